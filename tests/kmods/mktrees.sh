@@ -107,7 +107,7 @@ copy_tree() {
 
 # Swap a freshly built directory into place.
 commit_dir() {
-	rm -rf "$out/$2"
+	rm -rf "${out:?}/${2:?}"
 	mv "$1" "$out/$2"
 }
 
@@ -134,7 +134,7 @@ if ! fresh debian "$key_debian"; then
 	mkdir -p "$tmp"
 	dpkg -x "$deb" "$tmp"
 	[ -d "$tmp/lib/modules/$kver/kernel" ] || die "$deb holds no lib/modules/$kver"
-	rm -rf "$tmp/usr/share"
+	rm -rf "${tmp:?}/usr/share"
 	depmod -b "$tmp" "$kver"
 	commit_dir "$tmp" debian
 	printf '%s\n' "$kver" > "$out/kver"
@@ -209,6 +209,7 @@ fi
 # --- lookup checker -------------------------------------------------------------
 if ! fresh lookup "$key_lookup"; then
 	mkdir -p "$out/bin"
+	# shellcheck disable=SC2046 # pkg-config prints several words
 	cc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$out/bin/lookup" "$here/lookup.c" \
 		$(pkg-config --cflags --libs libkmod)
 	stamp lookup "$key_lookup"

@@ -1,0 +1,237 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
+#
+# tests/vm/lib.sh -- boot Debian's kernel with a dracut initramfs under QEMU
+# (TCG) and read what the initramfs reports. Source it from a bash test.
+#
+#   vm_setup                               module trees, KVER, kernel (called lazily)
+#   vm_build_initrd OUT [dracut args...]   dracut --no-hostonly --kver ... -> OUT
+#   vm_boot INITRD LOG [qemu args] [kernel cmdline]
+#                                          boot, wait for poweroff (VM_TIMEOUT s)
+#   vm_report LOG ADDR FIELD               a field of the last report of ADDR
+#
+# Long-lived VMs (hotplug; kernel cmdline "vbt.hold"):
+#   vm_start INITRD LOG [qemu args] [cmdline]   boot in the background
+#   vm_wait_for LOG REGEX [SECONDS]        wait until LOG has a line matching REGEX
+#   vm_ctl CMD                             send a command to the guest (ttyS1):
+#                                          "report", "run SHELL-CMD", "poweroff"
+#   vm_monitor CMD                         a QEMU (HMP) monitor command, prints its answer
+#   vm_wait                                wait for QEMU to exit; its status
+#   vm_kill                                stop QEMU (only the one vm_start started)
+#
+# Environment (all optional):
+#   VM_CACHE       work dir (default tests/.cache/vm)
+#   VM_KMODS       mktrees.sh output (default tests/.cache/kmods)
+#   VM_TREE        debian | variants | builtin (default variants: has vbt_e1000e_vfio_pci)
+#   VM_TIMEOUT     seconds before a VM is killed (default 120)
+#   VM_DRACUT_MODULES   extra dracut module dirs (e.g. "$repo/dracut/59vfio-bind"),
+#                  copied into a private copy of /usr/lib/dracut (dracutbasedir)
+#   VBT_REPORT_VIA auto | settled | unit: see dracut/59vbt-report/module-setup.sh
+#
+# The guest's ttyS0 (console) goes to LOG; its ttyS1 and the QEMU monitor are
+# QEMU "pipe" chardevs (FIFOs NAME.in/NAME.out in the VM's run dir): plain bash
+# can write and read them, no socat needed; a background cat drains each .out
+# into NAME.log so QEMU never blocks on a full FIFO.
+
+vm_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+vm_repo=$(cd "$vm_here/../.." && pwd)
+
+VM_CACHE=${VM_CACHE:-$vm_repo/tests/.cache/vm}
+VM_KMODS=${VM_KMODS:-$vm_repo/tests/.cache/kmods}
+VM_TREE=${VM_TREE:-variants}
+VM_TIMEOUT=${VM_TIMEOUT:-120}
+# set by vm_wait: seconds from vm_start to QEMU exit
+export VM_SECONDS=
+
+VM_BASE_CMDLINE="intel_iommu=on console=ttyS0 root=/dev/vda1 rd.retry=5 rd.timeout=20 panic=-1"
+VM_BASE_DRIVERS="e1000e vfio_pci vfio_iommu_type1"
+
+vm_log() { echo "vm: $*" >&2; }
+
+# Module trees, KVER, kernel image, the dracut base dir copy.
+vm_setup() {
+	[ -n "${VM_KVER:-}" ] && return 0
+	local line
+	line=$("$vm_repo/tests/kmods/mktrees.sh" "$VM_KMODS") || return 1
+	VM_KVER=${line#kver=}
+	VM_KMODDIR=$VM_KMODS/$VM_TREE/lib/modules/$VM_KVER
+	[ -d "$VM_KMODDIR" ] || { vm_log "no module tree $VM_KMODDIR"; return 1; }
+	VM_KERNEL=$VM_KMODS/debian/boot/vmlinuz-$VM_KVER
+	[ -r "$VM_KERNEL" ] || VM_KERNEL=/boot/vmlinuz-$VM_KVER
+	[ -r "$VM_KERNEL" ] || { vm_log "no kernel image for $VM_KVER"; return 1; }
+	mkdir -p "$VM_CACHE"
+	vm_dracut_base || return 1
+}
+
+# A private copy of /usr/lib/dracut with the test module (and VM_DRACUT_MODULES)
+# in modules.d, refreshed when any of them changes.
+vm_dracut_base() {
+	local base=$VM_CACHE/dracut key m
+	key=$( {
+		dpkg-query -W -f='${Version}' dracut-core
+		for m in "$vm_here/dracut/59vbt-report" ${VM_DRACUT_MODULES:-}; do
+			echo "$m"
+			(cd "$m" && find . -type f -exec sha256sum {} + | sort)
+		done
+	} | sha256sum | cut -c1-16)
+	VM_DRACUTBASE=$base
+	if [ -f "$base.stamp" ] && [ "$(cat "$base.stamp")" = "$key" ]; then
+		return 0
+	fi
+	rm -rf "$base" "$base.stamp"
+	cp -a /usr/lib/dracut "$base" || return 1
+	for m in "$vm_here/dracut/59vbt-report" ${VM_DRACUT_MODULES:-}; do
+		cp -a "$m" "$base/modules.d/" || return 1
+	done
+	echo "$key" > "$base.stamp"
+}
+
+# vm_build_initrd OUT [dracut args...]
+# Without "-m"/"--modules" in the args, a non-systemd initramfs. Pass
+# VM_DRACUT_SYSTEMD=1 (or use vm_modules_systemd) for the systemd kind.
+vm_modules_plain="base udev-rules kernel-modules rootfs-block vbt-report"
+vm_modules_systemd="systemd systemd-initrd dracut-systemd base udev-rules kernel-modules rootfs-block vbt-report"
+
+vm_build_initrd() {
+	local out=$1
+	shift
+	vm_setup || return 1
+	local mods=$vm_modules_plain a
+	[ "${VM_DRACUT_SYSTEMD:-0}" = 1 ] && mods=$vm_modules_systemd
+	for a in "$@"; do
+		case $a in -m | --modules | --modules=*) mods= ;; esac
+	done
+	local tmp=$VM_CACHE/dracut-tmp
+	mkdir -p "$tmp" "$(dirname "$out")"
+	local args=(--force --quiet --no-hostonly --no-hostonly-cmdline --no-early-microcode
+		--kver "$VM_KVER" --kmoddir "$VM_KMODDIR" --tmpdir "$tmp"
+		--add-drivers "$VM_BASE_DRIVERS")
+	[ -n "$mods" ] && args+=(-m "$mods")
+	dracutbasedir=$VM_DRACUTBASE dracut "${args[@]}" "$@" "$out"
+}
+
+# vm_qemu_args RUNDIR: the fixed part of the QEMU command line.
+# Two identical e1000e NICs at 00:02.0 and 00:03.0 on the q35 root bus.
+vm_qemu_args() {
+	local run=$1
+	printf '%s\n' -accel tcg -machine q35,kernel-irqchip=split \
+		-device intel-iommu,intremap=on -m 1G -nographic -no-reboot \
+		-nic none \
+		-netdev user,id=n0 -device e1000e,netdev=n0,addr=02.0,mac=52:54:00:00:00:02,romfile= \
+		-netdev user,id=n1 -device e1000e,netdev=n1,addr=03.0,mac=52:54:00:00:00:03,romfile= \
+		-serial stdio -serial "pipe:$run/ctl" \
+		-chardev "pipe,id=mon,path=$run/mon" -mon chardev=mon,mode=readline
+}
+
+# vm_start INITRD LOG [extra qemu args (one string, word-split)] [extra cmdline]
+vm_start() {
+	local initrd=$1 log=$2 qextra=${3:-} cextra=${4:-}
+	vm_setup || return 1
+	VM_RUN=$(mktemp -d "$VM_CACHE/run.XXXXXX")
+	local f
+	for f in ctl mon; do
+		mkfifo "$VM_RUN/$f.in" "$VM_RUN/$f.out"
+		# drain .out; opened O_RDWR so it never blocks nor sees EOF
+		cat 0<>"$VM_RUN/$f.out" > "$VM_RUN/$f.log" &
+		echo $! >> "$VM_RUN/drain.pids"
+	done
+	local -a qargs
+	mapfile -t qargs < <(vm_qemu_args "$VM_RUN")
+	# shellcheck disable=SC2206
+	[ -n "$qextra" ] && qargs+=($qextra)
+	: > "$log"
+	VM_LOG=$log
+	VM_T0=$(date +%s.%N)
+	timeout --kill-after=5 "$VM_TIMEOUT" qemu-system-x86_64 "${qargs[@]}" \
+		-kernel "$VM_KERNEL" -initrd "$initrd" \
+		-append "$VM_BASE_CMDLINE${cextra:+ $cextra}" \
+		< /dev/null > "$log" 2>&1 &
+	VM_PID=$!
+}
+
+# vm_wait: wait for the VM started by vm_start; returns QEMU's status
+# (124 = killed by the timeout). Sets VM_SECONDS.
+vm_wait() {
+	local rc=0 p
+	[ -n "${VM_PID:-}" ] || return 1
+	wait "$VM_PID" || rc=$?
+	VM_SECONDS=$(awk -v a="$VM_T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+	if [ -f "$VM_RUN/drain.pids" ]; then
+		while read -r p; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done < "$VM_RUN/drain.pids"
+		rm -f "$VM_RUN/drain.pids"
+	fi
+	# keep the control and monitor logs next to the console log
+	cp "$VM_RUN/ctl.log" "$VM_LOG.ctl" 2>/dev/null
+	cp "$VM_RUN/mon.log" "$VM_LOG.monitor" 2>/dev/null
+	rm -rf "$VM_RUN"
+	VM_PID=
+	return "$rc"
+}
+
+vm_kill() {
+	[ -n "${VM_PID:-}" ] || return 0
+	kill "$VM_PID" 2>/dev/null
+	vm_wait
+}
+
+# vm_boot INITRD LOG [extra qemu args] [extra kernel cmdline]
+vm_boot() {
+	vm_start "$@" || return 1
+	vm_wait
+}
+
+# vm_wait_for LOG REGEX [SECONDS]: 0 when a line matches, 1 on timeout or
+# when the VM has exited without it.
+vm_wait_for() {
+	local log=$1 re=$2 secs=${3:-$VM_TIMEOUT} i=0
+	while [ "$i" -lt $((secs * 5)) ]; do
+		tr -d '\r' < "$log" | grep -Eq -- "$re" && return 0
+		if [ -n "${VM_PID:-}" ] && ! kill -0 "$VM_PID" 2>/dev/null; then
+			tr -d '\r' < "$log" | grep -Eq -- "$re" && return 0
+			return 1
+		fi
+		sleep 0.2
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# vm_ctl CMD: one command line to the guest's vbt-report (needs vbt.hold)
+vm_ctl() {
+	printf '%s\n' "$*" > "$VM_RUN/ctl.in"
+}
+
+# vm_monitor CMD: send an HMP command, print what the monitor answered.
+vm_monitor() {
+	local before after
+	before=$(stat -c %s "$VM_RUN/mon.log")
+	printf '%s\n' "$*" > "$VM_RUN/mon.in"
+	# the answer ends with the next "(qemu) " prompt
+	local i=0
+	while [ $i -lt 50 ]; do
+		sleep 0.1
+		after=$(stat -c %s "$VM_RUN/mon.log")
+		if [ "$after" -gt "$before" ] &&
+			tail -c +"$((before + 1))" "$VM_RUN/mon.log" | tr -d '\r' | grep -q '(qemu) $'; then
+			break
+		fi
+		i=$((i + 1))
+	done
+	tail -c +"$((before + 1))" "$VM_RUN/mon.log" | tr -d '\r' | sed 's/\x1b\[[0-9;]*[A-Za-z]//g'
+}
+
+# vm_report LOG ADDR FIELD: FIELD (addr id class driver override group) of
+# ADDR in the last VMREPORT block of LOG; empty and status 1 when absent.
+vm_report() {
+	local log=$1 addr=$2 field=$3 v
+	v=$(tr -d '\r' < "$log" | sed -n 's/.*\(VMREPORT addr=.*\)/\1/p' |
+		grep -F "VMREPORT addr=$addr " | tail -n1 |
+		tr ' ' '\n' | sed -n "s/^$field=//p")
+	[ -n "$v" ] || return 1
+	printf '%s\n' "$v"
+}
+
+# vm_dmesg LOG: the VMDMESG lines of LOG (last report)
+vm_dmesg() {
+	tr -d '\r' < "$1" | sed -n 's/.*VMDMESG //p'
+}
