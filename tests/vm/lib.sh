@@ -26,6 +26,7 @@
 #   VM_TIMEOUT     seconds before a VM is killed (default 120)
 #   VM_DRACUT_MODULES   extra dracut module dirs (e.g. "$repo/dracut/59vfio-bind"),
 #                  copied into a private copy of /usr/lib/dracut (dracutbasedir)
+#   VM_COMPRESS    1: let dracut compress the initramfs (default: --no-compress)
 #   VBT_REPORT_VIA auto | settled | unit: see dracut/59vbt-report/module-setup.sh
 #
 # The guest's ttyS0 (console) goes to LOG; its ttyS1 and the QEMU monitor are
@@ -106,6 +107,9 @@ vm_build_initrd() {
 	local args=(--force --quiet --no-hostonly --no-hostonly-cmdline --no-early-microcode
 		--kver "$VM_KVER" --kmoddir "$VM_KMODDIR" --tmpdir "$tmp"
 		--add-drivers "$VM_BASE_DRIVERS")
+	# uncompressed: dracut 7 s instead of 26 s (zstd/gzip of 120 MB on 2 CPUs),
+	# same boot time under TCG (unpacking is faster than decompressing)
+	[ "${VM_COMPRESS:-0}" = 1 ] || args+=(--no-compress)
 	[ -n "$mods" ] && args+=(-m "$mods")
 	dracutbasedir=$VM_DRACUTBASE dracut "${args[@]}" "$@" "$out"
 }

@@ -40,7 +40,8 @@ for kind in plain systemd; do
 	img=$out/$kind.img
 	log=$out/$kind.log
 	t=$(now)
-	if VM_DRACUT_SYSTEMD=$([ $kind = systemd ] && echo 1 || echo 0) vm_build_initrd "$img"; then
+	if VM_DRACUT_SYSTEMD=$([ $kind = systemd ] && echo 1 || echo 0) \
+		vm_build_initrd "$img" --add-drivers vbt_e1000e_vfio_pci; then
 		ok "$kind: initramfs built in $(since "$t") s, $(du -m "$img" | cut -f1) MB"
 	else
 		bad "$kind: dracut failed"
@@ -80,6 +81,22 @@ if vm_wait_for "$log" '^VMHOLD ready' 60; then
 		[ $found = yes ]
 	vm_ctl "run cat /sys/bus/pci/devices/0000:01:00.0/device"
 	check "run: command output comes back" vm_wait_for "$log" '^VMOUT 0x10d3' 20
+	# the real variant driver binds (vbt_e1000e_vfio_pci, override only)
+	vm_ctl "run D=/sys/bus/pci/devices/0000:00:03.0;" \
+		"echo vbt_e1000e_vfio_pci > \$D/driver_override &&" \
+		"echo 0000:00:03.0 > \$D/driver/unbind &&" \
+		"modprobe vbt_e1000e_vfio_pci &&" \
+		"echo 0000:00:03.0 > /sys/bus/pci/drivers_probe &&" \
+		"g=\$(readlink \$D/iommu_group) && ls /dev/vfio/\${g##*/}"
+	vm_wait_for "$log" '^VMOUT /dev/vfio/[0-9]+$' 30
+	vm_ctl report
+	sleep 2
+	check "variant: 0000:00:03.0 bound to vbt_e1000e_vfio_pci" \
+		[ "$(vm_report "$log" 0000:00:03.0 driver)" = vbt_e1000e_vfio_pci ]
+	check "variant: its twin 0000:00:02.0 stays on e1000e" \
+		[ "$(vm_report "$log" 0000:00:02.0 driver)" = e1000e ]
+	check "variant: /dev/vfio/GROUP exists" \
+		vm_wait_for "$log" '^VMOUT /dev/vfio/[0-9]+$' 1
 	vm_monitor "info pci" > /dev/null
 	vm_ctl poweroff
 	vm_wait
