@@ -1,0 +1,57 @@
+# vfio-bind — plain make, pkg-config for the libraries.
+VERSION := 0.1
+PREFIX ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
+DRACUTDIR ?= $(PREFIX)/lib/dracut/modules.d
+UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+DESTDIR ?=
+BUILDDIR ?= build
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+LIBS_PC := libkmod yaml-0.1 libudev json-c
+
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
+	-Wstrict-prototypes -Wvla -Wwrite-strings -Wundef -Wpointer-arith \
+	-Wmissing-declarations -Wredundant-decls -Wnested-externs -Wcast-align \
+	-Wold-style-definition -Wno-unused-parameter \
+	-Wnull-dereference -Wimplicit-fallthrough
+CFLAGS ?= -O2 -g
+MAKEFLAGS += --no-print-directory
+CPPFLAGS += -D_GNU_SOURCE -DVERSION='"$(VERSION)"'
+ALL_CFLAGS := -std=gnu11 $(WARNINGS) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags $(LIBS_PC))
+LDLIBS += $(shell $(PKG_CONFIG) --libs $(LIBS_PC))
+
+ifeq ($(SANITIZE),1)
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+# Library part of the pipeline, linked into the tool, the unit tests and the benchmarks.
+CORE := pci sysfs log config discover select resolve plan pipeline report table
+CORE_OBJS := $(CORE:%=$(BUILDDIR)/src/%.o)
+TOOL_OBJS := $(CORE_OBJS) $(BUILDDIR)/src/main.o $(BUILDDIR)/src/verbs.o
+
+all: $(BUILDDIR)/vfio-bind
+
+$(BUILDDIR)/src/%.o: src/%.c $(wildcard src/*.h) | $(BUILDDIR)/src
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILDDIR)/vfio-bind: $(TOOL_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILDDIR)/src $(BUILDDIR)/tests:
+	mkdir -p $@
+
+include tests/tests.mk
+
+install: all
+	install -Dm755 $(BUILDDIR)/vfio-bind $(DESTDIR)$(SBINDIR)/vfio-bind
+
+clean:
+	rm -rf $(BUILDDIR)
+
+.PHONY: all install clean

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pci.h"
+
+#define CONFIG_FILE_DEFAULT "/etc/vfio-bind.yaml"
+#define CONFIG_DROPIN_DIR_DEFAULT "/etc/vfio-bind.d"
+#define CONFIG_FILE_SIZE_MAX (1024 * 1024)
+#define CONFIG_ENTRIES_MAX 4096
+#define MODULE_NAME_MAX 56 /* the kernel's MODULE_NAME_LEN, NUL included */
+
+struct config_location {
+        const char *file; /* owned by struct config */
+        unsigned line, column; /* 1-based */
+};
+
+enum group_policy {
+        GROUP_DEVICE, /* only the device; its group must already be viable */
+        GROUP_ALL,    /* also bind the other endpoints of its IOMMU group */
+};
+
+struct config_entry {
+        struct config_location loc;
+        bool has_address, has_id, has_subsystem, has_class;
+        struct pci_address address;
+        struct pci_id id;
+        struct pci_id subsystem;
+        uint32_t class_code;
+        unsigned class_digits; /* 4: class+subclass, 6: with prog-if */
+        char driver[MODULE_NAME_MAX]; /* module name, '-' folded to '_'; "" = resolve */
+        struct config_location driver_loc;
+        enum group_policy group;
+        bool force;
+};
+
+struct config {
+        char **files;
+        size_t n_files;
+        struct config_entry *entries;
+        size_t n_entries;
+};
+
+enum config_flags {
+        /* Refuse files that others than root could have written (apply, plan): as sshd's StrictModes. */
+        CONFIG_STRICT_PERMISSIONS = 1 << 0,
+};
+
+/* Each loads into c, logging every error with file:line:column; -EINVAL on any. */
+int config_load_file(struct config *c, const char *path, enum config_flags flags);
+int config_load_buffer(struct config *c, const char *name, const char *data, size_t size);
+/* The default set: main file (may be absent) and the drop-in directory's *.yaml in order. */
+int config_load_default(struct config *c, const char *main_path, const char *dropin_dir,
+                        enum config_flags flags);
+/* Cross-entry checks (duplicates, contradictions); call once everything is loaded. */
+int config_check(const struct config *c);
+void config_done(struct config *c);
+
+/* "address 0000:01:00.0", "id 10de:2204 subsystem 1458:403b class 0300". */
+void config_entry_describe(const struct config_entry *e, char *buf, size_t size);
+/* A module name as the kernel accepts it: [A-Za-z0-9_-], at most 55 characters. */
+bool module_name_is_valid(const char *s);

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <libudev.h>
+
+#include "discover.h"
+#include "log.h"
+#include "sysfs.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev *, udev_unref)
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_enumerate *, udev_enumerate_unref)
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_device *, udev_device_unref)
+
+bool device_is_bridge(const struct device *d)
+{
+        return (d->class_code >> 16) == 0x06;
+}
+
+static void set_problem(struct device *d, const char *what)
+{
+        if (!d->problem[0] && strlen(what) < sizeof(d->problem))
+                strcpy(d->problem, what);
+}
+
+static void read_id(struct udev_device *u, const char *attr, unsigned digits, uint32_t *ret,
+                    struct device *d)
+{
+        const char *v = udev_device_get_sysattr_value(u, attr);
+        char msg[96];
+
+        if (!v || parse_hex_attr(v, digits, ret) < 0) {
+                snprintf(msg, sizeof(msg), "sysfs attribute '%s' is %s", attr,
+                         v ? "not a hex number" : "missing");
+                set_problem(d, msg);
+                *ret = 0;
+        }
+}
+
+static int read_link_attr(const struct device *d, const char *attr, char *buf, size_t size)
+{
+        char path[256];
+        int r;
+
+        r = path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/%s", d->name, attr);
+        if (r < 0)
+                return r;
+        return sysfs_read_link_name(path, buf, size);
+}
+
+static int read_text_attr(const struct device *d, const char *attr, char *buf, size_t size)
+{
+        char path[256];
+        int r;
+
+        r = path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/%s", d->name, attr);
+        if (r < 0)
+                return r;
+        return sysfs_read(path, buf, size);
+}
+
+static unsigned read_uint_attr(struct udev_device *u, const char *attr)
+{
+        const char *v = udev_device_get_sysattr_value(u, attr);
+        char *end;
+        unsigned long n;
+
+        if (!v)
+                return 0;
+        errno = 0;
+        n = strtoul(v, &end, 10);
+        if (errno || end == v || (*end && *end != '\n') || n > 65535)
+                return 0;
+        return (unsigned)n;
+}
+
+int device_refresh(struct device *d)
+{
+        char buf[SYSFS_VALUE_MAX];
+        int r;
+
+        r = read_link_attr(d, "driver", d->driver, sizeof(d->driver));
+        if (r == -ENOENT)
+                d->driver[0] = '\0';
+        else if (r < 0)
+                return r;
+        r = read_text_attr(d, "driver_override", buf, sizeof(buf));
+        if (r == -ENOENT || (r == 0 && streq(buf, "(null)")))
+                d->driver_override[0] = '\0';
+        else if (r < 0)
+                return r;
+        else if (strlen(buf) >= sizeof(d->driver_override))
+                return -E2BIG;
+        else
+                strcpy(d->driver_override, buf);
+        return 0;
+}
+
+static void fill_device(struct udev_device *u, struct device *d)
+{
+        struct pci_modalias m;
+        uint32_t v;
+        char buf[SYSFS_VALUE_MAX];
+        const char *s;
+        int r;
+
+        read_id(u, "vendor", 4, &v, d);
+        d->id.vendor = (uint16_t)v;
+        read_id(u, "device", 4, &v, d);
+        d->id.device = (uint16_t)v;
+        read_id(u, "subsystem_vendor", 4, &v, d);
+        d->subsystem.vendor = (uint16_t)v;
+        read_id(u, "subsystem_device", 4, &v, d);
+        d->subsystem.device = (uint16_t)v;
+        read_id(u, "class", 6, &d->class_code, d);
+
+        s = udev_device_get_sysattr_value(u, "modalias");
+        if (!s)
+                set_problem(d, "sysfs attribute 'modalias' is missing");
+        else if (strlen(s) >= sizeof(d->modalias) || pci_modalias_parse(s, &m) < 0)
+                set_problem(d, "sysfs attribute 'modalias' is not a PCI modalias");
+        else
+                strcpy(d->modalias, s);
+
+        r = device_refresh(d);
+        if (r < 0) {
+                snprintf(d->problem, sizeof(d->problem),
+                         "cannot read driver or driver_override: %s", strerror(-r));
+        }
+
+        d->iommu_group = -1;
+        if (read_link_attr(d, "iommu_group", buf, sizeof(buf)) == 0) {
+                char *end;
+                long g;
+
+                errno = 0;
+                g = strtol(buf, &end, 10);
+                if (errno == 0 && *end == '\0' && end != buf && g >= 0 && g < 1000000)
+                        d->iommu_group = (int)g;
+        }
+
+        if (read_link_attr(d, "physfn", buf, sizeof(buf)) == 0) {
+                const char *why;
+                if (pci_address_parse(buf, false, &d->physfn, &why) == 0)
+                        d->is_virtfn = true;
+        }
+        d->sriov_totalvfs = read_uint_attr(u, "sriov_totalvfs");
+        d->sriov_numvfs = read_uint_attr(u, "sriov_numvfs");
+
+        d->boot_vga = -1;
+        s = udev_device_get_sysattr_value(u, "boot_vga");
+        if (s)
+                d->boot_vga = s[0] == '1';
+}
+
+static int device_compare(const void *a, const void *b)
+{
+        return pci_address_compare(&((const struct device *)a)->address,
+                                   &((const struct device *)b)->address);
+}
+
+int discover_snapshot(struct snapshot *ret)
+{
+        _cleanup_(udev_unrefp) struct udev *udev = NULL;
+        _cleanup_(udev_enumerate_unrefp) struct udev_enumerate *e = NULL;
+        struct udev_list_entry *entry;
+        struct snapshot s = { 0 };
+        size_t allocated = 0;
+        int r;
+
+        udev = udev_new();
+        if (!udev)
+                return -ENOMEM;
+        e = udev_enumerate_new(udev);
+        if (!e)
+                return -ENOMEM;
+        r = udev_enumerate_add_match_subsystem(e, "pci");
+        if (r < 0)
+                return r;
+        r = udev_enumerate_scan_devices(e);
+        if (r < 0)
+                return r;
+
+        udev_list_entry_foreach(entry, udev_enumerate_get_list_entry(e))
+        {
+                _cleanup_(udev_device_unrefp) struct udev_device *u = NULL;
+                struct pci_address a;
+                const char *name, *why;
+                struct device *d;
+
+                u = udev_device_new_from_syspath(udev, udev_list_entry_get_name(entry));
+                if (!u)
+                        continue; /* gone since the scan */
+                name = udev_device_get_sysname(u);
+                if (!name || pci_address_parse(name, false, &a, &why) < 0) {
+                        log_warning("Ignoring PCI device with unexpected name '%s'", strempty(name));
+                        continue;
+                }
+                if (s.n_devices == allocated) {
+                        size_t n = allocated ? allocated * 2 : 64;
+                        struct device *grown = realloc(s.devices, n * sizeof(*grown));
+                        if (!grown) {
+                                snapshot_done(&s);
+                                return -ENOMEM;
+                        }
+                        s.devices = grown;
+                        allocated = n;
+                }
+                d = &s.devices[s.n_devices++];
+                *d = (struct device){ .bus = BUS_PCI, .address = a };
+                pci_address_format(&a, d->name);
+                fill_device(u, d);
+        }
+        if (s.n_devices)
+                qsort(s.devices, s.n_devices, sizeof(*s.devices), device_compare);
+        *ret = s;
+        return 0;
+}
+
+void snapshot_done(struct snapshot *s)
+{
+        free(s->devices);
+        *s = (struct snapshot){ 0 };
+}
+
+const struct device *snapshot_find(const struct snapshot *s, const struct pci_address *a)
+{
+        struct device key = { .address = *a };
+
+        if (!s->n_devices)
+                return NULL;
+        return bsearch(&key, s->devices, s->n_devices, sizeof(*s->devices), device_compare);
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "pci.h"
+
+#define SYSFS_PCI_DEVICES "/sys/bus/pci/devices"
+#define DRIVER_NAME_MAX 64
+#define MODALIAS_MAX 128
+
+enum bus {
+        BUS_PCI,
+};
+
+struct device {
+        enum bus bus;
+        char name[PCI_ADDRESS_MAX]; /* canonical address, the sysfs name */
+        struct pci_address address;
+        struct pci_id id, subsystem;
+        uint32_t class_code; /* 24 bits: class, subclass, prog-if */
+        char modalias[MODALIAS_MAX]; /* "" when missing or malformed: see problem */
+        char driver[DRIVER_NAME_MAX]; /* "" when unbound */
+        char driver_override[DRIVER_NAME_MAX]; /* "" when unset */
+        int iommu_group; /* -1: none */
+        bool is_virtfn;
+        struct pci_address physfn;
+        unsigned sriov_totalvfs, sriov_numvfs;
+        int boot_vga; /* -1: not a VGA device */
+        char in_use[160]; /* why detaching it would hurt the host: mounted, up, console */
+        char problem[160]; /* why this device cannot be handled, e.g. odd sysfs content */
+};
+
+struct snapshot {
+        struct device *devices;
+        size_t n_devices;
+};
+
+/* All PCI devices, in address order. Odd devices are kept, with problem set. */
+int discover_snapshot(struct snapshot *ret);
+void snapshot_done(struct snapshot *s);
+const struct device *snapshot_find(const struct snapshot *s, const struct pci_address *a);
+bool device_is_bridge(const struct device *d);
+/* Re-read the fields apply changes (driver, driver_override), straight from sysfs. */
+int device_refresh(struct device *d);

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <stdarg.h>
+
+#include "log.h"
+
+static enum log_target log_target = LOG_TARGET_STDERR;
+static int log_max_level = LOG_NOTICE;
+static int kmsg_fd = -1;
+
+void log_set_target(enum log_target target)
+{
+        log_target = target;
+}
+
+void log_set_max_level(int level)
+{
+        log_max_level = level;
+}
+
+int log_get_max_level(void)
+{
+        return log_max_level;
+}
+
+static void log_to_kmsg(int level, const char *msg)
+{
+        char line[1024];
+        int n;
+
+        if (kmsg_fd < 0)
+                kmsg_fd = open("/dev/kmsg", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+        /* "<N>" sets the record's level; one write() is one kernel log record. */
+        n = snprintf(line, sizeof(line), "<%d>vfio-bind: %s\n", level, msg);
+        if (n < 0)
+                return;
+        if ((size_t)n >= sizeof(line))
+                n = sizeof(line) - 1;
+        if (kmsg_fd < 0 || write(kmsg_fd, line, (size_t)n) < 0)
+                fputs(line + 3, stderr);
+}
+
+int log_internal(int level, int error, const char *fmt, ...)
+{
+        char msg[1024];
+        va_list ap;
+        int saved_errno = errno;
+
+        if (error < 0)
+                error = -error;
+        if (level > log_max_level)
+                return -error;
+
+        errno = error; /* so that %m in fmt names this error */
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        errno = saved_errno;
+
+        if (log_target == LOG_TARGET_KMSG)
+                log_to_kmsg(level, msg);
+        else
+                fprintf(stderr, "vfio-bind: %s\n", msg);
+        return -error;
+}

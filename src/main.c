@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <getopt.h>
+
+#include "log.h"
+#include "pipeline.h"
+#include "report.h"
+#include "sysfs.h"
+#include "verbs.h"
+
+#ifndef VERSION
+#define VERSION "0"
+#endif
+
+const char *arg_config;
+
+static int help(void)
+{
+        printf("vfio-bind " VERSION "\n"
+               "Hand PCI devices to VFIO drivers, declaratively, early at boot.\n\n"
+               "Usage: vfio-bind [OPTIONS] VERB [ARGS...]\n\n"
+               "Verbs:\n"
+               "  apply [--dry-run] [--json] [--boot]  make the host match the config\n"
+               "  plan [--json]                   what apply would do\n"
+               "  status [--json]                 desired vs actual; exit 3 on drift\n"
+               "  revert [--json] [ADDRESS...]    give devices back to their host drivers\n"
+               "  list [--json]                   all PCI devices and the vfio module each would get\n"
+               "  resolve ADDRESS | --modalias STRING [--moddir DIR | --kver VER] [--json]\n"
+               "                                  the vfio module for a device\n"
+               "  validate FILE...                check configuration files, no system access\n"
+               "  modules [--kver VER]            modules the config needs (for dracut)\n\n"
+               "Options:\n"
+               "  -c, --config FILE   read FILE instead of " CONFIG_FILE_DEFAULT " and "
+               CONFIG_DROPIN_DIR_DEFAULT "/*.yaml\n"
+               "  -v, --verbose       log debug messages\n"
+               "  -h, --help          show this help (also VERB --help)\n"
+               "      --version       show the version\n\n"
+               "Exit status: 0 ok or in sync, 1 a device failed, 2 usage or configuration error,\n"
+               "3 drift (status). See vfio-bind(8) and vfio-bind.yaml(5).\n");
+        return 0;
+}
+
+static const struct verb verbs[] = {
+        { "plan", verb_plan },         { "list", verb_list },         { "resolve", verb_resolve },
+        { "validate", verb_validate }, { "modules", verb_modules },
+};
+
+/* < 0 error, 0 exit now (help, version), > 0 go on with argv[optind]. */
+static int parse_argv(int argc, char *argv[])
+{
+        enum { ARG_VERSION = 0x100 };
+        static const struct option options[] = {
+                { "config", required_argument, NULL, 'c' }, { "verbose", no_argument, NULL, 'v' },
+                { "help", no_argument, NULL, 'h' },         { "version", no_argument, NULL, ARG_VERSION },
+                {},
+        };
+        int c;
+
+        /* '+': stop at the verb; its options are its own. */
+        while ((c = getopt_long(argc, argv, "+c:vh", options, NULL)) >= 0)
+                switch (c) {
+                case 'c':
+                        arg_config = optarg;
+                        break;
+                case 'v':
+                        log_set_max_level(LOG_DEBUG);
+                        break;
+                case 'h':
+                        return help();
+                case ARG_VERSION:
+                        printf("vfio-bind " VERSION "\n");
+                        return 0;
+                default:
+                        return usage_error(NULL);
+                }
+        if (optind >= argc) {
+                log_error("missing verb");
+                return usage_error(NULL);
+        }
+        return 1;
+}
+
+int main(int argc, char *argv[])
+{
+        const char *name;
+        int r;
+
+        r = parse_argv(argc, argv);
+        if (r <= 0)
+                return r < 0 ? EXIT_USAGE : 0;
+        name = argv[optind];
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (streq(verbs[i].name, name)) {
+                        r = verbs[i].run(argc - optind, argv + optind);
+                        if (fflush(stdout) != 0 || ferror(stdout)) {
+                                log_error("Failed to write output: %s", strerror(errno));
+                                return r ? r : EXIT_FAILED;
+                        }
+                        return r;
+                }
+        log_error("unknown verb '%s'", name);
+        return usage_error(NULL), EXIT_USAGE;
+}

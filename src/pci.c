@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
+#include <stdio.h>
+
+#include "macro.h"
+#include "pci.h"
+
+/* Reads exactly n hex digits (n == 0: 1 to max). Returns chars consumed or -1. */
+static int hex_field(const char *s, unsigned min, unsigned max, uint32_t *ret)
+{
+        uint32_t v = 0;
+        unsigned i;
+
+        for (i = 0; i < max && isxdigit((unsigned char)s[i]); i++) {
+                char c = (char)tolower((unsigned char)s[i]);
+                v = v * 16 + (uint32_t)(c <= '9' ? c - '0' : c - 'a' + 10);
+        }
+        if (i < min || isxdigit((unsigned char)s[i]))
+                return -1;
+        *ret = v;
+        return (int)i;
+}
+
+int pci_address_parse(const char *s, bool allow_any, struct pci_address *ret, const char **why)
+{
+        uint32_t first, bus, slot, domain = 0;
+        const char *p = s;
+        int n;
+
+        *why = "expected [DOMAIN:]BUS:SLOT.FUNCTION such as 0000:01:00.0";
+        n = hex_field(p, 2, 8, &first);
+        if (n < 0 || p[n] != ':')
+                return -EINVAL;
+        p += n + 1;
+        n = hex_field(p, 2, 2, &bus);
+        if (n >= 0 && p[n] == ':') {
+                /* Three fields: the first was the domain, which the kernel prints with 4+ digits. */
+                if (strlen(s) - strlen(p) - 1 < 4) {
+                        *why = "the PCI domain has at least 4 hex digits (0000:01:00.0)";
+                        return -EINVAL;
+                }
+                domain = first;
+                p += n + 1;
+                n = hex_field(p, 2, 2, &slot);
+        } else {
+                if (first > 0xff || (p - s) != 3)
+                        return -EINVAL;
+                bus = first;
+                n = hex_field(p, 2, 2, &slot);
+        }
+        if (n < 0 || p[n] != '.')
+                return -EINVAL;
+        p += n + 1;
+        if (slot > 0x1f) {
+                *why = "the PCI slot (device) number is at most 1f";
+                return -EINVAL;
+        }
+        if (allow_any && streq(p, "*"))
+                ret->function = PCI_FUNCTION_ANY;
+        else if (p[0] >= '0' && p[0] <= '7' && p[1] == '\0')
+                ret->function = (uint8_t)(p[0] - '0');
+        else {
+                *why = allow_any ? "the PCI function is 0 to 7, or * for every function"
+                                 : "the PCI function is 0 to 7";
+                return -EINVAL;
+        }
+        ret->domain = domain;
+        ret->bus = (uint8_t)bus;
+        ret->slot = (uint8_t)slot;
+        *why = NULL;
+        return 0;
+}
+
+void pci_address_format(const struct pci_address *a, char buf[static PCI_ADDRESS_MAX])
+{
+        if (a->function == PCI_FUNCTION_ANY)
+                snprintf(buf, PCI_ADDRESS_MAX, "%04x:%02x:%02x.*", a->domain, a->bus, a->slot);
+        else
+                snprintf(buf, PCI_ADDRESS_MAX, "%04x:%02x:%02x.%u", a->domain, a->bus, a->slot,
+                         a->function);
+}
+
+bool pci_address_match(const struct pci_address *selector, const struct pci_address *a)
+{
+        return selector->domain == a->domain && selector->bus == a->bus &&
+               selector->slot == a->slot &&
+               (selector->function == PCI_FUNCTION_ANY || selector->function == a->function);
+}
+
+int pci_address_compare(const struct pci_address *a, const struct pci_address *b)
+{
+        uint64_t x = ((uint64_t)a->domain << 24) | ((uint32_t)a->bus << 16) |
+                     ((uint32_t)a->slot << 8) | a->function;
+        uint64_t y = ((uint64_t)b->domain << 24) | ((uint32_t)b->bus << 16) |
+                     ((uint32_t)b->slot << 8) | b->function;
+
+        return (x > y) - (x < y);
+}
+
+int pci_id_parse(const char *s, struct pci_id *ret, const char **why)
+{
+        uint32_t vendor, device;
+        int n;
+
+        *why = "expected VENDOR:DEVICE, four hex digits each, such as 10de:2204";
+        n = hex_field(s, 4, 4, &vendor);
+        if (n < 0 || s[n] != ':')
+                return -EINVAL;
+        s += n + 1;
+        n = hex_field(s, 4, 4, &device);
+        if (n < 0 || s[n] != '\0')
+                return -EINVAL;
+        ret->vendor = (uint16_t)vendor;
+        ret->device = (uint16_t)device;
+        *why = NULL;
+        return 0;
+}
+
+int pci_class_parse(const char *s, uint32_t *ret, unsigned *digits, const char **why)
+{
+        int n;
+
+        *why = "expected a class as 4 hex digits (class and subclass, 0300) or 6 (with "
+               "programming interface, 010802)";
+        n = hex_field(s, 4, 6, ret);
+        if (n < 0 || s[n] != '\0' || (n != 4 && n != 6))
+                return -EINVAL;
+        *digits = (unsigned)n;
+        *why = NULL;
+        return 0;
+}
+
+/* Matches a literal prefix, then exactly n upper- or lower-case hex digits. */
+static int modalias_field(const char **p, const char *prefix, unsigned n, uint32_t *ret)
+{
+        size_t l = strlen(prefix);
+        int r;
+
+        if (strncmp(*p, prefix, l) != 0)
+                return -EINVAL;
+        r = hex_field(*p + l, n, n, ret);
+        if (r < 0)
+                return -EINVAL;
+        *p += l + (size_t)r;
+        return 0;
+}
+
+int pci_modalias_parse(const char *s, struct pci_modalias *ret)
+{
+        uint32_t bc, sc, i;
+        const char *p = s;
+
+        if (modalias_field(&p, "pci:v", 8, &ret->vendor) < 0 ||
+            modalias_field(&p, "d", 8, &ret->device) < 0 ||
+            modalias_field(&p, "sv", 8, &ret->subvendor) < 0 ||
+            modalias_field(&p, "sd", 8, &ret->subdevice) < 0 ||
+            modalias_field(&p, "bc", 2, &bc) < 0 || modalias_field(&p, "sc", 2, &sc) < 0 ||
+            modalias_field(&p, "i", 2, &i) < 0 || *p != '\0')
+                return -EINVAL;
+        ret->base_class = (uint8_t)bc;
+        ret->sub_class = (uint8_t)sc;
+        ret->prog_if = (uint8_t)i;
+        return 0;
+}
+
+int parse_hex_attr(const char *s, unsigned max_digits, uint32_t *ret)
+{
+        int n;
+
+        if (strncmp(s, "0x", 2) != 0)
+                return -EINVAL;
+        n = hex_field(s + 2, 1, max_digits, ret);
+        if (n < 0 || (s[2 + n] != '\0' && !(s[2 + n] == '\n' && s[3 + n] == '\0')))
+                return -EINVAL;
+        return 0;
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <libkmod.h>
+
+#include "log.h"
+#include "pipeline.h"
+
+int pipeline_load_config(struct pipeline *p, const char *config_path, enum config_flags flags)
+{
+        int r;
+
+        if (config_path)
+                r = config_load_file(&p->config, config_path, flags);
+        else
+                r = config_load_default(&p->config, CONFIG_FILE_DEFAULT, CONFIG_DROPIN_DIR_DEFAULT,
+                                        flags);
+        if (r < 0)
+                return r;
+        return config_check(&p->config);
+}
+
+static int explicit_module_state(struct resolver *r, const char *module, enum module_state *ret)
+{
+        struct kmod_module *mod = NULL;
+        bool known;
+        int err;
+
+        *ret = resolver_module_state(r, module);
+        if (*ret != MODULE_ABSENT)
+                return 0;
+        err = kmod_module_new_from_name(resolver_kmod(r), module, &mod);
+        if (err < 0)
+                return err;
+        known = kmod_module_get_path(mod) != NULL;
+        kmod_module_unref(mod);
+        return known ? 0 : -ENOPKG;
+}
+
+void resolve_target(struct resolver *r, const struct device *d, const char *explicit_module,
+                    struct target *t)
+{
+        struct resolution res = { 0 };
+
+        *t = (struct target){ 0 };
+        if (explicit_module && *explicit_module) {
+                snprintf(t->module, sizeof(t->module), "%s", explicit_module);
+                t->error = explicit_module_state(r, t->module, &t->module_state);
+        } else if (!d->modalias[0])
+                t->error = -EINVAL;
+        else {
+                t->error = resolver_lookup(r, d->modalias, &res);
+                if (t->error < 0)
+                        return;
+                snprintf(t->module, sizeof(t->module), "%s", res.matches[0].module);
+                t->module_state = res.matches[0].builtin ? MODULE_BUILTIN
+                                                         : resolver_module_state(r, t->module);
+                resolution_done(&res);
+        }
+        if (t->error == 0)
+                module_driver_name(t->module, t->driver, sizeof(t->driver));
+}
+
+int pipeline_run(struct pipeline *p)
+{
+        int r;
+
+        r = discover_snapshot(&p->snapshot);
+        if (r < 0)
+                return log_error_errno(r, "Failed to enumerate PCI devices: %m");
+        r = select_devices(&p->config, &p->snapshot, &p->selection);
+        if (r < 0)
+                return r;
+        r = resolver_new(NULL, NULL, &p->resolver);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the kernel's module index: %m");
+        p->targets = calloc(p->selection.n_items ? p->selection.n_items : 1, sizeof(*p->targets));
+        if (!p->targets)
+                return log_error_errno(ENOMEM, "Out of memory");
+        for (size_t i = 0; i < p->selection.n_items; i++)
+                resolve_target(p->resolver, p->selection.items[i].device,
+                               p->selection.items[i].driver, &p->targets[i]);
+        r = plan_build(&p->selection, p->targets, &p->snapshot, &p->plan);
+        if (r < 0)
+                return log_error_errno(r, "Failed to plan: %m");
+        return 0;
+}
+
+void pipeline_done(struct pipeline *p)
+{
+        plan_done(&p->plan);
+        free(p->targets);
+        resolver_free(p->resolver);
+        selection_done(&p->selection);
+        snapshot_done(&p->snapshot);
+        config_done(&p->config);
+}

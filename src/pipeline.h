@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "config.h"
+#include "discover.h"
+#include "plan.h"
+#include "resolve.h"
+#include "select.h"
+
+/* config -> discover -> select -> resolve -> plan: everything a verb needs before apply. */
+struct pipeline {
+        struct config config;
+        struct snapshot snapshot;
+        struct selection selection;
+        struct resolver *resolver;
+        struct target *targets; /* one per selection item */
+        struct plan plan;
+};
+
+/* config_path NULL: the default file and drop-ins. Errors are logged; -EINVAL is a config error. */
+int pipeline_load_config(struct pipeline *p, const char *config_path, enum config_flags flags);
+/* The rest, once the configuration is in p->config. */
+int pipeline_run(struct pipeline *p);
+void pipeline_done(struct pipeline *p);
+
+/* The resolve stage for one device: an explicit module wins, else the modalias decides. */
+void resolve_target(struct resolver *r, const struct device *d, const char *explicit_module,
+                    struct target *ret);

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "macro.h"
+#include "plan.h"
+
+const char *step_name(enum step s)
+{
+        switch (s) {
+        case STEP_LOAD_MODULE:
+                return "load-module";
+        case STEP_SET_OVERRIDE:
+                return "set-override";
+        case STEP_UNBIND:
+                return "unbind";
+        case STEP_PROBE:
+                return "probe";
+        }
+        return "unknown";
+}
+
+/* Every VFIO driver has "vfio" in its name: vfio-pci and the *_vfio_pci variants. */
+bool driver_is_vfio(const char *driver)
+{
+        return strstr(driver, "vfio") != NULL;
+}
+
+static bool selected_in_plan(const struct selection *sel, const struct device *d)
+{
+        for (size_t i = 0; i < sel->n_items; i++)
+                if (sel->items[i].device == d)
+                        return true;
+        return false;
+}
+
+/*
+ * VFIO can use a group only when each endpoint in it is on a vfio driver or on none; bridges do
+ * not count. Names the first endpoint in the way.
+ */
+static void check_group(const struct selection *sel, const struct snapshot *s,
+                        const struct device *d, struct action *a)
+{
+        for (size_t i = 0; i < s->n_devices; i++) {
+                const struct device *o = &s->devices[i];
+
+                if (o == d || o->iommu_group != d->iommu_group || device_is_bridge(o))
+                        continue;
+                if (!o->driver[0] || driver_is_vfio(o->driver) || selected_in_plan(sel, o))
+                        continue;
+                snprintf(a->warning, sizeof(a->warning),
+                         "IOMMU group %d is not viable: %s is on %s; select it too or add "
+                         "'group: all'",
+                         d->iommu_group, o->name, o->driver);
+                return;
+        }
+}
+
+static void plan_one(const struct selection *sel, const struct selected_device *item,
+                     const struct target *t, const struct snapshot *s, struct action *a)
+{
+        const struct device *d = item->device;
+
+        *a = (struct action){ .item = item, .target = t };
+        if (d->problem[0]) {
+                a->kind = ACTION_ERROR;
+                snprintf(a->reason, sizeof(a->reason), "%s", d->problem);
+                return;
+        }
+        if (t->error < 0) {
+                a->kind = ACTION_ERROR;
+                if (t->error == -ENOENT)
+                        snprintf(a->reason, sizeof(a->reason),
+                                 "no vfio_ alias matches modalias '%s'; install a kernel with "
+                                 "vfio-pci or name a module with 'driver:'",
+                                 d->modalias);
+                else if (t->error == -ENOPKG)
+                        snprintf(a->reason, sizeof(a->reason),
+                                 "module '%s' is not in this kernel's module tree", t->module);
+                else
+                        snprintf(a->reason, sizeof(a->reason), "module lookup failed: %s",
+                                 strerror(-t->error));
+                return;
+        }
+        if (d->iommu_group < 0) {
+                a->kind = ACTION_ERROR;
+                snprintf(a->reason, sizeof(a->reason),
+                         "no IOMMU group: enable the IOMMU (intel_iommu=on or amd_iommu=on on the "
+                         "kernel command line, VT-d or AMD-Vi in the firmware)");
+                return;
+        }
+        if (d->in_use[0] && !item->force && !streq(d->driver, t->driver)) {
+                a->kind = ACTION_ERROR;
+                snprintf(a->reason, sizeof(a->reason), "in use: %s; refusing to detach it "
+                         "(set 'force: true' to override)", d->in_use);
+                return;
+        }
+        check_group(sel, s, d, a);
+
+        if (!streq(d->driver_override, t->driver))
+                a->steps |= STEP_SET_OVERRIDE;
+        if (!streq(d->driver, t->driver)) {
+                if (t->module_state == MODULE_ABSENT)
+                        a->steps |= STEP_LOAD_MODULE;
+                if (d->driver[0])
+                        a->steps |= STEP_UNBIND;
+                a->steps |= STEP_PROBE;
+        }
+        a->kind = a->steps ? ACTION_BIND : ACTION_NONE;
+}
+
+int plan_build(const struct selection *sel, const struct target *targets,
+               const struct snapshot *snapshot, struct plan *ret)
+{
+        struct plan p = { 0 };
+
+        p.actions = calloc(sel->n_items ? sel->n_items : 1, sizeof(*p.actions));
+        if (!p.actions)
+                return -ENOMEM;
+        for (size_t i = 0; i < sel->n_items; i++)
+                plan_one(sel, &sel->items[i], &targets[i], snapshot, &p.actions[i]);
+        p.n_actions = sel->n_items;
+        *ret = p;
+        return 0;
+}
+
+void plan_done(struct plan *p)
+{
+        free(p->actions);
+        *p = (struct plan){ 0 };
+}

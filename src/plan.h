@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "discover.h"
+#include "resolve.h"
+#include "select.h"
+
+/* What resolution found for one selected device: the input plan needs besides the snapshot. */
+struct target {
+        char module[MODULE_NAME_MAX];
+        char driver[DRIVER_NAME_MAX];
+        enum module_state module_state;
+        int error; /* < 0: no module; plan reports it */
+};
+
+enum step {
+        STEP_LOAD_MODULE = 1 << 0,
+        STEP_SET_OVERRIDE = 1 << 1,
+        STEP_UNBIND = 1 << 2,
+        STEP_PROBE = 1 << 3,
+};
+
+enum action_kind {
+        ACTION_NONE,  /* already as configured */
+        ACTION_BIND,  /* steps to run */
+        ACTION_ERROR, /* cannot be done; reason says why */
+};
+
+struct action {
+        const struct selected_device *item;
+        const struct target *target;
+        enum action_kind kind;
+        unsigned steps;
+        char reason[256];
+        char warning[256];
+};
+
+struct plan {
+        struct action *actions;
+        size_t n_actions;
+};
+
+/* Pure: no I/O. targets[i] belongs to sel->items[i]. */
+int plan_build(const struct selection *sel, const struct target *targets,
+               const struct snapshot *snapshot, struct plan *ret);
+void plan_done(struct plan *p);
+const char *step_name(enum step s);
+bool driver_is_vfio(const char *driver);

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "discover.h"
+#include "plan.h"
+#include "resolve.h"
+#include "select.h"
+
+struct json_object;
+
+/* Outcome of one action once apply has run it (or not). */
+enum outcome {
+        OUTCOME_PLANNED,   /* plan / dry run: nothing was done */
+        OUTCOME_UNCHANGED, /* already as configured */
+        OUTCOME_CHANGED,
+        OUTCOME_FAILED,
+};
+
+struct result {
+        const struct action *action;
+        enum outcome outcome;
+        unsigned steps_done;
+        enum step failed_step;
+        int error; /* negative errno of the failed step */
+        char message[256];
+        bool rolled_back;
+};
+
+/* "plan", "apply", "status", "revert": one row per device, and entries that matched nothing. */
+void report_results(const char *verb, const struct result *results, size_t n,
+                    const struct selection *sel, bool json);
+void report_list(const struct snapshot *s, const struct target *targets, bool json);
+void report_resolution(const char *modalias, const struct resolution *res, const char *driver,
+                       bool json);
+const char *outcome_name(enum outcome o);
+/* Prints one JSON document, {"VERB": value}, and frees value. */
+int print_json(const char *verb, struct json_object *value);

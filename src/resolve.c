@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <fnmatch.h>
+#include <libkmod.h>
+#include <stdarg.h>
+
+#include "log.h"
+#include "resolve.h"
+#include "sysfs.h"
+
+#define VFIO_ALIAS_PREFIX "vfio_"
+
+/*
+ * libkmod answers "which modules match this alias" (modules.alias.bin, the built-in index and
+ * modprobe.d, the same answer modprobe gives) but not "through which pattern". The cheapest
+ * correct source of the patterns is each candidate module's own modinfo (what depmod read to
+ * build the index), which libkmod gives per module; only the few vfio modules a host has are
+ * ever read, once each. Parsing the 1.3 MB modules.alias text instead would cost milliseconds
+ * at every start and would miss built-in modules and modprobe.d aliases.
+ */
+struct module_aliases {
+        char module[MODULE_NAME_MAX];
+        bool builtin;
+        char **patterns;
+        size_t n_patterns;
+};
+
+struct resolver {
+        struct kmod_ctx *ctx;
+        struct module_aliases *cache;
+        size_t n_cache;
+        struct module_aliases config_aliases; /* "alias vfio_... module" lines in modprobe.d */
+        char **config_targets;
+};
+
+static void kmod_log_to_ours(void *data _unused_, int priority, const char *file _unused_,
+                             int line _unused_, const char *fn _unused_, const char *format,
+                             va_list args)
+{
+        char msg[512];
+
+        if (priority > log_get_max_level())
+                return;
+        vsnprintf(msg, sizeof(msg), format, args);
+        msg[strcspn(msg, "\n")] = '\0';
+        log_full_errno(priority, 0, "libkmod: %s", msg);
+}
+
+static int add_pattern(struct module_aliases *m, char ***targets, const char *pattern,
+                       const char *target)
+{
+        char **grown = realloc(m->patterns, (m->n_patterns + 1) * sizeof(char *));
+
+        if (!grown)
+                return -ENOMEM;
+        m->patterns = grown;
+        if (targets) {
+                grown = realloc(*targets, (m->n_patterns + 1) * sizeof(char *));
+                if (!grown)
+                        return -ENOMEM;
+                *targets = grown;
+                (*targets)[m->n_patterns] = strdup(target);
+                if (!(*targets)[m->n_patterns])
+                        return -ENOMEM;
+        }
+        m->patterns[m->n_patterns] = strdup(pattern);
+        if (!m->patterns[m->n_patterns])
+                return -ENOMEM;
+        m->n_patterns++;
+        return 0;
+}
+
+static int load_config_aliases(struct resolver *r)
+{
+        struct kmod_config_iter *it = kmod_config_get_aliases(r->ctx);
+        int err = 0;
+
+        if (!it)
+                return 0;
+        while (err == 0 && kmod_config_iter_next(it)) {
+                const char *pattern = kmod_config_iter_get_key(it);
+                const char *module = kmod_config_iter_get_value(it);
+
+                if (strncmp(pattern, VFIO_ALIAS_PREFIX, strlen(VFIO_ALIAS_PREFIX)) == 0)
+                        err = add_pattern(&r->config_aliases, &r->config_targets, pattern, module);
+        }
+        kmod_config_iter_free_iter(it);
+        return err;
+}
+
+int resolver_new(const char *moddir, const char *kver, struct resolver **ret)
+{
+        _cleanup_free_ char *dir = NULL;
+        struct resolver *r;
+        int err;
+
+        if (!moddir && kver) {
+                if (!*kver || strchr(kver, '/') || strlen(kver) > 64)
+                        return -EINVAL;
+                if (asprintf(&dir, "/lib/modules/%s", kver) < 0)
+                        return -ENOMEM;
+                moddir = dir;
+        }
+        r = calloc(1, sizeof(*r));
+        if (!r)
+                return -ENOMEM;
+        r->ctx = kmod_new(moddir, NULL);
+        if (!r->ctx) {
+                free(r);
+                return -ENOMEM;
+        }
+        kmod_set_log_fn(r->ctx, kmod_log_to_ours, NULL);
+        /* Keeps the indexes mapped: every lookup after the first is a few microseconds. */
+        err = kmod_load_resources(r->ctx);
+        if (err < 0) {
+                resolver_free(r);
+                return err;
+        }
+        err = load_config_aliases(r);
+        if (err < 0) {
+                resolver_free(r);
+                return err;
+        }
+        *ret = r;
+        return 0;
+}
+
+static void module_aliases_done(struct module_aliases *m)
+{
+        for (size_t i = 0; i < m->n_patterns; i++)
+                free(m->patterns[i]);
+        free(m->patterns);
+}
+
+struct resolver *resolver_free(struct resolver *r)
+{
+        if (!r)
+                return NULL;
+        for (size_t i = 0; i < r->n_cache; i++)
+                module_aliases_done(&r->cache[i]);
+        free(r->cache);
+        for (size_t i = 0; i < r->config_aliases.n_patterns; i++)
+                free(r->config_targets[i]);
+        free(r->config_targets);
+        module_aliases_done(&r->config_aliases);
+        kmod_unref(r->ctx);
+        free(r);
+        return NULL;
+}
+
+struct kmod_ctx *resolver_kmod(struct resolver *r)
+{
+        return r->ctx;
+}
+
+const char *resolver_dirname(struct resolver *r)
+{
+        return kmod_get_dirname(r->ctx);
+}
+
+static int module_aliases_get(struct resolver *r, struct kmod_module *mod,
+                              const struct module_aliases **ret)
+{
+        const char *name = kmod_module_get_name(mod);
+        struct kmod_list *info = NULL, *l;
+        struct module_aliases *m;
+        int err;
+
+        for (size_t i = 0; i < r->n_cache; i++)
+                if (streq(r->cache[i].module, name)) {
+                        *ret = &r->cache[i];
+                        return 0;
+                }
+        if (strlen(name) >= MODULE_NAME_MAX)
+                return -ENAMETOOLONG;
+        m = realloc(r->cache, (r->n_cache + 1) * sizeof(*m));
+        if (!m)
+                return -ENOMEM;
+        r->cache = m;
+        m = &r->cache[r->n_cache++];
+        *m = (struct module_aliases){ 0 };
+        strcpy(m->module, name);
+        m->builtin = kmod_module_get_initstate(mod) == KMOD_MODULE_BUILTIN;
+
+        /* Reads the module's .modinfo, or modules.builtin.modinfo for a built-in one. */
+        err = kmod_module_get_info(mod, &info);
+        if (err < 0) {
+                log_debug_errno(err, "Cannot read modinfo of '%s': %m", name);
+                *ret = m;
+                return 0;
+        }
+        err = 0;
+        kmod_list_foreach(l, info)
+        {
+                const char *key = kmod_module_info_get_key(l);
+                const char *value = kmod_module_info_get_value(l);
+
+                if (err == 0 && streq(key, "alias") && value &&
+                    strncmp(value, VFIO_ALIAS_PREFIX, strlen(VFIO_ALIAS_PREFIX)) == 0)
+                        err = add_pattern(m, NULL, value, NULL);
+        }
+        kmod_module_info_free_list(info);
+        *ret = m;
+        return err;
+}
+
+unsigned count_stars(const char *pattern)
+{
+        unsigned n = 0;
+
+        for (; *pattern; pattern++)
+                n += *pattern == '*';
+        return n;
+}
+
+/*
+ * The kernel's rule: fewest '*' wins. Ties (an ID alias and a class alias both have five, since
+ * modpost appends one after a full class) go to the longer pattern, which has more literal
+ * characters and so names the device more precisely; then to the module name, then the
+ * pattern, in byte order, so that the answer never depends on index or file order.
+ */
+int alias_match_compare(const struct alias_match *a, const struct alias_match *b)
+{
+        size_t la = strlen(a->pattern), lb = strlen(b->pattern);
+        int c;
+
+        if (a->stars != b->stars)
+                return a->stars < b->stars ? -1 : 1;
+        if (la != lb)
+                return la > lb ? -1 : 1;
+        c = strcmp(a->module, b->module);
+        if (c)
+                return c;
+        return strcmp(a->pattern, b->pattern);
+}
+
+static int alias_match_qsort(const void *a, const void *b)
+{
+        return alias_match_compare(a, b);
+}
+
+static int add_match(struct resolution *res, const char *module, const char *pattern, bool builtin)
+{
+        struct alias_match *grown;
+        struct alias_match *m;
+
+        if (strlen(module) >= MODULE_NAME_MAX || strlen(pattern) >= ALIAS_PATTERN_MAX)
+                return 0; /* cannot be a kernel module alias */
+        grown = realloc(res->matches, (res->n_matches + 1) * sizeof(*grown));
+        if (!grown)
+                return -ENOMEM;
+        res->matches = grown;
+        m = &res->matches[res->n_matches++];
+        *m = (struct alias_match){ .stars = count_stars(pattern), .builtin = builtin };
+        strcpy(m->module, module);
+        strcpy(m->pattern, pattern);
+        return 0;
+}
+
+int resolver_lookup(struct resolver *r, const char *modalias, struct resolution *ret)
+{
+        struct resolution res = { 0 };
+        struct kmod_list *list = NULL, *l;
+        char alias[MODALIAS_MAX + sizeof(VFIO_ALIAS_PREFIX)];
+        int err;
+
+        if (path_join(alias, sizeof(alias), VFIO_ALIAS_PREFIX "%s", modalias) < 0)
+                return -EINVAL;
+        err = kmod_module_new_from_lookup(r->ctx, alias, &list);
+        if (err < 0)
+                return err;
+        kmod_list_foreach(l, list)
+        {
+                struct kmod_module *mod = kmod_module_get_module(l);
+                const struct module_aliases *m = NULL;
+                bool found = false;
+
+                err = module_aliases_get(r, mod, &m);
+                for (size_t i = 0; err >= 0 && i < m->n_patterns; i++)
+                        if (fnmatch(m->patterns[i], alias, 0) == 0) {
+                                err = add_match(&res, m->module, m->patterns[i], m->builtin);
+                                found = true;
+                        }
+                for (size_t i = 0; err >= 0 && i < r->config_aliases.n_patterns; i++)
+                        if (streq(r->config_targets[i], m->module) &&
+                            fnmatch(r->config_aliases.patterns[i], alias, 0) == 0) {
+                                err = add_match(&res, m->module, r->config_aliases.patterns[i],
+                                                m->builtin);
+                                found = true;
+                        }
+                /* libkmod matched it but its modinfo is unreadable: last resort, worst rank. */
+                if (err >= 0 && !found)
+                        err = add_match(&res, m->module, "*", m->builtin);
+                kmod_module_unref(mod);
+                if (err < 0)
+                        break;
+        }
+        kmod_module_unref_list(list);
+        if (err < 0) {
+                resolution_done(&res);
+                return err;
+        }
+        if (res.n_matches == 0)
+                return -ENOENT;
+        qsort(res.matches, res.n_matches, sizeof(*res.matches), alias_match_qsort);
+        *ret = res;
+        return 0;
+}
+
+void resolution_done(struct resolution *res)
+{
+        free(res->matches);
+        *res = (struct resolution){ 0 };
+}
+
+enum module_state resolver_module_state(struct resolver *r, const char *module)
+{
+        struct kmod_module *mod = NULL;
+        int state;
+
+        if (kmod_module_new_from_name(r->ctx, module, &mod) < 0)
+                return MODULE_ABSENT;
+        state = kmod_module_get_initstate(mod);
+        kmod_module_unref(mod);
+        if (state == KMOD_MODULE_BUILTIN)
+                return MODULE_BUILTIN;
+        if (state == KMOD_MODULE_LIVE || state == KMOD_MODULE_COMING)
+                return MODULE_LOADED;
+        return MODULE_ABSENT;
+}
+
+bool module_driver_name(const char *module, char *buf, size_t size)
+{
+        char path[128];
+        struct dirent *de;
+        DIR *dir;
+        bool found = false;
+
+        if (path_join(path, sizeof(path), "/sys/module/%s/drivers", module) == 0 &&
+            (dir = opendir(path))) {
+                while ((de = readdir(dir)))
+                        if (strncmp(de->d_name, "pci:", 4) == 0 && strlen(de->d_name + 4) < size &&
+                            de->d_name[4]) {
+                                strcpy(buf, de->d_name + 4);
+                                found = true;
+                                break;
+                        }
+                closedir(dir);
+        }
+        if (found)
+                return true;
+        /* The one VFIO module whose driver name is not its module name (see DESIGN.md). */
+        snprintf(buf, size, "%s", streq(module, "vfio_pci") ? "vfio-pci" : module);
+        return false;
+}

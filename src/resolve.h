@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "discover.h"
+
+#define ALIAS_PATTERN_MAX 256
+
+struct kmod_ctx;
+struct resolver;
+
+enum module_state {
+        MODULE_ABSENT,  /* known to depmod, not loaded */
+        MODULE_LOADED,
+        MODULE_BUILTIN, /* nothing to load */
+};
+
+struct alias_match {
+        char module[MODULE_NAME_MAX];
+        char pattern[ALIAS_PATTERN_MAX];
+        unsigned stars;
+        bool builtin;
+};
+
+struct resolution {
+        struct alias_match *matches; /* best first; matches[0] is the choice */
+        size_t n_matches;
+};
+
+/* moddir: a module directory (as depmod -b DIR/lib/modules/KVER); else kver, else uname -r. */
+int resolver_new(const char *moddir, const char *kver, struct resolver **ret);
+struct resolver *resolver_free(struct resolver *r);
+struct kmod_ctx *resolver_kmod(struct resolver *r);
+const char *resolver_dirname(struct resolver *r);
+
+/*
+ * "vfio_" + modalias, every matching alias of every module libkmod returns, fewest '*' first.
+ * -ENOENT: no vfio_ alias matches.
+ */
+int resolver_lookup(struct resolver *r, const char *modalias, struct resolution *ret);
+void resolution_done(struct resolution *res);
+
+/* The order of candidates; exposed for tests. */
+int alias_match_compare(const struct alias_match *a, const struct alias_match *b);
+unsigned count_stars(const char *pattern);
+
+/* State of a module in the running kernel. */
+enum module_state resolver_module_state(struct resolver *r, const char *module);
+/*
+ * The PCI driver the module registers: /sys/module/M/drivers/pci:NAME when the module is
+ * loaded or built in; otherwise the best guess (vfio_pci registers vfio-pci, variant drivers
+ * their module name), which apply checks again after loading. Returns true when it was read.
+ */
+bool module_driver_name(const char *module, char *buf, size_t size);

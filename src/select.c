@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "log.h"
+#include "select.h"
+
+bool entry_matches(const struct config_entry *e, const struct device *d)
+{
+        if (d->bus != BUS_PCI)
+                return false;
+        if (e->has_address && !pci_address_match(&e->address, &d->address))
+                return false;
+        if (e->has_id && (e->id.vendor != d->id.vendor || e->id.device != d->id.device))
+                return false;
+        if (e->has_subsystem && (e->subsystem.vendor != d->subsystem.vendor ||
+                                 e->subsystem.device != d->subsystem.device))
+                return false;
+        if (e->has_class) {
+                uint32_t cls = e->class_digits == 4 ? d->class_code >> 8 : d->class_code;
+                if (cls != e->class_code)
+                        return false;
+        }
+        return true;
+}
+
+static struct selected_device *find_item(struct selection *sel, const struct device *d)
+{
+        for (size_t i = 0; i < sel->n_items; i++)
+                if (sel->items[i].device == d)
+                        return &sel->items[i];
+        return NULL;
+}
+
+static int add_item(struct selection *sel, const struct selected_device *item, size_t capacity)
+{
+        if (sel->n_items >= capacity)
+                return -ENOMEM;
+        sel->items[sel->n_items++] = *item;
+        return 0;
+}
+
+/* group: all — the other endpoints of the group come along, unless they chose a driver already. */
+static int add_group_members(struct selection *sel, const struct snapshot *s, size_t capacity)
+{
+        size_t n = sel->n_items;
+
+        for (size_t i = 0; i < n; i++) {
+                const struct selected_device *owner = &sel->items[i];
+                int group = owner->device->iommu_group;
+
+                if (owner->group != GROUP_ALL || group < 0)
+                        continue;
+                for (size_t j = 0; j < s->n_devices; j++) {
+                        const struct device *d = &s->devices[j];
+                        struct selected_device member = *owner;
+                        int r;
+
+                        if (d->iommu_group != group || device_is_bridge(d) || find_item(sel, d))
+                                continue;
+                        member.device = d;
+                        member.via_group = true;
+                        /* An explicit driver belongs to the owner's device, not to its group. */
+                        member.driver = "";
+                        r = add_item(sel, &member, capacity);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+static int item_compare(const void *a, const void *b)
+{
+        return pci_address_compare(&((const struct selected_device *)a)->device->address,
+                                   &((const struct selected_device *)b)->device->address);
+}
+
+int select_devices(const struct config *c, const struct snapshot *s, struct selection *ret)
+{
+        struct selection sel = { 0 };
+        int r = 0;
+
+        sel.items = calloc(s->n_devices ? s->n_devices : 1, sizeof(*sel.items));
+        sel.unmatched = calloc(c->n_entries ? c->n_entries : 1, sizeof(*sel.unmatched));
+        if (!sel.items || !sel.unmatched) {
+                selection_done(&sel);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < c->n_entries; i++) {
+                const struct config_entry *e = &c->entries[i];
+                bool matched = false;
+
+                for (size_t j = 0; j < s->n_devices; j++) {
+                        const struct device *d = &s->devices[j];
+                        struct selected_device *prev;
+
+                        if (!entry_matches(e, d))
+                                continue;
+                        matched = true;
+                        prev = find_item(&sel, d);
+                        if (!prev) {
+                                struct selected_device item = {
+                                        .device = d, .entry = e, .driver = e->driver,
+                                        .group = e->group, .force = e->force,
+                                };
+                                add_item(&sel, &item, s->n_devices);
+                                continue;
+                        }
+                        if (!streq(prev->driver, e->driver)) {
+                                log_error("%s:%u:%u: device %s is also selected at %s:%u:%u with "
+                                          "another driver ('%s' here, '%s' there); make them agree",
+                                          e->loc.file, e->loc.line, e->loc.column, d->name,
+                                          prev->entry->loc.file, prev->entry->loc.line,
+                                          prev->entry->loc.column,
+                                          *e->driver ? e->driver : "(resolved)",
+                                          *prev->driver ? prev->driver : "(resolved)");
+                                r = -EINVAL;
+                                continue;
+                        }
+                        prev->force = prev->force || e->force;
+                        if (e->group == GROUP_ALL)
+                                prev->group = GROUP_ALL;
+                }
+                if (!matched)
+                        sel.unmatched[sel.n_unmatched++] = e;
+        }
+        if (r == 0)
+                r = add_group_members(&sel, s, s->n_devices);
+        if (r < 0) {
+                selection_done(&sel);
+                return r;
+        }
+        if (sel.n_items)
+                qsort(sel.items, sel.n_items, sizeof(*sel.items), item_compare);
+        *ret = sel;
+        return 0;
+}
+
+void selection_done(struct selection *sel)
+{
+        free(sel->items);
+        free(sel->unmatched);
+        *sel = (struct selection){ 0 };
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "config.h"
+#include "discover.h"
+
+struct selected_device {
+        const struct device *device;
+        const struct config_entry *entry; /* the first entry that chose it */
+        const char *driver; /* explicit module from the config, "" = resolve */
+        enum group_policy group;
+        bool force;
+        bool via_group; /* taken because another selected device's entry says group: all */
+};
+
+struct selection {
+        struct selected_device *items;
+        size_t n_items;
+        const struct config_entry **unmatched; /* entries that matched no device */
+        size_t n_unmatched;
+};
+
+bool entry_matches(const struct config_entry *e, const struct device *d);
+/* -EINVAL (logged) when two entries give one device different drivers. */
+int select_devices(const struct config *c, const struct snapshot *s, struct selection *ret);
+void selection_done(struct selection *sel);

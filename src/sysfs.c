@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <stdarg.h>
+
+#include "macro.h"
+#include "sysfs.h"
+
+int path_join(char *buf, size_t size, const char *fmt, ...)
+{
+        va_list ap;
+        int n;
+
+        va_start(ap, fmt);
+        n = vsnprintf(buf, size, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+                return -EINVAL;
+        if ((size_t)n >= size)
+                return -ENAMETOOLONG;
+        return 0;
+}
+
+int sysfs_read(const char *path, char *buf, size_t size)
+{
+        _cleanup_close_ int fd = -1;
+        ssize_t n;
+
+        if (size < 2)
+                return -EINVAL;
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return negative_errno();
+        n = read(fd, buf, size);
+        if (n < 0)
+                return negative_errno();
+        if ((size_t)n >= size)
+                return -E2BIG;
+        if (memchr(buf, '\0', (size_t)n) != NULL)
+                return -EBADMSG; /* an embedded NUL: not a text attribute */
+        buf[n] = '\0';
+        if (n > 0 && buf[n - 1] == '\n')
+                buf[n - 1] = '\0';
+        return 0;
+}
+
+int sysfs_write(const char *path, const char *value)
+{
+        _cleanup_close_ int fd = -1;
+        size_t len = strlen(value);
+        ssize_t n;
+
+        fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return negative_errno();
+        n = write(fd, value, len);
+        if (n < 0)
+                return negative_errno();
+        if ((size_t)n != len)
+                return -EIO;
+        /* Some attributes act on close; a failure there is the kernel's answer too. */
+        if (close(TAKE_FD(fd)) < 0)
+                return negative_errno();
+        return 0;
+}
+
+int sysfs_read_link_name(const char *path, char *buf, size_t size)
+{
+        char target[SYSFS_VALUE_MAX];
+        const char *base;
+        ssize_t n;
+
+        n = readlink(path, target, sizeof(target) - 1);
+        if (n < 0)
+                return negative_errno();
+        target[n] = '\0';
+        base = strrchr(target, '/');
+        base = base ? base + 1 : target;
+        if (*base == '\0' || strlen(base) >= size)
+                return -E2BIG;
+        strcpy(buf, base);
+        return 0;
+}

@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
+#include <getopt.h>
+
+#include "log.h"
+#include "pipeline.h"
+#include "report.h"
+#include "sysfs.h"
+#include "verbs.h"
+
+int usage_error(const char *verb)
+{
+        if (verb)
+                log_error("Try 'vfio-bind %s --help' for more information.", verb);
+        else
+                log_error("Try 'vfio-bind --help' for more information.");
+        return -EINVAL;
+}
+
+/* The options every reporting verb shares: --json and --help. 1: go on, 0: done, <0: error. */
+static int parse_simple(int argc, char *argv[], const char *verb, const char *usage, bool *json)
+{
+        static const struct option options[] = {
+                { "json", no_argument, NULL, 'j' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        int c;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
+                switch (c) {
+                case 'j':
+                        *json = true;
+                        break;
+                case 'h':
+                        printf("Usage: vfio-bind %s\n", usage);
+                        return 0;
+                default:
+                        return usage_error(verb);
+                }
+        if (optind < argc) {
+                log_error("%s: unexpected argument '%s'", verb, argv[optind]);
+                return usage_error(verb);
+        }
+        return 1;
+}
+
+int verb_plan(int argc, char *argv[])
+{
+        _cleanup_free_ struct result *results = NULL;
+        struct pipeline p = { 0 };
+        bool json = false;
+        int r, status = EXIT_OK;
+
+        r = parse_simple(argc, argv, "plan", "[-c FILE] plan [--json]\n\n"
+                         "Show what 'apply' would do, changing nothing.\n\n"
+                         "  --json   one JSON document: {\"plan\": {\"devices\": [...]}}", &json);
+        if (r <= 0)
+                return r < 0 ? EXIT_USAGE : EXIT_OK;
+        r = pipeline_load_config(&p, arg_config, CONFIG_STRICT_PERMISSIONS);
+        if (r >= 0)
+                r = pipeline_run(&p);
+        if (r < 0) {
+                pipeline_done(&p);
+                return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
+        }
+        results = calloc(p.plan.n_actions + 1, sizeof(*results));
+        if (!results) {
+                pipeline_done(&p);
+                return log_error_errno(ENOMEM, "Out of memory"), EXIT_FAILED;
+        }
+        for (size_t i = 0; i < p.plan.n_actions; i++) {
+                const struct action *a = &p.plan.actions[i];
+                results[i] = (struct result){ .action = a, .outcome = OUTCOME_PLANNED };
+                if (a->kind == ACTION_ERROR) {
+                        snprintf(results[i].message, sizeof(results[i].message), "%s", a->reason);
+                        status = EXIT_FAILED;
+                }
+        }
+        report_results("plan", results, p.plan.n_actions, &p.selection, json);
+        pipeline_done(&p);
+        return status;
+}
+
+int verb_list(int argc, char *argv[])
+{
+        _cleanup_free_ struct target *targets = NULL;
+        struct resolver *resolver = NULL;
+        struct snapshot s = { 0 };
+        bool json = false;
+        int r;
+
+        r = parse_simple(argc, argv, "list", "list [--json]\n\n"
+                         "List every PCI device with its ids, class, driver, IOMMU group and the\n"
+                         "vfio module resolution would choose for it.", &json);
+        if (r <= 0)
+                return r < 0 ? EXIT_USAGE : EXIT_OK;
+        r = discover_snapshot(&s);
+        if (r < 0)
+                return log_error_errno(r, "Failed to enumerate PCI devices: %m"), EXIT_FAILED;
+        targets = calloc(s.n_devices + 1, sizeof(*targets));
+        if (!targets) {
+                snapshot_done(&s);
+                return EXIT_FAILED;
+        }
+        r = resolver_new(NULL, NULL, &resolver);
+        if (r < 0)
+                log_warning_errno(r, "Cannot read the kernel's module index, not resolving: %m");
+        for (size_t i = 0; resolver && i < s.n_devices; i++)
+                if (!s.devices[i].problem[0])
+                        resolve_target(resolver, &s.devices[i], NULL, &targets[i]);
+        report_list(&s, targets, json);
+        resolver_free(resolver);
+        snapshot_done(&s);
+        return EXIT_OK;
+}
+
+static bool modalias_is_sane(const char *s)
+{
+        if (!*s || strlen(s) >= MODALIAS_MAX)
+                return false;
+        for (; *s; s++)
+                if (!isgraph((unsigned char)*s) || *s == '/')
+                        return false;
+        return true;
+}
+
+int verb_resolve(int argc, char *argv[])
+{
+        enum { ARG_MODDIR = 0x100, ARG_KVER, ARG_MODALIAS };
+        static const struct option options[] = {
+                { "modalias", required_argument, NULL, ARG_MODALIAS },
+                { "moddir", required_argument, NULL, ARG_MODDIR },
+                { "kver", required_argument, NULL, ARG_KVER },
+                { "json", no_argument, NULL, 'j' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        const char *moddir = NULL, *kver = NULL, *modalias = NULL;
+        struct resolution res = { 0 };
+        struct resolver *resolver = NULL;
+        char buf[SYSFS_VALUE_MAX], driver[DRIVER_NAME_MAX];
+        bool json = false;
+        int c, r;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
+                switch (c) {
+                case ARG_MODALIAS:
+                        modalias = optarg;
+                        break;
+                case ARG_MODDIR:
+                        moddir = optarg;
+                        break;
+                case ARG_KVER:
+                        kver = optarg;
+                        break;
+                case 'j':
+                        json = true;
+                        break;
+                case 'h':
+                        printf("Usage: vfio-bind resolve ADDRESS | --modalias STRING [--moddir DIR | --kver VER] [--json]\n\n"
+                               "Print the vfio module the device would get: \"vfio_\" + its modalias,\n"
+                               "matched against the kernel's module aliases; the alias with the fewest\n"
+                               "'*' wins, then the longer alias, then the module name.\n\n"
+                               "  --modalias STRING  resolve this modalias instead of a device's\n"
+                               "  --moddir DIR       module directory (default /lib/modules/$(uname -r))\n"
+                               "  --kver VER         use /lib/modules/VER\n"
+                               "  --json             every matching alias with its '*' count\n");
+                        return EXIT_OK;
+                default:
+                        return usage_error("resolve"), EXIT_USAGE;
+                }
+        if (moddir && kver) {
+                log_error("resolve: --moddir and --kver exclude each other");
+                return usage_error("resolve"), EXIT_USAGE;
+        }
+        if (!!modalias == (optind < argc) || argc - optind > 1) {
+                log_error("resolve: give one ADDRESS or --modalias STRING");
+                return usage_error("resolve"), EXIT_USAGE;
+        }
+        if (!modalias) {
+                struct pci_address a;
+                char name[PCI_ADDRESS_MAX], path[128];
+                const char *why;
+
+                if (pci_address_parse(argv[optind], false, &a, &why) < 0) {
+                        log_error("resolve: invalid address '%s': %s", argv[optind], why);
+                        return EXIT_USAGE;
+                }
+                pci_address_format(&a, name);
+                path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/modalias", name);
+                r = sysfs_read(path, buf, sizeof(buf));
+                if (r == -ENOENT)
+                        return log_error("resolve: no PCI device %s", name), EXIT_FAILED;
+                if (r < 0)
+                        return log_error_errno(r, "resolve: cannot read %s: %m", path), EXIT_FAILED;
+                modalias = buf;
+        }
+        if (!modalias_is_sane(modalias)) {
+                log_error("resolve: '%s' is not a modalias (printable, no '/', under %d bytes)",
+                          modalias, MODALIAS_MAX);
+                return EXIT_USAGE;
+        }
+        r = resolver_new(moddir, kver, &resolver);
+        if (r < 0)
+                return log_error_errno(r, "resolve: cannot read the module index in %s: %m",
+                                       moddir ? moddir : kver ? kver : "/lib/modules"),
+                       EXIT_FAILED;
+        r = resolver_lookup(resolver, modalias, &res);
+        if (r == -ENOENT)
+                log_error("resolve: no vfio_ alias matches '%s' in %s", modalias,
+                          resolver_dirname(resolver));
+        else if (r < 0)
+                log_error_errno(r, "resolve: lookup of '%s' failed: %m", modalias);
+        else {
+                module_driver_name(res.matches[0].module, driver, sizeof(driver));
+                report_resolution(modalias, &res, driver, json);
+        }
+        resolution_done(&res);
+        resolver_free(resolver);
+        return r < 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+int verb_validate(int argc, char *argv[])
+{
+        bool json = false;
+        int status = EXIT_OK, r;
+
+        optind = 0;
+        if (argc > 1 && (streq(argv[1], "-h") || streq(argv[1], "--help"))) {
+                printf("Usage: vfio-bind validate FILE...\n\n"
+                       "Check configuration files (syntax, keys, values, duplicates across all\n"
+                       "of them) without touching the system. Errors name FILE:LINE:COLUMN.\n");
+                return EXIT_OK;
+        }
+        (void)json;
+        if (argc < 2) {
+                log_error("validate: give at least one FILE");
+                return usage_error("validate"), EXIT_USAGE;
+        }
+        for (int i = 1; i < argc; i++) {
+                struct config c = { 0 };
+
+                if (argv[i][0] == '-' && argv[i][1] && !streq(argv[i], "--")) {
+                        log_error("validate: unknown option '%s'", argv[i]);
+                        return usage_error("validate"), EXIT_USAGE;
+                }
+                if (streq(argv[i], "--"))
+                        continue;
+                r = config_load_file(&c, argv[i], 0);
+                if (r >= 0)
+                        r = config_check(&c);
+                if (r < 0)
+                        status = EXIT_USAGE;
+                else
+                        printf("%s: ok, %zu device %s\n", argv[i], c.n_entries,
+                               c.n_entries == 1 ? "entry" : "entries");
+                config_done(&c);
+        }
+        return status;
+}
+
+static int name_compare(const void *a, const void *b)
+{
+        return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int verb_modules(int argc, char *argv[])
+{
+        static const struct option options[] = {
+                { "kver", required_argument, NULL, 'k' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        _cleanup_free_ const char **names = NULL;
+        const char *kver = NULL;
+        struct pipeline p = { 0 };
+        size_t n = 0;
+        int c, r, status = EXIT_OK;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
+                switch (c) {
+                case 'k':
+                        kver = optarg;
+                        break;
+                case 'h':
+                        printf("Usage: vfio-bind [-c FILE] modules [--kver VER]\n\n"
+                               "Print, one a line, the modules the configuration needs on this host\n"
+                               "for kernel VER: explicit 'driver:' modules and the resolution of each\n"
+                               "selected device present. Built-in modules are left out.\n");
+                        return EXIT_OK;
+                default:
+                        return usage_error("modules"), EXIT_USAGE;
+                }
+        if (optind < argc) {
+                log_error("modules: unexpected argument '%s'", argv[optind]);
+                return usage_error("modules"), EXIT_USAGE;
+        }
+        r = pipeline_load_config(&p, arg_config, CONFIG_STRICT_PERMISSIONS);
+        if (r < 0)
+                goto finish;
+        r = discover_snapshot(&p.snapshot);
+        if (r >= 0)
+                r = select_devices(&p.config, &p.snapshot, &p.selection);
+        if (r >= 0)
+                r = resolver_new(NULL, kver, &p.resolver);
+        if (r < 0) {
+                log_error_errno(r, "modules: %m");
+                goto finish;
+        }
+        names = calloc(p.selection.n_items + p.config.n_entries + 1, sizeof(char *));
+        p.targets = calloc(p.selection.n_items + p.config.n_entries + 1, sizeof(*p.targets));
+        if (!names || !p.targets) {
+                r = -ENOMEM;
+                goto finish;
+        }
+        for (size_t i = 0; i < p.selection.n_items; i++)
+                resolve_target(p.resolver, p.selection.items[i].device,
+                               p.selection.items[i].driver, &p.targets[i]);
+        /* Explicit modules of entries with no device here still belong in the initramfs. */
+        for (size_t i = 0; i < p.selection.n_unmatched; i++)
+                if (p.selection.unmatched[i]->driver[0])
+                        resolve_target(p.resolver, NULL, p.selection.unmatched[i]->driver,
+                                       &p.targets[p.selection.n_items + i]);
+        for (size_t i = 0; i < p.selection.n_items + p.selection.n_unmatched; i++) {
+                const struct target *t = &p.targets[i];
+                if (t->error == -ENOPKG) {
+                        log_error("modules: module '%s' is not in %s", t->module,
+                                  resolver_dirname(p.resolver));
+                        status = EXIT_FAILED;
+                } else if (t->error == 0 && t->module[0] && t->module_state != MODULE_BUILTIN)
+                        names[n++] = t->module;
+        }
+        if (n)
+                qsort(names, n, sizeof(*names), name_compare);
+        for (size_t i = 0; i < n; i++)
+                if (i == 0 || !streq(names[i], names[i - 1]))
+                        printf("%s\n", names[i]);
+finish:
+        pipeline_done(&p);
+        if (r < 0)
+                return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
+        return status;
+}
