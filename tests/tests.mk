@@ -1,1 +1,19 @@
+# Tests: unit (cmocka), resolution over real module trees, test bed scenarios, VM boots.
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka)
+UNIT_SRCS := $(wildcard tests/unit/test-*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILDDIR)/tests/%)
 
+$(BUILDDIR)/tests/test-%: tests/unit/test-%.c $(CORE_OBJS) $(wildcard tests/unit/*.h) | $(BUILDDIR)/tests
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Isrc -o $@ $< $(CORE_OBJS) $(LDFLAGS) $(LDLIBS) $(CMOCKA_LIBS)
+
+tests-build: all $(UNIT_BINS)
+
+# SUITES picks what runs: unit resolve testbed vm (all by default).
+SUITES ?= unit resolve testbed vm
+check: tests-build
+	BUILDDIR=$(BUILDDIR) SANITIZE=$(SANITIZE) VALGRIND=$(VALGRIND) tests/run.sh $(SUITES)
+
+check-valgrind:
+	$(MAKE) check VALGRIND=1 SUITES="unit resolve testbed"
+
+.PHONY: tests-build check check-valgrind

@@ -1,0 +1,38 @@
+#!/bin/bash
+# Runs the named suites, each a script that ends with "N passed, M failed"; sums them up.
+set -u
+cd "$(dirname "$0")/.."
+total_pass=0
+total_fail=0
+status=0
+for suite in "$@"; do
+    script=tests/$suite/run.sh
+    [ "$suite" = unit ] && script=tests/unit/run.sh
+    if [ ! -x "$script" ]; then
+        echo "run.sh: no suite '$suite' ($script)" >&2
+        status=1
+        continue
+    fi
+    echo "=== suite $suite"
+    log=$(mktemp)
+    "$script" 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+    rm -f "$log"
+    if [ -z "$line" ]; then
+        echo "=== suite $suite printed no summary (exit $rc)"
+        total_fail=$((total_fail + 1))
+        status=1
+        continue
+    fi
+    p=${line%% passed*}
+    f=${line#*passed, }
+    f=${f%% failed*}
+    total_pass=$((total_pass + p))
+    total_fail=$((total_fail + f))
+    if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ]; then
+        status=1
+    fi
+done
+echo "$total_pass passed, $total_fail failed"
+exit $status
