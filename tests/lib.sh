@@ -1,0 +1,44 @@
+# Shared helpers for the shell suites: counting, assertions, the summary line.
+# shellcheck shell=bash
+PASS=0
+FAIL=0
+B=${BUILDDIR:-build}
+VB=$B/vfio-bind
+
+ok() {
+    PASS=$((PASS + 1))
+    echo "ok - $*"
+}
+
+not_ok() {
+    FAIL=$((FAIL + 1))
+    echo "not ok - $*"
+}
+
+# check NAME EXPECTED ACTUAL
+check() {
+    if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: expected '$2', got '$3'"; fi
+}
+
+# check_contains NAME NEEDLE HAYSTACK
+check_contains() {
+    case "$3" in
+        *"$2"*) ok "$1" ;;
+        *) not_ok "$1: '$2' not in: $3" ;;
+    esac
+}
+
+summary() {
+    echo "$PASS passed, $FAIL failed"
+    [ "$FAIL" -eq 0 ]
+}
+
+# The tool, under valgrind when VALGRIND=1 (errors fail the command with 99).
+vb() {
+    if [ "${VALGRIND:-}" = 1 ]; then
+        valgrind -q --error-exitcode=99 --leak-check=full \
+            --errors-for-leak-kinds=definite,indirect "$VB" "$@"
+    else
+        "$VB" "$@"
+    fi
+}

@@ -1,0 +1,94 @@
+#!/bin/bash
+# Resolution against real module trees: Debian's kernel as shipped, the same with test variant
+# drivers built against its headers, and one with vfio-pci built in (tests/kmods/mktrees.sh).
+set -u
+cd "$(dirname "$0")/../.."
+. tests/lib.sh
+
+KM=tests/.cache/kmods
+tests/kmods/mktrees.sh "$KM" >/dev/null || { not_ok "mktrees.sh"; summary; exit 1; }
+KVER=$(cat "$KM/kver")
+DEB=$KM/debian/lib/modules/$KVER
+VAR=$KM/variants/lib/modules/$KVER
+BIN=$KM/builtin/lib/modules/$KVER
+
+ma() { # vendor device subvendor subdevice class(6 hex)
+    printf 'pci:v0000%sd0000%ssv0000%ssd0000%sbc%ssc%si%s' "$1" "$2" "$3" "$4" \
+        "${5:0:2}" "${5:2:2}" "${5:4:2}"
+}
+E1000E_I219=$(ma 8086 15B8 8086 0000 020000)
+E1000E_QEMU=$(ma 8086 10D3 8086 0000 020000)
+CX_VF=$(ma 15B3 101E 15B3 0001 020000)
+CX5_VF=$(ma 15B3 1018 15B3 0080 020000)
+QEMU_NVME=$(ma 1B36 0010 1AF4 1100 010802)
+SAMSUNG_NVME=$(ma 144D A808 144D A801 010802)
+AHCI=$(ma 8086 2922 1AF4 1100 010601)
+
+resolves() { # NAME TREE MODALIAS EXPECTED
+    check "$1" "$4" "$(vb resolve --moddir "$2" --modalias "$3" 2>&1)"
+}
+
+# Debian's kernel: only the catch-all alias; every PCI device gets vfio_pci.
+resolves "debian: e1000e -> vfio_pci" "$DEB" "$E1000E_I219" vfio_pci
+resolves "debian: ConnectX-6 Dx VF -> vfio_pci (no variant built)" "$DEB" "$CX_VF" vfio_pci
+out=$(vb resolve --json --moddir "$DEB" --modalias "$E1000E_I219")
+check_contains "debian: json names the catch-all alias" '"alias": "vfio_pci:v*d*sv*sd*bc*sc*i*"' "$out"
+check_contains "debian: catch-all has 7 stars" '"stars": 7' "$out"
+check_contains "debian: vfio_pci registers vfio-pci" '"driver": "vfio-pci"' "$out"
+check "debian: plain output is one line" 1 "$(vb resolve --moddir "$DEB" --modalias "$CX_VF" | wc -l)"
+
+# Variant drivers win by having fewer '*'.
+resolves "variants: ConnectX-6 Dx VF -> mlx5_vfio_pci" "$VAR" "$CX_VF" mlx5_vfio_pci
+resolves "variants: ConnectX-5 VF (not in mlx5_vfio_pci's table) -> vfio_pci" "$VAR" "$CX5_VF" vfio_pci
+resolves "variants: e1000e I219 -> vfio_pci" "$VAR" "$E1000E_I219" vfio_pci
+resolves "variants: QEMU e1000e -> the test variant" "$VAR" "$E1000E_QEMU" vbt_e1000e_vfio_pci
+resolves "variants: pds 1dd8:1003" "$VAR" "$(ma 1DD8 1003 1DD8 0001 120000)" pds_vfio_pci
+resolves "variants: virtio-net 1af4:1041" "$VAR" "$(ma 1AF4 1041 1AF4 1100 020000)" virtio_vfio_pci
+resolves "variants: Grace Hopper 10de:2342" "$VAR" "$(ma 10DE 2342 10DE 16EB 030200)" nvgrace_gpu_vfio_pci
+resolves "variants: HiSilicon 19e5:a256" "$VAR" "$(ma 19E5 A256 19E5 0000 100000)" hisi_acc_vfio_pci
+resolves "variants: QAT 8086:4941" "$VAR" "$(ma 8086 4941 8086 0000 0B4000)" qat_vfio_pci
+resolves "variants: Intel Xe 8086:e202" "$VAR" "$(ma 8086 E202 8086 0000 030000)" xe_vfio_pci
+out=$(vb resolve --json --moddir "$VAR" --modalias "$CX_VF")
+check "variants: json lists both matches" 2 "$(printf '%s\n' "$out" | grep -c '"alias"')"
+check_contains "variants: mlx5 alias has 5 stars" '"stars": 5' "$out"
+
+# modpost appends '*' after a full class: the class alias ties the ID alias at 5 stars.
+# Tie-break: the longer alias (more literal characters) wins, so the ID alias is chosen.
+resolves "tie: QEMU NVMe -> ID alias over class alias" "$VAR" "$QEMU_NVME" vbt_nvme_id_vfio_pci
+out=$(vb resolve --json --moddir "$VAR" --modalias "$QEMU_NVME")
+check "tie: three matches" 3 "$(printf '%s\n' "$out" | grep -c '"alias"')"
+check "tie: two of them have 5 stars" 2 "$(printf '%s\n' "$out" | grep -c '"stars": 5')"
+check "tie: class alias ranked second" "vbt_nvme_class_vfio_pci" \
+    "$(printf '%s\n' "$out" | sed -n 's/.*"module": "\(.*\)",*$/\1/p' | sed -n 3p)"
+resolves "class: other NVMe -> class alias (5 stars) over catch-all (7)" "$VAR" "$SAMSUNG_NVME" vbt_nvme_class_vfio_pci
+resolves "class: AHCI (prog-if 01) -> vfio_pci" "$VAR" "$AHCI" vfio_pci
+
+# vfio-pci built in, as Ubuntu does: found in modules.builtin.modinfo, nothing to load.
+resolves "builtin: e1000e -> vfio_pci" "$BIN" "$E1000E_I219" vfio_pci
+out=$(vb resolve --json --moddir "$BIN" --modalias "$E1000E_I219")
+check_contains "builtin: reported built in" '"builtin": true' "$out"
+check_contains "builtin: driver vfio-pci" '"driver": "vfio-pci"' "$out"
+
+# --kver names /lib/modules/VER: a missing one is a clear error.
+out=$(vb resolve --kver 0.0.0-none --modalias "$CX_VF" 2>&1); rc=$?
+check "missing --kver tree: exit 1" 1 "$rc"
+check_contains "missing --kver tree: message" "cannot read the module index" "$out"
+
+# Bad input.
+out=$(vb resolve --moddir "$DEB" --modalias "usb:v1D6Bp0003d0606dc09dsc00dp03ic09isc00ip00in00" 2>&1); rc=$?
+check "no vfio_ alias for a USB modalias: exit 1" 1 "$rc"
+check_contains "no vfio_ alias: message" "no vfio_ alias matches" "$out"
+out=$(vb resolve --moddir "$DEB" --modalias "../../etc/passwd" 2>&1); rc=$?
+check "modalias with '/': exit 2" 2 "$rc"
+out=$(vb resolve --moddir "$DEB" 2>&1); rc=$?
+check "neither address nor modalias: exit 2" 2 "$rc"
+check_contains "usage error names --help" "vfio-bind resolve --help" "$out"
+out=$(vb resolve --moddir "$DEB" --kver "$KVER" --modalias "$CX_VF" 2>&1); rc=$?
+check "--moddir with --kver: exit 2" 2 "$rc"
+out=$(vb resolve --moddir "$DEB" 0000:01:00.8 2>&1); rc=$?
+check "bad address: exit 2" 2 "$rc"
+check_contains "bad address: says why" "function is 0 to 7" "$out"
+out=$(vb resolve --bogus 2>&1); rc=$?
+check "unknown option: exit 2" 2 "$rc"
+
+summary
