@@ -240,6 +240,7 @@ static int parse_entry(struct loader *l, const yaml_node_t *n)
                 .loc = { l->file, (unsigned)n->start_mark.line + 1, (unsigned)n->start_mark.column + 1 },
         };
         unsigned seen = 0, errors_before = l->errors;
+        int r;
 
         if (n->type != YAML_MAPPING_NODE) {
                 loader_error(l, &n->start_mark,
@@ -272,10 +273,16 @@ static int parse_entry(struct loader *l, const yaml_node_t *n)
                              "'subsystem' and 'class' narrow an 'id' selector; add 'id: VENDOR:DEVICE'");
                 return 0;
         }
-        if (c->n_entries >= CONFIG_ENTRIES_MAX) {
+        r = config_append_entry(c, &e);
+        if (r == -E2BIG)
                 loader_error(l, &n->start_mark, "more than %d device entries", CONFIG_ENTRIES_MAX);
+        return r;
+}
+
+int config_append_entry(struct config *c, const struct config_entry *e)
+{
+        if (c->n_entries >= CONFIG_ENTRIES_MAX)
                 return -E2BIG;
-        }
         if (c->n_entries % 16 == 0) {
                 struct config_entry *grown =
                         realloc(c->entries, (c->n_entries + 16) * sizeof(*c->entries));
@@ -283,7 +290,7 @@ static int parse_entry(struct loader *l, const yaml_node_t *n)
                         return -ENOMEM;
                 c->entries = grown;
         }
-        c->entries[c->n_entries++] = e;
+        c->entries[c->n_entries++] = *e;
         return 0;
 }
 
@@ -350,7 +357,7 @@ static int parse_root(struct loader *l)
         return l->errors ? -EINVAL : 0;
 }
 
-static int config_add_file_name(struct config *c, const char *name, const char **ret)
+int config_add_source(struct config *c, const char *name, const char **ret)
 {
         char **grown = realloc(c->files, (c->n_files + 1) * sizeof(char *));
 
@@ -371,7 +378,7 @@ int config_load_buffer(struct config *c, const char *name, const char *data, siz
         size_t n_before = c->n_entries;
         int r;
 
-        r = config_add_file_name(c, name, &l.file);
+        r = config_add_source(c, name, &l.file);
         if (r < 0)
                 return r;
         if (memchr(data, '\0', size)) {

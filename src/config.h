@@ -58,6 +58,9 @@ int config_load_default(struct config *c, const char *main_path, const char *dro
 /* Cross-entry checks (duplicates, contradictions); call once everything is loaded. */
 int config_check(const struct config *c);
 void config_done(struct config *c);
+/* For sources other than files (the kernel command line): a name for locations, and entries. */
+int config_add_source(struct config *c, const char *name, const char **ret);
+int config_append_entry(struct config *c, const struct config_entry *e);
 
 /* "address 0000:01:00.0", "id 10de:2204 subsystem 1458:403b class 0300". */
 void config_entry_describe(const struct config_entry *e, char *buf, size_t size);

@@ -40,7 +40,8 @@ static int help(void)
 }
 
 static const struct verb verbs[] = {
-        { "plan", verb_plan },         { "list", verb_list },         { "resolve", verb_resolve },
+        { "apply", verb_apply },       { "plan", verb_plan },         { "status", verb_status },
+        { "revert", verb_revert },     { "list", verb_list },         { "resolve", verb_resolve },
         { "validate", verb_validate }, { "modules", verb_modules },
 };
 

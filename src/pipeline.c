@@ -3,6 +3,7 @@
 
 #include "log.h"
 #include "pipeline.h"
+#include "usage.h"
 
 int pipeline_load_config(struct pipeline *p, const char *config_path, enum config_flags flags)
 {
@@ -66,6 +67,7 @@ int pipeline_run(struct pipeline *p)
         r = discover_snapshot(&p->snapshot);
         if (r < 0)
                 return log_error_errno(r, "Failed to enumerate PCI devices: %m");
+        usage_scan(&p->snapshot);
         r = select_devices(&p->config, &p->snapshot, &p->selection);
         if (r < 0)
                 return r;

@@ -16,6 +16,10 @@ const char *outcome_name(enum outcome o)
                 return "changed";
         case OUTCOME_FAILED:
                 return "failed";
+        case OUTCOME_IN_SYNC:
+                return "in-sync";
+        case OUTCOME_DRIFT:
+                return "drift";
         }
         return "unknown";
 }
@@ -34,7 +38,8 @@ int print_json(const char *verb, struct json_object *value)
         return r;
 }
 
-static void steps_text(unsigned steps, const struct action *a, char *buf, size_t size)
+static void steps_text(unsigned steps, const struct action *a, const char *from, char *buf,
+                       size_t size)
 {
         size_t n = 0;
 
@@ -47,7 +52,7 @@ static void steps_text(unsigned steps, const struct action *a, char *buf, size_t
                                               a->target->module);
                 else if (s == STEP_UNBIND)
                         n += (size_t)snprintf(buf + n, size - n, "%sunbind %s", n ? ", " : "",
-                                              a->item->device->driver);
+                                              from);
                 else
                         n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? ", " : "",
                                               step_name((enum step)s));
@@ -99,9 +104,13 @@ static struct json_object *result_json(const struct result *r)
         }
         json_object_object_add(o, "error", json_string_or_null(r->message));
         json_object_object_add(o, "warning", json_string_or_null(a->warning));
-        snprintf(buf, sizeof(buf), "%u", a->item->entry->loc.line);
-        json_object_object_add(o, "config", json_object_new_string(a->item->entry->loc.file));
-        json_object_object_add(o, "config_line", json_object_new_int((int)a->item->entry->loc.line));
+        if (a->item->entry) {
+                json_object_object_add(o, "config", json_object_new_string(a->item->entry->loc.file));
+                json_object_object_add(o, "config_line",
+                                       json_object_new_int((int)a->item->entry->loc.line));
+        }
+        if (r->previous_driver[0] || r->outcome == OUTCOME_CHANGED)
+                json_object_object_add(o, "previous_driver", json_string_or_null(r->previous_driver));
         json_object_object_add(o, "via_group", json_object_new_boolean(a->item->via_group));
         return o;
 }
@@ -161,9 +170,9 @@ void report_results(const char *verb, const struct result *results, size_t n,
                         if (r->message[0])
                                 snprintf(detail, sizeof(detail), "%s", r->message);
                         else if (r->outcome == OUTCOME_PLANNED && a->steps)
-                                steps_text(a->steps, a, detail, sizeof(detail));
+                                steps_text(a->steps, a, d->driver, detail, sizeof(detail));
                         else if (r->outcome == OUTCOME_CHANGED)
-                                steps_text(r->steps_done, a, detail, sizeof(detail));
+                                steps_text(r->steps_done, a, r->previous_driver, detail, sizeof(detail));
                         else
                                 detail[0] = '\0';
                         if (a->warning[0]) {

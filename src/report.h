@@ -16,6 +16,8 @@ enum outcome {
         OUTCOME_UNCHANGED, /* already as configured */
         OUTCOME_CHANGED,
         OUTCOME_FAILED,
+        OUTCOME_IN_SYNC, /* status */
+        OUTCOME_DRIFT,   /* status */
 };
 
 struct result {
@@ -26,6 +28,7 @@ struct result {
         int error; /* negative errno of the failed step */
         char message[256];
         bool rolled_back;
+        char previous_driver[DRIVER_NAME_MAX]; /* what it was on before apply or revert */
 };
 
 /* "plan", "apply", "status", "revert": one row per device, and entries that matched nothing. */

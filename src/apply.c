@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <libkmod.h>
+#include <sys/file.h>
+#include <time.h>
+
+#include "apply.h"
+#include "log.h"
+#include "sysfs.h"
+
+int take_run_lock(void)
+{
+        int fd, waited = 0;
+
+        fd = open(LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return log_error_errno(errno, "Cannot open lock %s: %m", LOCK_PATH);
+        while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+                if (errno != EWOULDBLOCK) {
+                        close(fd);
+                        return log_error_errno(errno, "Cannot lock %s: %m", LOCK_PATH);
+                }
+                if (waited >= LOCK_WAIT_MS) {
+                        close(fd);
+                        return log_error_errno(EBUSY, "Another vfio-bind is running (%s held for "
+                                               "%d ms); try again when it is done", LOCK_PATH,
+                                               LOCK_WAIT_MS);
+                }
+                nanosleep(&ts, NULL);
+                waited += 50;
+        }
+        return fd;
+}
+
+static int device_attr_write(const struct device *d, const char *attr, const char *value)
+{
+        char path[256];
+        int r;
+
+        r = path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/%s", d->name, attr);
+        if (r < 0)
+                return r;
+        return sysfs_write(path, value);
+}
+
+static int probe(const struct device *d)
+{
+        return sysfs_write("/sys/bus/pci/drivers_probe", d->name);
+}
+
+/* Loads through libkmod as modprobe would: dependencies, softdeps, and modprobe.d blacklists. */
+static int load_module(struct kmod_ctx *ctx, const char *name)
+{
+        struct kmod_module *mod = NULL;
+        int r;
+
+        r = kmod_module_new_from_name(ctx, name, &mod);
+        if (r < 0)
+                return r;
+        r = kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST, NULL, NULL, NULL, NULL);
+        kmod_module_unref(mod);
+        if (r == KMOD_PROBE_APPLY_BLACKLIST)
+                return -EPERM;
+        return r < 0 ? r : 0;
+}
+
+_printf_(4, 5) static void fail(struct result *res, enum step step, int error, const char *fmt, ...)
+{
+        char what[160];
+        va_list ap;
+
+        res->outcome = OUTCOME_FAILED;
+        res->failed_step = step;
+        res->error = error;
+        va_start(ap, fmt);
+        vsnprintf(what, sizeof(what), fmt, ap);
+        va_end(ap);
+        snprintf(res->message, sizeof(res->message), "%s: %s", what, strerror(-error));
+}
+
+/* Undo what this run did to the device: clear the override, let the original driver probe it. */
+static void roll_back(struct device *d, const char *original_driver, const char *original_override,
+                      struct result *res)
+{
+        int r;
+
+        r = device_attr_write(d, "driver_override", *original_override ? original_override : "\n");
+        if (r < 0)
+                log_debug_errno(r, "%s: cannot restore driver_override: %m", d->name);
+        if (device_refresh(d) == 0 && !d->driver[0])
+                (void)probe(d);
+        if (device_refresh(d) == 0 && streq(d->driver, original_driver) &&
+            streq(d->driver_override, original_override))
+                res->rolled_back = true;
+        else
+                log_warning("%s: could not put the device back on '%s' (now on '%s')", d->name,
+                            *original_driver ? original_driver : "no driver",
+                            *d->driver ? d->driver : "no driver");
+}
+
+static void apply_one(struct pipeline *p, struct action *a, struct result *res)
+{
+        /* The snapshot is ours to update: later stages and the report see the new state. */
+        struct device *d = (struct device *)a->item->device;
+        struct target *t = (struct target *)a->target;
+        char original_driver[DRIVER_NAME_MAX], original_override[DRIVER_NAME_MAX];
+        int r;
+
+        snprintf(original_driver, sizeof(original_driver), "%s", d->driver);
+        snprintf(original_override, sizeof(original_override), "%s", d->driver_override);
+
+        if (a->steps & STEP_LOAD_MODULE) {
+                r = load_module(resolver_kmod(p->resolver), t->module);
+                if (r < 0) {
+                        if (r == -EPERM)
+                                fail(res, STEP_LOAD_MODULE, r,
+                                     "module '%s' is blacklisted in modprobe.d", t->module);
+                        else
+                                fail(res, STEP_LOAD_MODULE, r, "cannot load module '%s'",
+                                     t->module);
+                        return;
+                }
+                res->steps_done |= STEP_LOAD_MODULE;
+        }
+        /* Only the module knows its driver's name: read it now that it is in the kernel. */
+        if (!module_driver_name(t->module, t->driver, sizeof(t->driver)))
+                log_debug("%s: module '%s' lists no PCI driver; using '%s'", d->name, t->module,
+                          t->driver);
+        if (streq(d->driver, t->driver) && streq(d->driver_override, t->driver)) {
+                res->outcome = res->steps_done ? OUTCOME_CHANGED : OUTCOME_UNCHANGED;
+                return;
+        }
+
+        r = device_attr_write(d, "driver_override", t->driver);
+        if (r < 0) {
+                fail(res, STEP_SET_OVERRIDE, r, "cannot set driver_override to '%s'", t->driver);
+                goto rollback;
+        }
+        res->steps_done |= STEP_SET_OVERRIDE;
+
+        if (d->driver[0] && !streq(d->driver, t->driver)) {
+                r = device_attr_write(d, "driver/unbind", d->name);
+                if (r < 0) {
+                        fail(res, STEP_UNBIND, r, "cannot unbind '%s'", d->driver);
+                        goto rollback;
+                }
+                res->steps_done |= STEP_UNBIND;
+        }
+        r = device_refresh(d);
+        if (r >= 0 && !d->driver[0]) {
+                r = probe(d);
+                if (r < 0) {
+                        fail(res, STEP_PROBE, r, "probe by '%s' failed", t->driver);
+                        goto rollback;
+                }
+                res->steps_done |= STEP_PROBE;
+                r = device_refresh(d);
+        }
+        if (r < 0) {
+                fail(res, STEP_PROBE, r, "cannot read the state of %s", d->name);
+                goto rollback;
+        }
+        if (!streq(d->driver, t->driver)) {
+                fail(res, STEP_PROBE, -ENODEV,
+                     "'%s' did not take the device (the kernel log says why)", t->driver);
+                goto rollback;
+        }
+        res->outcome = OUTCOME_CHANGED;
+        return;
+
+rollback:
+        roll_back(d, original_driver, original_override, res);
+}
+
+size_t apply_plan(struct pipeline *p, struct result *results)
+{
+        size_t failed = 0;
+
+        for (size_t i = 0; i < p->plan.n_actions; i++) {
+                struct action *a = &p->plan.actions[i];
+                struct result *res = &results[i];
+
+                *res = (struct result){ .action = a };
+                snprintf(res->previous_driver, sizeof(res->previous_driver), "%s",
+                         a->item->device->driver);
+                if (a->kind == ACTION_ERROR) {
+                        res->outcome = OUTCOME_FAILED;
+                        snprintf(res->message, sizeof(res->message), "%s", a->reason);
+                } else if (a->kind == ACTION_NONE)
+                        res->outcome = OUTCOME_UNCHANGED;
+                else
+                        apply_one(p, a, res);
+                if (res->outcome == OUTCOME_FAILED) {
+                        failed++;
+                        log_error("%s: %s", a->item->device->name, res->message);
+                } else if (res->outcome == OUTCOME_CHANGED)
+                        log_info("%s: bound to %s", a->item->device->name, a->target->driver);
+        }
+        return failed;
+}
+
+/* The host driver's module, by the device's own modalias, as udev would load it. */
+static int load_host_driver(struct resolver *r, const struct device *d)
+{
+        struct kmod_list *list = NULL, *l;
+        int err;
+
+        err = kmod_module_new_from_lookup(resolver_kmod(r), d->modalias, &list);
+        if (err < 0 || !list)
+                return err < 0 ? err : -ENOENT;
+        kmod_list_foreach(l, list)
+        {
+                struct kmod_module *mod = kmod_module_get_module(l);
+
+                err = kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST, NULL, NULL,
+                                                      NULL, NULL);
+                kmod_module_unref(mod);
+        }
+        kmod_module_unref_list(list);
+        return err < 0 ? err : 0;
+}
+
+int revert_device(struct resolver *r, struct device *d, struct result *res)
+{
+        int err;
+
+        snprintf(res->previous_driver, sizeof(res->previous_driver), "%s", d->driver);
+        if (!d->driver_override[0] && !driver_is_vfio(d->driver)) {
+                res->outcome = OUTCOME_UNCHANGED;
+                return 0;
+        }
+        if (d->driver_override[0]) {
+                err = device_attr_write(d, "driver_override", "\n");
+                if (err < 0) {
+                        fail(res, STEP_SET_OVERRIDE, err, "cannot clear driver_override");
+                        return err;
+                }
+                res->steps_done |= STEP_SET_OVERRIDE;
+        }
+        if (driver_is_vfio(d->driver)) {
+                err = device_attr_write(d, "driver/unbind", d->name);
+                if (err < 0) {
+                        fail(res, STEP_UNBIND, err, "cannot unbind '%s'", d->driver);
+                        return err;
+                }
+                res->steps_done |= STEP_UNBIND;
+        }
+        err = device_refresh(d);
+        if (err == 0 && !d->driver[0]) {
+                err = probe(d);
+                res->steps_done |= STEP_PROBE;
+                if (err == 0 && device_refresh(d) == 0 && !d->driver[0] && d->modalias[0] &&
+                    load_host_driver(r, d) == 0) {
+                        res->steps_done |= STEP_LOAD_MODULE;
+                        err = device_refresh(d);
+                        if (err == 0 && !d->driver[0])
+                                err = probe(d);
+                }
+        }
+        if (err < 0) {
+                fail(res, STEP_PROBE, err, "cannot hand %s back to a host driver", d->name);
+                return err;
+        }
+        (void)device_refresh(d);
+        res->outcome = OUTCOME_CHANGED;
+        if (!d->driver[0])
+                snprintf(res->message, sizeof(res->message),
+                         "override cleared; no host driver took the device");
+        return 0;
+}

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <limits.h>
+#include <net/if.h>
+
+#include "discover.h"
+#include "log.h"
+#include "sysfs.h"
+#include "usage.h"
+
+/* The PCI devices a class device (block, net, fb) sits under, found in its resolved sysfs path. */
+static void mark_ancestors(struct snapshot *s, const char *class_path, const char *why)
+{
+        char real[PATH_MAX];
+        const char *p;
+
+        if (!realpath(class_path, real))
+                return;
+        for (p = real; (p = strchr(p, '/')); p++) {
+                struct pci_address a;
+                char component[PCI_ADDRESS_MAX];
+                const char *end = strchr(p + 1, '/'), *whyp;
+                size_t n = end ? (size_t)(end - p - 1) : strlen(p + 1);
+                struct device *d;
+
+                if (n == 0 || n >= sizeof(component))
+                        continue;
+                memcpy(component, p + 1, n);
+                component[n] = '\0';
+                if (pci_address_parse(component, false, &a, &whyp) < 0)
+                        continue;
+                d = (struct device *)snapshot_find(s, &a);
+                if (d && !d->in_use[0] && !device_is_bridge(d))
+                        snprintf(d->in_use, sizeof(d->in_use), "%s", why);
+        }
+}
+
+/* "major:minor" of every mounted filesystem and active swap, from mountinfo. */
+static bool devnum_is_mounted(const char *devnum, char *mountpoint, size_t size)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+        char line[4096];
+
+        if (!f)
+                return false;
+        while (fgets(line, sizeof(line), f)) {
+                char id[32], mp[1024];
+
+                /* 36 35 98:0 /mnt1 /mnt2 ...: the third field is the device number. */
+                if (sscanf(line, "%*s %*s %31s %*s %1023s", id, mp) == 2 && streq(id, devnum)) {
+                        snprintf(mountpoint, size, "%.200s", mp);
+                        return true;
+                }
+        }
+        return false;
+}
+
+static void scan_block(struct snapshot *s)
+{
+        DIR *dir = opendir("/sys/class/block");
+        struct dirent *de;
+
+        if (!dir)
+                return;
+        while ((de = readdir(dir))) {
+                char path[512], devnum[32], mp[256], why[160];
+
+                if (de->d_name[0] == '.' ||
+                    path_join(path, sizeof(path), "/sys/class/block/%s/dev", de->d_name) < 0 ||
+                    sysfs_read(path, devnum, sizeof(devnum)) < 0 ||
+                    !devnum_is_mounted(devnum, mp, sizeof(mp)))
+                        continue;
+                snprintf(why, sizeof(why), "%.32s is mounted on %.100s", de->d_name, mp);
+                path_join(path, sizeof(path), "/sys/class/block/%s", de->d_name);
+                mark_ancestors(s, path, why);
+        }
+        closedir(dir);
+}
+
+static bool iface_has_route(const char *ifname)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/net/route", "re");
+        char line[512], name[IFNAMSIZ + 1];
+
+        if (f)
+                while (fgets(line, sizeof(line), f))
+                        if (sscanf(line, "%16s", name) == 1 && streq(name, ifname))
+                                return true;
+        return false;
+}
+
+/* A global IPv6 address; link-local ones come with every interface that is up. */
+static bool iface_has_ipv6(const char *ifname)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/net/if_inet6", "re");
+        char line[512], addr[40], name[IFNAMSIZ + 1];
+
+        if (f)
+                while (fgets(line, sizeof(line), f))
+                        if (sscanf(line, "%39s %*s %*s %*s %*s %16s", addr, name) == 2 &&
+                            streq(name, ifname) && strncmp(addr, "fe80", 4) != 0)
+                                return true;
+        return false;
+}
+
+static void scan_net(struct snapshot *s)
+{
+        DIR *dir = opendir("/sys/class/net");
+        struct dirent *de;
+
+        if (!dir)
+                return;
+        while ((de = readdir(dir))) {
+                char path[512], flags[32], why[160];
+                unsigned long f;
+
+                if (de->d_name[0] == '.' || strlen(de->d_name) >= IFNAMSIZ ||
+                    path_join(path, sizeof(path), "/sys/class/net/%s/flags", de->d_name) < 0 ||
+                    sysfs_read(path, flags, sizeof(flags)) < 0)
+                        continue;
+                f = strtoul(flags, NULL, 16);
+                if (!(f & IFF_UP))
+                        continue;
+                if (iface_has_route(de->d_name))
+                        snprintf(why, sizeof(why), "interface %s is up with routes", de->d_name);
+                else if (iface_has_ipv6(de->d_name))
+                        snprintf(why, sizeof(why), "interface %s is up with addresses", de->d_name);
+                else
+                        continue;
+                path_join(path, sizeof(path), "/sys/class/net/%s", de->d_name);
+                mark_ancestors(s, path, why);
+        }
+        closedir(dir);
+}
+
+/* The boot VGA device drives the console when a framebuffer console is bound to it. */
+static void scan_console(struct snapshot *s)
+{
+        DIR *dir = opendir("/sys/class/graphics");
+        struct dirent *de;
+        bool console = false;
+        char buf[256];
+
+        for (int i = 0; i < 8 && !console; i++) {
+                char path[64];
+                snprintf(path, sizeof(path), "/sys/class/vtconsole/vtcon%d/bind", i);
+                console = sysfs_read(path, buf, sizeof(buf)) == 0 && streq(buf, "1") &&
+                          (snprintf(path, sizeof(path), "/sys/class/vtconsole/vtcon%d/name", i),
+                           sysfs_read(path, buf, sizeof(buf)) == 0 && strstr(buf, "frame buffer"));
+        }
+        if (!dir)
+                return;
+        while (console && (de = readdir(dir))) {
+                char path[512], why[160];
+
+                if (strncmp(de->d_name, "fb", 2) != 0)
+                        continue;
+                snprintf(why, sizeof(why), "boot VGA device with the active console on %.16s",
+                         de->d_name);
+                if (path_join(path, sizeof(path), "/sys/class/graphics/%s/device", de->d_name) == 0)
+                        mark_ancestors(s, path, why);
+        }
+        closedir(dir);
+        /* efifb and simplefb sit on no PCI device: the boot VGA device is the one they use. */
+        for (size_t i = 0; console && i < s->n_devices; i++)
+                if (s->devices[i].boot_vga == 1 && !s->devices[i].in_use[0])
+                        snprintf(s->devices[i].in_use, sizeof(s->devices[i].in_use),
+                                 "boot VGA device with an active framebuffer console");
+}
+
+void usage_scan(struct snapshot *s)
+{
+        scan_block(s);
+        scan_net(s);
+        scan_console(s);
+}

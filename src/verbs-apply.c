@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <getopt.h>
+
+#include "apply.h"
+#include "cmdline.h"
+#include "log.h"
+#include "pipeline.h"
+#include "report.h"
+#include "verbs.h"
+
+struct run_options {
+        bool json, dry_run, boot;
+};
+
+static int parse_run_options(int argc, char *argv[], const char *verb, const char *usage,
+                             bool allow_dry_run, struct run_options *o)
+{
+        enum { ARG_DRY_RUN = 0x100, ARG_BOOT };
+        static const struct option options[] = {
+                { "json", no_argument, NULL, 'j' },
+                { "dry-run", no_argument, NULL, ARG_DRY_RUN },
+                { "boot", no_argument, NULL, ARG_BOOT },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        int c;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
+                switch (c) {
+                case 'j':
+                        o->json = true;
+                        break;
+                case ARG_DRY_RUN:
+                case ARG_BOOT:
+                        if (!allow_dry_run) {
+                                log_error("%s: unknown option '%s'", verb, argv[optind - 1]);
+                                return usage_error(verb);
+                        }
+                        if (c == ARG_DRY_RUN)
+                                o->dry_run = true;
+                        else
+                                o->boot = true;
+                        break;
+                case 'h':
+                        printf("Usage: vfio-bind %s\n", usage);
+                        return 0;
+                default:
+                        return usage_error(verb);
+                }
+        return 1;
+}
+
+/* Early boot: the kernel log is where messages go, and the command line has a say. */
+static int boot_setup(struct pipeline *p, bool *disabled)
+{
+        char cmdline[4096];
+        int r;
+
+        log_set_target(LOG_TARGET_KMSG);
+        log_set_max_level(LOG_INFO);
+        r = cmdline_read(cmdline, sizeof(cmdline));
+        if (r < 0) {
+                log_warning_errno(r, "Cannot read %s, ignoring: %m", CMDLINE_PATH);
+                return 0;
+        }
+        r = cmdline_parse(cmdline, disabled, &p->config);
+        if (*disabled)
+                log_notice("disabled on the kernel command line (vfio-bind=0); not binding anything");
+        return r == -ENOMEM ? r : 0;
+}
+
+static int prepare(struct pipeline *p, const struct run_options *o, bool *disabled)
+{
+        int r;
+
+        r = pipeline_load_config(p, arg_config, CONFIG_STRICT_PERMISSIONS);
+        if (r < 0)
+                return r;
+        if (o->boot) {
+                r = boot_setup(p, disabled);
+                if (r < 0 || *disabled)
+                        return r;
+        }
+        return pipeline_run(p);
+}
+
+int verb_apply(int argc, char *argv[])
+{
+        _cleanup_free_ struct result *results = NULL;
+        struct run_options o = { 0 };
+        struct pipeline p = { 0 };
+        _cleanup_close_ int lock = -1;
+        bool disabled = false;
+        size_t failed;
+        int r;
+
+        r = parse_run_options(argc, argv, "apply", "[-c FILE] apply [--dry-run] [--json] [--boot]\n\n"
+                              "Make the host match the configuration: for each selected device load\n"
+                              "its vfio module, set driver_override, unbind the host driver, probe,\n"
+                              "verify. A device that fails goes back to its original driver.\n\n"
+                              "  --dry-run  change nothing; the same as 'plan'\n"
+                              "  --json     one JSON document with a 'changed' flag per device\n"
+                              "  --boot     early boot: log to the kernel log, honour rd.vfio-bind=0\n"
+                              "             and rd.vfio-bind.devices= on the kernel command line",
+                              true, &o);
+        if (r <= 0)
+                return r < 0 ? EXIT_USAGE : EXIT_OK;
+        if (optind < argc) {
+                log_error("apply: unexpected argument '%s'", argv[optind]);
+                return usage_error("apply"), EXIT_USAGE;
+        }
+        if (o.dry_run && !o.boot) {
+                char *args[] = { argv[0], o.json ? (char *)"--json" : NULL, NULL };
+                return verb_plan(o.json ? 2 : 1, args);
+        }
+        if (!o.dry_run) {
+                lock = take_run_lock();
+                if (lock < 0)
+                        return EXIT_FAILED;
+        }
+        r = prepare(&p, &o, &disabled);
+        if (r < 0 || disabled) {
+                pipeline_done(&p);
+                return r == -EINVAL ? EXIT_USAGE : r < 0 ? EXIT_FAILED : EXIT_OK;
+        }
+        results = calloc(p.plan.n_actions + 1, sizeof(*results));
+        if (!results) {
+                pipeline_done(&p);
+                return EXIT_FAILED;
+        }
+        failed = apply_plan(&p, results);
+        report_results("apply", results, p.plan.n_actions, &p.selection, o.json);
+        pipeline_done(&p);
+        return failed ? EXIT_FAILED : EXIT_OK;
+}
+
+int verb_status(int argc, char *argv[])
+{
+        _cleanup_free_ struct result *results = NULL;
+        struct run_options o = { 0 };
+        struct pipeline p = { 0 };
+        bool drift = false;
+        int r;
+
+        r = parse_run_options(argc, argv, "status", "[-c FILE] status [--json]\n\n"
+                              "Compare each selected device with the configuration: 'in-sync' when\n"
+                              "it is on its vfio driver with driver_override set, else 'drift'.\n"
+                              "Exit status 3 on drift.", false, &o);
+        if (r <= 0)
+                return r < 0 ? EXIT_USAGE : EXIT_OK;
+        if (optind < argc) {
+                log_error("status: unexpected argument '%s'", argv[optind]);
+                return usage_error("status"), EXIT_USAGE;
+        }
+        r = pipeline_load_config(&p, arg_config, CONFIG_STRICT_PERMISSIONS);
+        if (r >= 0)
+                r = pipeline_run(&p);
+        if (r < 0) {
+                pipeline_done(&p);
+                return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
+        }
+        results = calloc(p.plan.n_actions + 1, sizeof(*results));
+        if (!results) {
+                pipeline_done(&p);
+                return EXIT_FAILED;
+        }
+        for (size_t i = 0; i < p.plan.n_actions; i++) {
+                const struct action *a = &p.plan.actions[i];
+
+                results[i] = (struct result){ .action = a };
+                if (a->kind == ACTION_NONE)
+                        results[i].outcome = OUTCOME_IN_SYNC;
+                else {
+                        results[i].outcome = OUTCOME_DRIFT;
+                        drift = true;
+                        if (a->kind == ACTION_ERROR)
+                                snprintf(results[i].message, sizeof(results[i].message), "%s",
+                                         a->reason);
+                }
+        }
+        report_results("status", results, p.plan.n_actions, &p.selection, o.json);
+        pipeline_done(&p);
+        return drift ? EXIT_DRIFT : EXIT_OK;
+}
+
+static bool address_listed(const struct device *d, int n, const struct pci_address *addrs)
+{
+        for (int i = 0; i < n; i++)
+                if (pci_address_match(&addrs[i], &d->address))
+                        return true;
+        return false;
+}
+
+int verb_revert(int argc, char *argv[])
+{
+        _cleanup_free_ struct result *results = NULL;
+        _cleanup_free_ struct action *actions = NULL;
+        _cleanup_free_ struct pci_address *addrs = NULL;
+        _cleanup_free_ struct selected_device *items = NULL;
+        struct run_options o = { 0 };
+        struct pipeline p = { 0 };
+        struct selection listed = { 0 };
+        static const struct target no_target = { 0 };
+        _cleanup_close_ int lock = -1;
+        size_t n = 0, failed = 0;
+        int r, n_addrs;
+
+        r = parse_run_options(argc, argv, "revert", "[-c FILE] revert [--json] [ADDRESS...]\n\n"
+                              "Clear driver_override and hand devices back to their host drivers\n"
+                              "(loaded by modalias if needed): the devices given, or every device\n"
+                              "the configuration selects.", false, &o);
+        if (r <= 0)
+                return r < 0 ? EXIT_USAGE : EXIT_OK;
+        n_addrs = argc - optind;
+        addrs = calloc((size_t)n_addrs + 1, sizeof(*addrs));
+        if (!addrs)
+                return EXIT_FAILED;
+        for (int i = 0; i < n_addrs; i++) {
+                const char *why;
+                if (pci_address_parse(argv[optind + i], true, &addrs[i], &why) < 0) {
+                        log_error("revert: invalid address '%s': %s", argv[optind + i], why);
+                        return EXIT_USAGE;
+                }
+        }
+        lock = take_run_lock();
+        if (lock < 0)
+                return EXIT_FAILED;
+        /* With addresses the configuration is not needed: revert is the way back from a bad one. */
+        r = n_addrs ? 0 : pipeline_load_config(&p, arg_config, CONFIG_STRICT_PERMISSIONS);
+        if (r >= 0)
+                r = pipeline_run(&p);
+        if (r < 0) {
+                pipeline_done(&p);
+                return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
+        }
+        items = calloc(p.snapshot.n_devices + 1, sizeof(*items));
+        actions = calloc(p.snapshot.n_devices + 1, sizeof(*actions));
+        results = calloc(p.snapshot.n_devices + 1, sizeof(*results));
+        if (!items || !actions || !results) {
+                pipeline_done(&p);
+                return EXIT_FAILED;
+        }
+        for (size_t i = 0; i < p.snapshot.n_devices; i++) {
+                const struct device *d = &p.snapshot.devices[i];
+                bool wanted = n_addrs ? address_listed(d, n_addrs, addrs) : false;
+
+                for (size_t j = 0; !n_addrs && j < p.selection.n_items; j++)
+                        wanted = wanted || p.selection.items[j].device == d;
+                if (!wanted)
+                        continue;
+                items[n] = (struct selected_device){ .device = d, .driver = "" };
+                for (size_t j = 0; j < p.selection.n_items; j++)
+                        if (p.selection.items[j].device == d)
+                                items[n].entry = p.selection.items[j].entry;
+                actions[n] = (struct action){ .item = &items[n], .target = &no_target };
+                results[n] = (struct result){ .action = &actions[n] };
+                if (revert_device(p.resolver, (struct device *)d, &results[n]) < 0)
+                        failed++;
+                n++;
+        }
+        for (int i = 0; i < n_addrs; i++) {
+                bool found = false;
+                for (size_t j = 0; j < n; j++)
+                        found = found || pci_address_match(&addrs[i], &items[j].device->address);
+                if (!found) {
+                        log_error("revert: no PCI device %s", argv[optind + i]);
+                        failed++;
+                }
+        }
+        listed = (struct selection){ .items = items, .n_items = n };
+        report_results("revert", results, n, n_addrs ? &listed : &p.selection, o.json);
+        pipeline_done(&p);
+        return failed ? EXIT_FAILED : EXIT_OK;
+}
