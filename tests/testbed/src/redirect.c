@@ -384,7 +384,7 @@ int statx(int dirfd, const char *path, int flags, unsigned int mask, struct stat
 
 static void fake_sysfs_magic(const char *p, const char *buf, long *type)
 {
-	if (p == buf && tb_in_sys(buf))
+	if (p == buf && (tb_in_sys(buf) || !strcmp(buf + tb_root_len, "/sys")))
 		*type = SYSFS_MAGIC;
 }
 
@@ -483,7 +483,10 @@ char *realpath(const char *path, char *resolved)
 	char buf[TB_PATH_MAX];
 	const char *p = MAP(AT_FDCWD, path, buf);
 
-	return p ? unmap_result(REAL(realpath)(p, resolved)) : NULL;
+	if (!p)
+		return NULL;
+	/* only a path we mapped is given back virtual: the bed's own paths stay real */
+	return p == buf ? unmap_result(REAL(realpath)(p, resolved)) : REAL(realpath)(p, resolved);
 }
 
 char *canonicalize_file_name(const char *path)
@@ -491,7 +494,10 @@ char *canonicalize_file_name(const char *path)
 	char buf[TB_PATH_MAX];
 	const char *p = MAP(AT_FDCWD, path, buf);
 
-	return p ? unmap_result(REAL(canonicalize_file_name)(p)) : NULL;
+	if (!p)
+		return NULL;
+	return p == buf ? unmap_result(REAL(canonicalize_file_name)(p))
+			: REAL(canonicalize_file_name)(p);
 }
 
 char *getcwd(char *out, size_t size)
@@ -607,4 +613,41 @@ int name_to_handle_at(int dirfd, const char *path, struct file_handle *h, int *m
 	const char *p = MAP(dirfd, path, buf);
 
 	return p ? REAL(name_to_handle_at)(p == buf ? AT_FDCWD : dirfd, p, h, mount_id, flags) : -1;
+}
+
+/* sd-device checks that what it opened below /sys is sysfs */
+static void fake_sysfs_magic_fd(int fd, long *type)
+{
+	char link[64], target[TB_PATH_MAX];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = REAL(readlink)(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return;
+	target[n] = '\0';
+	if (tb_in_sys(target) || !strcmp(target + (in_bed(target) ? tb_root_len : 0), "/sys"))
+		*type = SYSFS_MAGIC;
+}
+
+int fstatfs(int fd, struct statfs *sf)
+{
+	int r;
+
+	tb_preload_init();
+	r = REAL(fstatfs)(fd, sf);
+	if (r == 0)
+		fake_sysfs_magic_fd(fd, &sf->f_type);
+	return r;
+}
+
+int fstatfs64(int fd, struct statfs64 *sf)
+{
+	int r;
+
+	tb_preload_init();
+	r = REAL(fstatfs64)(fd, sf);
+	if (r == 0)
+		fake_sysfs_magic_fd(fd, &sf->f_type);
+	return r;
 }
