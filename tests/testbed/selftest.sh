@@ -126,6 +126,12 @@ check "driver directory gone" test ! -e "$bed/sys/bus/pci/drivers/mlx5_vfio_pci"
 expect_err "coreutils echo gets write error" "No such device" \
 	tb bash -c '/bin/echo 0000:01:00.0 > /sys/bus/pci/drivers/e1000e/unbind'
 
+expect_err "direct write() gets the errno at once" "write /sys/bus/pci/drivers/e1000e/unbind: No such device" \
+	tb "$out/udev-probe" write /sys/bus/pci/drivers/e1000e/unbind 0000:01:00.0
+check "direct write() unbinds" tb "$out/udev-probe" write /sys/bus/pci/drivers/nvidia/unbind 0000:01:00.0
+check "... once" is "$(grep -c '^unbind 0000:01:00.0' "$bed/testbed/log")" 1
+sh_tb 'cd /sys/bus/pci/devices/0000:01:00.0 && echo nvidia > driver_override && cd /sys/bus/pci/drivers/nvidia && echo 0000:01:00.0 > bind'
+check "relative paths below a bed cwd" is "$(drv 0000:01:00.0)" nvidia
 # driverctl (bash: echo, readlink, basename, realpath, modprobe)
 mk "$here/hosts/demo.host"
 check "driverctl set-override" tb driverctl --nosave set-override 0000:01:00.0 vfio-pci

@@ -2,9 +2,12 @@
 /*
  * udev-probe: what an unmodified libudev program sees.  For every PCI device:
  *   ADDR modalias=... driver=...|- override=...|- group=N|-
- * With arguments "set ADDR ATTR VALUE": udev_device_set_sysattr_value() (exit 1 on error).
+ * "set ADDR ATTR VALUE": udev_device_set_sysattr_value() (exit 1 on error).
+ * "write PATH VALUE": open(O_WRONLY|O_CLOEXEC), one write(), close(), as vfio-bind's
+ * sysfs.c does; prints the errno of the write (exit 1 on error).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <libudev.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,8 +31,33 @@ static int set_attr(struct udev *udev, const char *addr, const char *attr, const
 	return 0;
 }
 
+static int write_attr(const char *path, const char *value)
+{
+	size_t len = strlen(value);
+	ssize_t n;
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		fprintf(stderr, "udev-probe: open %s: %m\n", path);
+		return 1;
+	}
+	n = write(fd, value, len);
+	if (n < 0) {
+		fprintf(stderr, "udev-probe: write %s: %m\n", path);
+		close(fd);
+		return 1;
+	}
+	if (close(fd) < 0) {
+		fprintf(stderr, "udev-probe: close %s: %m\n", path);
+		return 1;
+	}
+	return (size_t)n == len ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && !strcmp(argv[1], "write"))
+		return write_attr(argv[2], argv[3]);
 	struct udev *udev = udev_new();
 	struct udev_enumerate *e;
 	struct udev_list_entry *item;
