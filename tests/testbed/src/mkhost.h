@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "pcidev.h"
 
@@ -53,3 +54,18 @@ struct hdevice {
 };
 
 int mkdev_build(struct hdevice *devs, int ndevs);
+
+#define MAX_DEFERRED 512
+
+/* the parsed description (mkparse.c) */
+extern struct hmodule h_mods[MAX_MODULES];
+extern struct hdevice h_devs[MAX_DEVICES];
+extern int h_nmods, h_ndevs, h_lineno;
+extern char h_kver[128], h_cmdline[4096], h_mounts[8192], h_routes[4096], h_inet6[4096];
+extern char *h_deferred[MAX_DEFERRED]; /* "file", "modprobe-conf", "fault": after the tree */
+extern int h_ndeferred;
+
+int mk_parse_line(char *line);
+int mk_apply_deferred(const char *line);
+int mk_copy(char *dst, size_t size, const char *src);
+int mk_append(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

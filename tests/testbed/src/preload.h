@@ -31,3 +31,15 @@ bool tb_in_sys(const char *real);
 
 /* Open of a file inside the bed's /sys: returns an fd, -errno, or 1 for "not special". */
 int tb_sysfs_open(const char *real, int flags);
+
+/* true if real path is the bed root or lies below it */
+bool tb_in_bed(const char *real);
+
+/* Real path to use, or NULL with errno set. */
+#define MAP(dirfd, path, buf)                                                    \
+	({                                                                       \
+		int m_ = tb_map((dirfd), (path), (buf), sizeof(buf));            \
+		if (m_ < 0)                                                      \
+			errno = -m_;                                             \
+		m_ < 0 ? NULL : m_ > 0 ? (const char *)(buf) : (path);          \
+	})
