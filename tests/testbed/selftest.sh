@@ -48,6 +48,10 @@ if unshare -r -m true 2>/dev/null; then
 	check "isolation hides the real /sys" is "$(tb env -u LD_PRELOAD ls -A /sys | wc -l)" 0
 fi
 
+check "libkmod lookup in a C program (variant + catch-all)" is \
+	"$(tb "$out/udev-probe" lookup vfio_pci:v000015B3d0000101Esv000015B3sd00000016bc02sc00i00 | sort | tr '\n' ' ')" \
+	"mlx5_vfio_pci - vfio_pci - "
+check "libkmod initstate live" is "$(tb "$out/udev-probe" lookup pci:v00008086d000010D3sv00008086sd00000000bc02sc00i00)" "e1000e live"
 # libudev writes driver_override (fopen + fputs + fflush)
 tb "$out/udev-probe" set 0000:02:00.0 driver_override vfio-pci
 check "libudev set driver_override" is "$(cat "$bed/sys/bus/pci/devices/0000:02:00.0/driver_override")" vfio-pci
@@ -178,6 +182,7 @@ H
 mk "$work/builtin.host"
 check "built-in module has no initstate" bash -c "[ -d '$bed/sys/module/vfio_pci' ] && [ ! -e '$bed/sys/module/vfio_pci/initstate' ]"
 check "kmod (modinfo) reports built-in" grep -q '^filename: *(builtin)' <(tb modinfo vfio_pci)
+check "libkmod initstate builtin" is "$(tb "$out/udev-probe" lookup vfio_pci:v00008086d000010D3sv00008086sd00000000bc02sc00i00)" "vfio_pci builtin"
 tb modprobe vfio_pci
 check "modprobe of a built-in loads nothing" bash -c "! grep -q '^load' '$bed/testbed/log'"
 expect_err "modprobe --first-time of a built-in" "already in kernel" tb modprobe --first-time vfio_pci

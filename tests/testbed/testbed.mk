@@ -33,7 +33,7 @@ $(TESTBED_OUT)/mkhost: $(patsubst %,$(TESTBED_OUT)/obj/%.o,$(TESTBED_MKHOST))
 
 $(TESTBED_OUT)/udev-probe: $(TESTBED_DIR)/src/udev-probe.c
 	@mkdir -p $(dir $@)
-	$(CC) $(TESTBED_CFLAGS) -o $@ $< -ludev
+	$(CC) $(TESTBED_CFLAGS) -o $@ $< -ludev -lkmod
 
 testbed-check: testbed
 	BUILDDIR=$(BUILDDIR) $(TESTBED_DIR)/selftest.sh

@@ -5,9 +5,12 @@
  * "set ADDR ATTR VALUE": udev_device_set_sysattr_value() (exit 1 on error).
  * "write PATH VALUE": open(O_WRONLY|O_CLOEXEC), one write(), close(), as vfio-bind's
  * sysfs.c does; prints the errno of the write (exit 1 on error).
+ * "lookup ALIAS": libkmod (kmod_new(NULL, NULL), so uname() and /lib/modules of the
+ * bed) lists the modules matching ALIAS as "NAME live|builtin|coming|going|-".
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libkmod.h>
 #include <libudev.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,8 +57,38 @@ static int write_attr(const char *path, const char *value)
 	return (size_t)n == len ? 0 : 1;
 }
 
+static int lookup(const char *alias)
+{
+	static const char *const states[] = { "builtin", "live", "coming", "going" };
+	struct kmod_ctx *ctx = kmod_new(NULL, NULL);
+	struct kmod_list *list = NULL, *l;
+	int r;
+
+	if (!ctx)
+		return 2;
+	r = kmod_module_new_from_lookup(ctx, alias, &list);
+	if (r < 0) {
+		fprintf(stderr, "udev-probe: lookup %s: %s\n", alias, strerror(-r));
+		kmod_unref(ctx);
+		return 1;
+	}
+	kmod_list_foreach(l, list) {
+		struct kmod_module *mod = kmod_module_get_module(l);
+		int st = kmod_module_get_initstate(mod);
+
+		printf("%s %s\n", kmod_module_get_name(mod),
+		       st >= 0 && st < 4 ? states[st] : "-");
+		kmod_module_unref(mod);
+	}
+	kmod_module_unref_list(list);
+	kmod_unref(ctx);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "lookup"))
+		return lookup(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "write"))
 		return write_attr(argv[2], argv[3]);
 	struct udev *udev = udev_new();
