@@ -221,5 +221,31 @@ echo "modalias read" >"$bed/faults/vanish/0000:00:1f.6"
 expect_err "fault vanish on read" "No such file" tb cat /sys/bus/pci/devices/0000:00:1f.6/modalias
 check "vanished from libudev" bash -c "! '$here/run' '$bed' -- '$out/udev-probe' | grep -q 0000:00:1f.6"
 
+
+# description lines for faults and files; dump format; misc
+cat >"$work/faulty.host" <<'H'
+kver 6.1.0-faulty
+module e1000e driver=e1000e ids=8086:10d3
+device 0000:00:19.0 id=8086:10d3 class=020000 driver=e1000e group=4 override=vfio-pci
+device 0000:00:1f.6 id=8086:10d3 class=020000 driver=e1000e group=5
+fault unbind 0000:00:19.0 EAGAIN
+fault probe 0000:00:1f.6 * ENXIO
+fault load e1000e
+file /proc/net/dev Inter-|   Receive
+H
+mk "$work/faulty.host"
+check "description fault unbind" is "$(cat "$bed/faults/unbind/0000:00:19.0")" EAGAIN
+check "description fault probe" is "$(cat "$bed/faults/probe/0000:00:1f.6")" "* ENXIO"
+check "description fault load (default)" test -f "$bed/faults/load/e1000e"
+check "description file" is "$(tb cat /proc/net/dev)" "Inter-|   Receive"
+check "dump" is "$("$here/dump" "$bed" | tr '\n' ';')" \
+	"device 0000:00:19.0 driver=e1000e override=vfio-pci;device 0000:00:1f.6 driver=e1000e override=-;module e1000e live refcnt=0;driver e1000e dynids=-;"
+expect_err "write over a page" "Argument list too long" \
+	tb "$out/udev-probe" write /sys/bus/pci/devices/0000:00:1f.6/driver_override "$(head -c 4097 /dev/zero | tr '\0' a)"
+cp "$bed/lib/modules/6.1.0-faulty/kernel/drivers/testbed/e1000e.ko" "$work/e1000e.ko"
+expect_err "never load a module from outside the bed" "Operation not permitted" tb insmod "$work/e1000e.ko"
+sh_tb 'echo 1 > /sys/bus/pci/devices/0000:00:1f.6/remove'
+check "remove attribute removes the device" test ! -e "$bed/sys/bus/pci/devices/0000:00:1f.6"
+check "... and its IOMMU group entry" test ! -e "$bed/sys/kernel/iommu_groups/5/devices/0000:00:1f.6"
 echo "$pass passed, $failed failed"
 [ "$failed" -eq 0 ]
