@@ -1,0 +1,251 @@
+#!/bin/bash
+# Self-test of the test bed: builds it if needed, then checks enumeration through
+# libudev, the PCI core semantics, module loading through kmod, every fault type and
+# driverctl.  Last line: "N passed, M failed"; exit status 1 if anything failed.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+export BUILDDIR=${BUILDDIR:-build}
+case $BUILDDIR in /*) out=$BUILDDIR/testbed ;; *) out=$top/$BUILDDIR/testbed ;; esac
+make -s -C "$top" -f tests/testbed/testbed.mk testbed >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+
+work=$(mktemp -d /tmp/testbed-selftest.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+pass=0 failed=0
+ok() { pass=$((pass + 1)); }
+ko() { failed=$((failed + 1)); echo "FAIL: $*"; }
+# check NAME CMD...: CMD must succeed
+check() { local name=$1; shift; if "$@"; then ok; else ko "$name"; fi; }
+# expect_err NAME ERRTEXT CMD...: CMD must fail and print ERRTEXT on stderr
+expect_err() {
+	local name=$1 text=$2 err; shift 2
+	if err=$("$@" 2>&1 >/dev/null); then ko "$name (succeeded)"; return; fi
+	if [[ $err == *"$text"* ]]; then ok; else ko "$name (stderr: $err)"; fi
+}
+bed=$work/bed
+tb() { "$here/run" "$bed" -- "$@"; }
+sh_tb() { tb bash -c "$1"; }
+mk() { "$here/mkbed" "$1" "$bed" >/dev/null || ko "mkbed $1"; }
+drv() { local l; l=$(readlink "$bed/sys/bus/pci/devices/$1/driver") && echo "${l##*/}" || echo -; }
+is() { [ "$1" = "$2" ] || { echo "  got '$1', want '$2'" >&2; return 1; }; }
+logged() { grep -qx "$1" "$bed/testbed/log"; }
+
+# ---------------------------------------------------------------- demo host
+mk "$here/hosts/demo.host"
+probe=$(tb "$out/udev-probe")
+check "libudev sees 20 devices" is "$(echo "$probe" | wc -l)" 20
+check "libudev modalias+driver+group" grep -qx \
+	'0000:01:00.0 modalias=pci:v000010DEd00002204sv00001458sd0000403Bbc03sc00i00 driver=nvidia override=- group=10' <<<"$probe"
+check "libudev unbound VF" grep -q '^0000:5e:00.1 .* driver=- ' <<<"$probe"
+check "uname from kver" is "$(tb uname -r)" 6.1.0-testbed
+check "/proc/cmdline" grep -q intel_iommu=on <(tb cat /proc/cmdline)
+check "/proc/mounts" grep -q '^/dev/nvme0n1p2 / ext4' <(tb cat /proc/mounts)
+check "/proc/net/route default via eno1" grep -q '^eno1	00000000	0101A8C0	0003' <(tb cat /proc/net/route)
+check "modprobe.d redirected" grep -q '^blacklist nouveau' <(tb modprobe -c)
+check "realpath is virtual" is "$(tb realpath /sys/bus/pci/devices/0000:01:00.0)" \
+	/sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0
+if unshare -r -m true 2>/dev/null; then
+	check "isolation hides the real /sys" is "$(tb env -u LD_PRELOAD ls -A /sys | wc -l)" 0
+fi
+
+check "libkmod lookup in a C program (variant + catch-all)" is \
+	"$(tb "$out/udev-probe" lookup vfio_pci:v000015B3d0000101Esv000015B3sd00000016bc02sc00i00 | sort | tr '\n' ' ')" \
+	"mlx5_vfio_pci - vfio_pci - "
+check "libkmod initstate live" is "$(tb "$out/udev-probe" lookup pci:v00008086d000010D3sv00008086sd00000000bc02sc00i00)" "e1000e live"
+# libudev writes driver_override (fopen + fputs + fflush)
+tb "$out/udev-probe" set 0000:02:00.0 driver_override vfio-pci
+check "libudev set driver_override" is "$(cat "$bed/sys/bus/pci/devices/0000:02:00.0/driver_override")" vfio-pci
+sh_tb 'echo > /sys/bus/pci/devices/0000:02:00.0/driver_override'
+check "newline clears driver_override" is "$(cat "$bed/sys/bus/pci/devices/0000:02:00.0/driver_override")" "(null)"
+sh_tb 'printf "vfio-pci\nrest" > /sys/bus/pci/devices/0000:02:00.0/driver_override'
+check "driver_override stops at newline" is "$(cat "$bed/sys/bus/pci/devices/0000:02:00.0/driver_override")" vfio-pci
+expect_err "over-long driver_override" "Invalid argument" \
+	tb bash -c 'head -c 4095 /dev/zero | tr "\0" a > /sys/bus/pci/devices/0000:02:00.0/driver_override'
+expect_err "read-only attribute" "Permission denied" tb bash -c 'echo 1 > /sys/bus/pci/devices/0000:02:00.0/vendor'
+expect_err "no creating files in sysfs" "Permission denied" tb bash -c 'echo 1 > /sys/bus/pci/devices/0000:02:00.0/newfile'
+
+# unbind + drivers_probe without the vfio module: device stays unbound
+expect_err "unbind from a driver not bound" "No such device" \
+	tb bash -c 'echo 0000:02:00.0 > /sys/bus/pci/drivers/e1000e/unbind'
+sh_tb 'echo 0000:02:00.0 > /sys/bus/pci/devices/0000:02:00.0/driver/unbind'
+check "unbind through device/driver/unbind" is "$(drv 0000:02:00.0)" -
+check "driver's link removed" test ! -e "$bed/sys/bus/pci/drivers/nvidia/0000:02:00.0"
+sh_tb 'echo 0000:02:00.0 > /sys/bus/pci/drivers_probe'
+check "drivers_probe with override and no such driver" is "$(drv 0000:02:00.0)" -
+expect_err "drivers_probe unknown device" "No such device" tb bash -c 'echo 0000:99:00.0 > /sys/bus/pci/drivers_probe'
+
+# loading vfio_pci (modprobe, kmod 30: finit_module) attaches the overridden device
+check "modprobe vfio_pci" tb modprobe vfio_pci
+check "bound to vfio-pci on load" is "$(drv 0000:02:00.0)" vfio-pci
+check "driver link is relative" is "$(readlink "$bed/sys/bus/pci/devices/0000:02:00.0/driver")" \
+	../../../../bus/pci/drivers/vfio-pci
+check "module link" is "$(readlink "$bed/sys/bus/pci/drivers/vfio-pci/module")" ../../../../module/vfio_pci
+check "sys/module drivers link" test -L "$bed/sys/module/vfio_pci/drivers/pci:vfio-pci"
+check "deps loaded first" logged "load vfio_pci_core"
+check "/proc/modules" grep -q '^vfio_pci_core 16384 1 vfio_pci, Live' "$bed/proc/modules"
+check "uevent DRIVER=" grep -qx DRIVER=vfio-pci "$bed/sys/bus/pci/devices/0000:02:00.0/uevent"
+check "override-only: no override, no bind" is "$(drv 0000:5e:00.1)" -
+expect_err "insmod of a loaded module" "File exists" \
+	tb insmod "/lib/modules/6.1.0-testbed/kernel/drivers/testbed/vfio-pci.ko"
+check "modprobe of a loaded module is a no-op" tb modprobe vfio_pci
+expect_err "bind when bound" "Device or resource busy" \
+	tb bash -c 'echo 0000:02:00.0 > /sys/bus/pci/drivers/vfio-pci/bind'
+expect_err "bind that does not match" "No such device" \
+	tb bash -c 'echo 0000:00:19.0 > /sys/bus/pci/drivers/vfio-pci/bind'
+
+# clear the override and reprobe: the host driver comes back
+sh_tb 'echo 0000:02:00.0 > /sys/bus/pci/drivers/vfio-pci/unbind; echo > /sys/bus/pci/devices/0000:02:00.0/driver_override; echo 0000:02:00.0 > /sys/bus/pci/drivers_probe'
+check "reprobe gives the host driver back" is "$(drv 0000:02:00.0)" nvidia
+
+# host driver children: the net interface goes with the driver
+sh_tb 'echo 0000:00:19.0 > /sys/bus/pci/drivers/e1000e/unbind'
+check "unbind removes net interface" test ! -e "$bed/sys/class/net/eno1"
+sh_tb 'echo 0000:00:19.0 > /sys/bus/pci/drivers/e1000e/bind'
+check "bind restores net interface" grep -qx up "$bed/sys/class/net/eno1/operstate"
+
+# new_id / remove_id (dynamic ids)
+sh_tb 'echo 0000:00:19.0 > /sys/bus/pci/drivers/e1000e/unbind; echo "8086 10d3" > /sys/bus/pci/drivers/vfio-pci/new_id'
+check "new_id binds matching unbound device" is "$(drv 0000:00:19.0)" vfio-pci
+expect_err "new_id twice" "File exists" tb bash -c 'echo "8086 10d3" > /sys/bus/pci/drivers/vfio-pci/new_id'
+check "remove_id" sh_tb 'echo "8086 10d3" > /sys/bus/pci/drivers/vfio-pci/remove_id'
+expect_err "remove_id of an absent id" "No such device" \
+	tb bash -c 'echo "8086 10d3" > /sys/bus/pci/drivers/vfio-pci/remove_id'
+expect_err "new_id with one field" "Invalid argument" tb bash -c 'echo 8086 > /sys/bus/pci/drivers/vfio-pci/new_id'
+
+# variant driver: override-only id, and SR-IOV drivers_autoprobe=0 on the PF
+sh_tb 'echo 0000:5e:00.2 > /sys/bus/pci/drivers_probe'
+check "VF with autoprobe off stays unbound" is "$(drv 0000:5e:00.2)" -
+sh_tb 'echo mlx5_vfio_pci > /sys/bus/pci/devices/0000:5e:00.1/driver_override'
+check "modprobe mlx5_vfio_pci" tb modprobe mlx5_vfio_pci
+check "variant driver binds overridden VF" is "$(drv 0000:5e:00.1)" mlx5_vfio_pci
+check "variant driver leaves the other VF" is "$(drv 0000:5e:00.2)" -
+
+# module removal
+expect_err "rmmod of a module in use" "in use" tb rmmod vfio_pci_core
+check "modprobe -r mlx5_vfio_pci" tb modprobe -r mlx5_vfio_pci
+check "removal unbinds" is "$(drv 0000:5e:00.1)" -
+check "driver directory gone" test ! -e "$bed/sys/bus/pci/drivers/mlx5_vfio_pci"
+
+# stdio writers see errors too (glibc stdio writes behind the preload's back)
+expect_err "coreutils echo gets write error" "No such device" \
+	tb bash -c '/bin/echo 0000:01:00.0 > /sys/bus/pci/drivers/e1000e/unbind'
+
+expect_err "direct write() gets the errno at once" "write /sys/bus/pci/drivers/e1000e/unbind: No such device" \
+	tb "$out/udev-probe" write /sys/bus/pci/drivers/e1000e/unbind 0000:01:00.0
+check "direct write() unbinds" tb "$out/udev-probe" write /sys/bus/pci/drivers/nvidia/unbind 0000:01:00.0
+check "... once" is "$(grep -c '^unbind 0000:01:00.0' "$bed/testbed/log")" 1
+sh_tb 'cd /sys/bus/pci/devices/0000:01:00.0 && echo nvidia > driver_override && cd /sys/bus/pci/drivers/nvidia && echo 0000:01:00.0 > bind'
+check "relative paths below a bed cwd" is "$(drv 0000:01:00.0)" nvidia
+# driverctl (bash: echo, readlink, basename, realpath, modprobe)
+mk "$here/hosts/demo.host"
+check "driverctl set-override" tb driverctl --nosave set-override 0000:01:00.0 vfio-pci
+check "driverctl: bound to vfio-pci" is "$(drv 0000:01:00.0)" vfio-pci
+check "driverctl: console framebuffer gone with nvidia" test ! -e "$bed/sys/class/graphics/fb0"
+check "driverctl list-overrides" is "$(tb driverctl list-overrides)" "0000:01:00.0 vfio-pci"
+check "driverctl unset-override" tb driverctl --nosave unset-override 0000:01:00.0
+check "driverctl: back on nvidia" is "$(drv 0000:01:00.0)" nvidia
+check "driverctl saves into the bed" tb driverctl set-override 0000:02:00.1 vfio-pci
+check "driverctl.d in the bed" is "$(cat "$bed/etc/driverctl.d/pci-0000:02:00.1")" vfio-pci
+
+# ---------------------------------------------------------------- small hosts
+cat >"$work/mini.host" <<'H'
+kver 6.1.0-mini
+module vfio
+module vfio_pci_core depends=vfio
+module vfio_pci file=vfio-pci.ko driver=vfio-pci depends=vfio_pci_core,vfio override-ids=*:*
+module e1000e driver=e1000e ids=8086:10d3
+device 0000:00:19.0 id=8086:10d3 class=020000 driver=e1000e group=4 net=eno1 up
+device 0000:00:1f.6 id=8086:10d3 class=020000 driver=e1000e net=eno2
+device 0000:00:01.0 id=8086:1901 class=060400 driver=pcieport group=1
+H
+mk "$work/mini.host"
+tb modprobe vfio_pci
+sh_tb 'echo vfio-pci > /sys/bus/pci/devices/0000:00:1f.6/driver_override; echo 0000:00:1f.6 > /sys/bus/pci/drivers/e1000e/unbind; echo 0000:00:1f.6 > /sys/bus/pci/drivers_probe'
+check "no IOMMU group: vfio-pci refuses" is "$(drv 0000:00:1f.6)" -
+check "refusal logged" logged "probe-failed 0000:00:1f.6 vfio-pci EINVAL"
+expect_err "no IOMMU group: bind fails EINVAL" "Invalid argument" \
+	tb bash -c 'echo 0000:00:1f.6 > /sys/bus/pci/drivers/vfio-pci/bind'
+sh_tb 'echo vfio-pci > /sys/bus/pci/devices/0000:00:01.0/driver_override; echo 0000:00:01.0 > /sys/bus/pci/drivers/pcieport/unbind'
+expect_err "bridge: vfio-pci refuses" "Invalid argument" \
+	tb bash -c 'echo 0000:00:01.0 > /sys/bus/pci/drivers/vfio-pci/bind'
+mk "$work/mini.host"
+check "insmod without dependencies fails" bash -c "! '$here/run' '$bed' -- insmod /lib/modules/6.1.0-mini/kernel/drivers/testbed/vfio-pci.ko 2>/dev/null"
+check "... as unknown symbol (ENOENT)" logged "load-failed vfio_pci unknown-symbol-from vfio_pci_core"
+
+cat >"$work/builtin.host" <<'H'
+kver 6.1.0-builtin
+module vfio state=builtin
+module vfio_pci_core depends=vfio state=builtin
+module vfio_pci driver=vfio-pci depends=vfio_pci_core,vfio override-ids=*:* state=builtin
+device 0000:00:19.0 id=8086:10d3 class=020000 driver=e1000e group=4
+H
+mk "$work/builtin.host"
+check "built-in module has no initstate" bash -c "[ -d '$bed/sys/module/vfio_pci' ] && [ ! -e '$bed/sys/module/vfio_pci/initstate' ]"
+check "kmod (modinfo) reports built-in" grep -q '^filename: *(builtin)' <(tb modinfo vfio_pci)
+check "libkmod initstate builtin" is "$(tb "$out/udev-probe" lookup vfio_pci:v00008086d000010D3sv00008086sd00000000bc02sc00i00)" "vfio_pci builtin"
+tb modprobe vfio_pci
+check "modprobe of a built-in loads nothing" bash -c "! grep -q '^load' '$bed/testbed/log'"
+expect_err "modprobe --first-time of a built-in" "already in kernel" tb modprobe --first-time vfio_pci
+check "built-in driver registered" test -d "$bed/sys/bus/pci/drivers/vfio-pci"
+check "implicit host driver e1000e" is "$(drv 0000:00:19.0)" e1000e
+sh_tb 'echo vfio-pci > /sys/bus/pci/devices/0000:00:19.0/driver_override; echo 0000:00:19.0 > /sys/bus/pci/drivers/e1000e/unbind; echo 0000:00:19.0 > /sys/bus/pci/drivers_probe'
+check "built-in vfio-pci binds on reprobe" is "$(drv 0000:00:19.0)" vfio-pci
+
+# ---------------------------------------------------------------- faults
+mk "$work/mini.host"
+echo EPERM >"$bed/faults/load/vfio_pci"
+expect_err "fault load" "Operation not permitted" tb modprobe vfio_pci
+rm "$bed/faults/load/vfio_pci"
+check "load after fault removed" tb modprobe vfio_pci
+echo >"$bed/faults/unbind/0000:00:19.0"
+expect_err "fault unbind (default EBUSY)" "Device or resource busy" \
+	tb bash -c 'echo 0000:00:19.0 > /sys/bus/pci/drivers/e1000e/unbind'
+check "still bound after failed unbind" is "$(drv 0000:00:19.0)" e1000e
+rm "$bed/faults/unbind/0000:00:19.0"
+echo "vfio-pci EIO" >"$bed/faults/probe/0000:00:19.0"
+sh_tb 'echo vfio-pci > /sys/bus/pci/devices/0000:00:19.0/driver_override; echo 0000:00:19.0 > /sys/bus/pci/drivers/e1000e/unbind; echo 0000:00:19.0 > /sys/bus/pci/drivers_probe'
+check "fault probe: unbound after drivers_probe" is "$(drv 0000:00:19.0)" -
+expect_err "fault probe: bind gets the errno" "Input/output error" \
+	tb bash -c 'echo 0000:00:19.0 > /sys/bus/pci/drivers/vfio-pci/bind'
+rm "$bed/faults/probe/0000:00:19.0"
+echo "/sys/bus/pci/devices/0000:00:19.0/driver_override ENOSPC" >"$bed/faults/write"
+expect_err "fault write (through the bus link)" "No space left on device" \
+	tb bash -c 'echo e1000e > /sys/bus/pci/devices/0000:00:19.0/driver_override'
+: >"$bed/faults/write"
+echo "driver_override write" >"$bed/faults/vanish/0000:00:19.0"
+expect_err "fault vanish on write" "No such device" \
+	tb bash -c 'echo x > /sys/bus/pci/devices/0000:00:19.0/driver_override'
+check "vanished device is gone" test ! -e "$bed/sys/bus/pci/devices/0000:00:19.0"
+check "vanish is one-shot" test ! -e "$bed/faults/vanish/0000:00:19.0"
+echo "modalias read" >"$bed/faults/vanish/0000:00:1f.6"
+expect_err "fault vanish on read" "No such file" tb cat /sys/bus/pci/devices/0000:00:1f.6/modalias
+check "vanished from libudev" bash -c "! '$here/run' '$bed' -- '$out/udev-probe' | grep -q 0000:00:1f.6"
+
+
+# description lines for faults and files; dump format; misc
+cat >"$work/faulty.host" <<'H'
+kver 6.1.0-faulty
+module e1000e driver=e1000e ids=8086:10d3
+device 0000:00:19.0 id=8086:10d3 class=020000 driver=e1000e group=4 override=vfio-pci
+device 0000:00:1f.6 id=8086:10d3 class=020000 driver=e1000e group=5
+fault unbind 0000:00:19.0 EAGAIN
+fault probe 0000:00:1f.6 * ENXIO
+fault load e1000e
+file /proc/net/dev Inter-|   Receive
+H
+mk "$work/faulty.host"
+check "description fault unbind" is "$(cat "$bed/faults/unbind/0000:00:19.0")" EAGAIN
+check "description fault probe" is "$(cat "$bed/faults/probe/0000:00:1f.6")" "* ENXIO"
+check "description fault load (default)" test -f "$bed/faults/load/e1000e"
+check "description file" is "$(tb cat /proc/net/dev)" "Inter-|   Receive"
+check "dump" is "$("$here/dump" "$bed" | tr '\n' ';')" \
+	"device 0000:00:19.0 driver=e1000e override=vfio-pci;device 0000:00:1f.6 driver=e1000e override=-;module e1000e live refcnt=0;driver e1000e dynids=-;"
+expect_err "write over a page" "Argument list too long" \
+	tb "$out/udev-probe" write /sys/bus/pci/devices/0000:00:1f.6/driver_override "$(head -c 4097 /dev/zero | tr '\0' a)"
+cp "$bed/lib/modules/6.1.0-faulty/kernel/drivers/testbed/e1000e.ko" "$work/e1000e.ko"
+expect_err "never load a module from outside the bed" "Operation not permitted" tb insmod "$work/e1000e.ko"
+sh_tb 'echo 1 > /sys/bus/pci/devices/0000:00:1f.6/remove'
+check "remove attribute removes the device" test ! -e "$bed/sys/bus/pci/devices/0000:00:1f.6"
+check "... and its IOMMU group entry" test ! -e "$bed/sys/kernel/iommu_groups/5/devices/0000:00:1f.6"
+echo "$pass passed, $failed failed"
+[ "$failed" -eq 0 ]
