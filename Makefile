@@ -46,7 +46,11 @@ $(BUILDDIR)/vfio-bind: $(TOOL_OBJS)
 $(BUILDDIR)/src $(BUILDDIR)/tests:
 	mkdir -p $@
 
+include tests/testbed/testbed.mk
 include tests/tests.mk
+
+demo: all testbed
+	BUILDDIR=$(BUILDDIR) tests/demo.sh
 
 install: all
 	install -Dm755 $(BUILDDIR)/vfio-bind $(DESTDIR)$(SBINDIR)/vfio-bind
@@ -54,4 +58,4 @@ install: all
 clean:
 	rm -rf $(BUILDDIR)
 
-.PHONY: all install clean
+.PHONY: all install clean demo

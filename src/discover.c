@@ -114,10 +114,16 @@ static void fill_device(struct udev_device *u, struct device *d)
         s = udev_device_get_sysattr_value(u, "modalias");
         if (!s)
                 set_problem(d, "sysfs attribute 'modalias' is missing");
-        else if (strlen(s) >= sizeof(d->modalias) || pci_modalias_parse(s, &m) < 0)
-                set_problem(d, "sysfs attribute 'modalias' is not a PCI modalias");
-        else
+        else if (strlen(s) >= sizeof(d->modalias))
+                set_problem(d, "sysfs attribute 'modalias' is too long");
+        else {
                 strcpy(d->modalias, s);
+                d->modalias[strcspn(d->modalias, "\n")] = '\0';
+                if (pci_modalias_parse(d->modalias, &m) < 0) {
+                        set_problem(d, "sysfs attribute 'modalias' is not a PCI modalias");
+                        d->modalias[0] = '\0';
+                }
+        }
 
         r = device_refresh(d);
         if (r < 0) {

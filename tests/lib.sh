@@ -42,3 +42,7 @@ vb() {
         "$VB" "$@"
     fi
 }
+
+# ASan wants to be the first library; the test bed's LD_PRELOAD comes before it.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-verify_asan_link_order=0:detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

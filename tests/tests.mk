@@ -6,10 +6,10 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILDDIR)/tests/%)
 $(BUILDDIR)/tests/test-%: tests/unit/test-%.c $(CORE_OBJS) $(wildcard tests/unit/*.h) | $(BUILDDIR)/tests
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Isrc -o $@ $< $(CORE_OBJS) $(LDFLAGS) $(LDLIBS) $(CMOCKA_LIBS)
 
-tests-build: all $(UNIT_BINS)
+tests-build: all testbed $(UNIT_BINS)
 
 # SUITES picks what runs: unit resolve testbed vm (all by default).
-SUITES ?= unit resolve testbed vm
+SUITES ?= unit resolve testbed scenarios vm
 check: tests-build
 	BUILDDIR=$(BUILDDIR) SANITIZE=$(SANITIZE) VALGRIND=$(VALGRIND) tests/run.sh $(SUITES)
 
