@@ -49,6 +49,9 @@ $(BUILDDIR)/src $(BUILDDIR)/tests:
 include tests/testbed/testbed.mk
 include tests/tests.mk
 
+bench: all testbed
+	BUILDDIR=$(BUILDDIR) tests/bench/run.sh
+
 demo: all testbed
 	BUILDDIR=$(BUILDDIR) tests/demo.sh
 
@@ -58,4 +61,4 @@ install: all
 clean:
 	rm -rf $(BUILDDIR)
 
-.PHONY: all install clean demo
+.PHONY: all install clean demo bench
