@@ -40,6 +40,9 @@ check "libudev unbound VF" grep -q '^0000:5e:00.1 .* driver=- ' <<<"$probe"
 check "uname from kver" is "$(tb uname -r)" 6.1.0-testbed
 check "/proc/cmdline" grep -q intel_iommu=on <(tb cat /proc/cmdline)
 check "/proc/mounts" grep -q '^/dev/nvme0n1p2 / ext4' <(tb cat /proc/mounts)
+check "mountinfo: / on the device number of nvme0n1p2" is \
+	"$(tb awk '$5 == "/" { print $3 }' /proc/self/mountinfo)" "$(cat "$bed/sys/class/block/nvme0n1p2/dev")"
+check "block minors are distinct" is "$(cat "$bed"/sys/class/block/*/dev | sort -u | wc -l)" 3
 check "/proc/net/route default via eno1" grep -q '^eno1	00000000	0101A8C0	0003' <(tb cat /proc/net/route)
 check "modprobe.d redirected" grep -q '^blacklist nouveau' <(tb modprobe -c)
 check "realpath is virtual" is "$(tb realpath /sys/bus/pci/devices/0000:01:00.0)" \
@@ -102,6 +105,10 @@ sh_tb 'echo 0000:00:19.0 > /sys/bus/pci/drivers/e1000e/unbind'
 check "unbind removes net interface" test ! -e "$bed/sys/class/net/eno1"
 sh_tb 'echo 0000:00:19.0 > /sys/bus/pci/drivers/e1000e/bind'
 check "bind restores net interface" grep -qx up "$bed/sys/class/net/eno1/operstate"
+sh_tb 'echo 0000:04:00.0 > /sys/bus/pci/drivers/nvme/unbind'
+check "unbind removes block devices" test ! -e "$bed/sys/class/block/nvme0n1p2"
+sh_tb 'echo 0000:04:00.0 > /sys/bus/pci/drivers/nvme/bind'
+check "bind restores block devices, same numbers" is "$(cat "$bed/sys/class/block/nvme0n1p2/dev")" 259:2
 
 # new_id / remove_id (dynamic ids)
 sh_tb 'echo 0000:00:19.0 > /sys/bus/pci/drivers/e1000e/unbind; echo "8086 10d3" > /sys/bus/pci/drivers/vfio-pci/new_id'

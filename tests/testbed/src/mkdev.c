@@ -71,7 +71,7 @@ static int link_to(const char *from_dir, const char *name, const char *target)
 	return r < 0 ? r : tb_symlink_rel(p, target);
 }
 
-static int make_device(struct hdevice *devs, int n, struct hdevice *d, int *fbs)
+static int make_device(struct hdevice *devs, int n, struct hdevice *d, int *fbs, int *minors)
 {
 	char p[TB_PATH_MAX], grp[TB_PATH_MAX], children[1024] = "";
 	struct tb_pdev pd;
@@ -174,13 +174,19 @@ static int make_device(struct hdevice *devs, int n, struct hdevice *d, int *fbs)
 					 d->net, d->up ? "up" : "down");
 	if (d->block[0] && clen < sizeof(children)) {
 		char parts[256], *s;
+		int first = *minors;
 
+		/* block minors (major 259, as blkext) are handed out in order over the whole host */
 		snprintf(parts, sizeof(parts), "%s", d->parts);
+		(*minors)++;
 		for (s = parts; *s; s++)
 			if (*s == ',')
 				*s = ' ';
-		clen += (size_t)snprintf(children + clen, sizeof(children) - clen, "block %s %s\n",
-					 d->block, parts);
+		for (s = parts; *s; s++)
+			if (*s != ' ' && (s == parts || s[-1] == ' '))
+				(*minors)++;
+		clen += (size_t)snprintf(children + clen, sizeof(children) - clen, "block %d %s %s\n",
+					 first, d->block, parts);
 	}
 	if (d->console && clen < sizeof(children))
 		clen += (size_t)snprintf(children + clen, sizeof(children) - clen, "fb %d\n",
@@ -236,7 +242,7 @@ static int make_console(void)
 int mkdev_build(struct hdevice *devs, int ndevs)
 {
 	bool console = false;
-	int fbs = 0, i, r;
+	int fbs = 0, minors = 0, i, r;
 
 	for (i = 0; i < ndevs; i++) {
 		struct hdevice *d = &devs[i];
@@ -259,7 +265,7 @@ int mkdev_build(struct hdevice *devs, int ndevs)
 				if (!strcmp(devs[j].physfn, d->addr))
 					d->sriov_num++;
 		}
-		r = make_device(devs, ndevs, d, &fbs);
+		r = make_device(devs, ndevs, d, &fbs, &minors);
 		if (r < 0) {
 			fprintf(stderr, "mkhost: line %d: device %s: %s\n", d->line, d->addr,
 				strerror(-r));

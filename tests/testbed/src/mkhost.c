@@ -188,6 +188,25 @@ static int instantiate_modules(void)
 	return 0;
 }
 
+/*
+ * The "major:minor" mountinfo gives a mount: that of the block device /dev/NAME when the bed has
+ * it (as /sys/class/block/NAME/dev), else an anonymous device 0:ID as for sysfs, proc, tmpfs.
+ */
+static const char *mount_devnum(const char *src, int id, char *buf, size_t size)
+{
+	char p[TB_PATH_MAX];
+	ssize_t n = -ENOENT;
+
+	if (!strncmp(src, "/dev/", 5) && !strchr(src + 5, '/') &&
+	    tb_vpathf(p, sizeof(p), "/sys/class/block/%s/dev", src + 5) == 0)
+		n = tb_read_file(p, buf, size);
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	if (n <= 1)
+		snprintf(buf, size, "0:%d", id);
+	return buf;
+}
+
 static int write_proc(void)
 {
 	char buf[16384], line[2048], *s, *save = NULL;
@@ -209,12 +228,12 @@ static int write_proc(void)
 	snprintf(buf, sizeof(buf), "%s", h_mounts);
 	h_mounts[0] = '\0';
 	for (s = strtok_r(buf, "\n", &save); s; s = strtok_r(NULL, "\n", &save)) {
-		char src[256], dir[256], type[64], opts[256];
+		char src[256], dir[256], type[64], opts[256], devnum[32];
 
 		if (sscanf(s, "%255s %255s %63s %255s", src, dir, type, opts) != 4)
 			continue;
-		snprintf(line, sizeof(line), "%d %d %s:%d / %s %s shared:%d - %s %s %s\n", id,
-			 id == 20 ? 1 : 20, strncmp(src, "/dev/", 5) ? "0" : "259", id, dir, opts,
+		snprintf(line, sizeof(line), "%d %d %s / %s %s shared:%d - %s %s %s\n", id,
+			 id == 20 ? 1 : 20, mount_devnum(src, id, devnum, sizeof(devnum)), dir, opts,
 			 id, type, src, opts);
 		if (mk_append(h_mounts, sizeof(h_mounts), "%s", line) < 0)
 			return -E2BIG;

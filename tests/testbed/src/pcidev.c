@@ -271,10 +271,14 @@ static int block_dev(const char *dir, const char *name, const char *type, int mi
 static int child_block(const struct tb_pdev *d, char *args)
 {
 	char dir[TB_PATH_MAX], p[TB_PATH_MAX];
-	char *name = strtok(args, " "), *part;
-	int r, minor = 0, n = 0;
+	char *first = strtok(args, " "), *name = strtok(NULL, " "), *part, *end;
+	int r, minor, n = 0;
 
-	if (!name)
+	if (!first || !name)
+		return -EINVAL;
+	/* "block FIRST-MINOR DISK PART...": the disk gets FIRST-MINOR, its partitions the next ones */
+	minor = (int)strtol(first, &end, 10);
+	if (*end || minor < 0)
 		return -EINVAL;
 	r = tb_vpathf(dir, sizeof(dir), "%s/block/%s", d->vpath, name);
 	if (r < 0 || (r = block_dev(dir, name, "disk", minor, 0)) < 0)
