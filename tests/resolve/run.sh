@@ -2,7 +2,7 @@
 # Resolution against real module trees: Debian's kernel as shipped, the same with test variant
 # drivers built against its headers, and one with vfio-pci built in (tests/kmods/mktrees.sh).
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 
 KM=tests/.cache/kmods
