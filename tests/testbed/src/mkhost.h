@@ -37,6 +37,7 @@ struct hdevice {
 	unsigned int vendor, device, subvendor, subdevice, class, rev;
 	char driver[TB_NAME_MAX];
 	char override[TB_NAME_MAX];
+	char hostdriver[TB_NAME_MAX]; /* creates the children; default driver= or a matching module */
 	int group;                  /* -1: none */
 	char parent[16];
 	char net[32];

@@ -209,6 +209,9 @@ static int parse_device(char **tok, int ntok)
 		} else if ((v = opt(t, "driver"))) {
 			if (!tb_valid_name(v) || mk_copy(d->driver, sizeof(d->driver), v) < 0)
 				FAIL("bad driver '%s'", v);
+		} else if ((v = opt(t, "hostdriver"))) {
+			if (!tb_valid_name(v) || mk_copy(d->hostdriver, sizeof(d->hostdriver), v) < 0)
+				FAIL("bad hostdriver '%s'", v);
 		} else if ((v = opt(t, "override"))) {
 			if (mk_copy(d->override, sizeof(d->override), v) < 0)
 				FAIL("override too long");
