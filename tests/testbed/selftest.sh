@@ -270,5 +270,20 @@ check "boot: its interface appears" test -e "$bed/sys/class/net/ens3"
 check "boot: the overridden NIC stays on vfio-pci" is "$(drv 0000:00:02.0)" vfio-pci
 check "boot: event order" is "$(grep -E '^(driver_override|bind|load e1000e)' "$bed/testbed/log" | tr '\n' ';')" \
 	"driver_override 0000:00:02.0 vfio-pci;bind 0000:00:02.0 vfio-pci;load e1000e;bind 0000:00:03.0 e1000e;"
+
+# compressed modules: libkmod decompresses and calls init_module() with the image
+cat >"$work/zmod.host" <<'H'
+kver 6.1.0-z
+module vfio compress=xz
+module vfio_pci_core depends=vfio compress=zst
+module vfio_pci file=vfio-pci.ko driver=vfio-pci depends=vfio_pci_core,vfio override-ids=*:*
+device 0000:00:02.0 id=8086:10d3 class=020000 group=2 override=vfio-pci
+H
+mk "$work/zmod.host"
+check "compressed module files" test -f "$bed/lib/modules/6.1.0-z/kernel/drivers/testbed/vfio.ko.xz" -a \
+	-f "$bed/lib/modules/6.1.0-z/kernel/drivers/testbed/vfio_pci_core.ko.zst"
+check "modprobe through init_module (xz, zst)" tb modprobe vfio_pci
+check "compressed deps loaded" is "$(grep -c '^load vfio' "$bed/testbed/log")" 3
+check "device bound after compressed load" is "$(drv 0000:00:02.0)" vfio-pci
 echo "$pass passed, $failed failed"
 [ "$failed" -eq 0 ]

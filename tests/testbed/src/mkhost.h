@@ -20,6 +20,7 @@ struct hmodule {
 	char name[TB_NAME_MAX];
 	char driver[TB_NAME_MAX];
 	char file[TB_NAME_MAX];        /* file name, default NAME.ko */
+	char compress[8];              /* "", "xz" or "zst": libkmod then uses init_module() */
 	char state[16];                /* loaded | unloaded | builtin ("" = derive) */
 	int needs_iommu;               /* -1: derive from the driver name */
 	char depends[1024];            /* comma separated */

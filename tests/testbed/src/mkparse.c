@@ -144,6 +144,10 @@ static int parse_module(char **tok, int ntok)
 			if (strcmp(v, "loaded") && strcmp(v, "unloaded") && strcmp(v, "builtin"))
 				FAIL("state must be loaded, unloaded or builtin");
 			mk_copy(m->state, sizeof(m->state), v);
+		} else if ((v = opt(tok[i], "compress"))) {
+			if (strcmp(v, "xz") && strcmp(v, "zst"))
+				FAIL("compress must be xz or zst (Debian 12's kmod has no zlib)");
+			mk_copy(m->compress, sizeof(m->compress), v);
 		} else if ((v = opt(tok[i], "file"))) {
 			if (!tb_valid_name(v) || !strstr(v, ".ko") || mk_copy(m->file, sizeof(m->file), v) < 0)
 				FAIL("bad file name '%s'", v);
