@@ -44,7 +44,7 @@ check "/proc/net/route default via eno1" grep -q '^eno1	00000000	0101A8C0	0003' 
 check "modprobe.d redirected" grep -q '^blacklist nouveau' <(tb modprobe -c)
 check "realpath is virtual" is "$(tb realpath /sys/bus/pci/devices/0000:01:00.0)" \
 	/sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0
-if unshare -r -m true 2>/dev/null; then
+if [ "${TESTBED_ISOLATE:-auto}" != 0 ] && unshare -r -m true 2>/dev/null; then
 	check "isolation hides the real /sys" is "$(tb env -u LD_PRELOAD ls -A /sys | wc -l)" 0
 fi
 
