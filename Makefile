@@ -58,7 +58,14 @@ demo: all testbed
 install: all
 	install -Dm755 $(BUILDDIR)/vfio-bind $(DESTDIR)$(SBINDIR)/vfio-bind
 
+# Static checks: cppcheck on C, shellcheck on every shell script, dash -n on POSIX hooks.
+lint:
+	cppcheck -q --error-exitcode=1 --enable=warning,portability --inline-suppr \
+		--suppress=missingIncludeSystem -D_GNU_SOURCE -Isrc src
+	shellcheck -x -S warning $$(git ls-files '*.sh' tests/testbed/mkbed tests/testbed/run tests/testbed/dump .ci/run)
+	set -e; for f in $$(git ls-files 'dracut/*.sh'); do dash -n "$$f"; done
+
 clean:
 	rm -rf $(BUILDDIR)
 
-.PHONY: all install clean demo bench
+.PHONY: all install clean demo bench lint

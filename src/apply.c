@@ -112,7 +112,9 @@ static void apply_one(struct pipeline *p, struct action *a, struct result *res)
         snprintf(original_driver, sizeof(original_driver), "%s", d->driver);
         snprintf(original_override, sizeof(original_override), "%s", d->driver_override);
 
-        if (a->steps & STEP_LOAD_MODULE) {
+        /* An earlier device of this run may have loaded it already. */
+        if ((a->steps & STEP_LOAD_MODULE) &&
+            resolver_module_state(p->resolver, t->module) == MODULE_ABSENT) {
                 r = load_module(resolver_kmod(p->resolver), t->module);
                 if (r < 0) {
                         if (r == -EPERM)

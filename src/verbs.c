@@ -225,17 +225,14 @@ int verb_resolve(int argc, char *argv[])
 
 int verb_validate(int argc, char *argv[])
 {
-        bool json = false;
         int status = EXIT_OK, r;
 
-        optind = 0;
         if (argc > 1 && (streq(argv[1], "-h") || streq(argv[1], "--help"))) {
                 printf("Usage: vfio-bind validate FILE...\n\n"
                        "Check configuration files (syntax, keys, values, duplicates across all\n"
                        "of them) without touching the system. Errors name FILE:LINE:COLUMN.\n");
                 return EXIT_OK;
         }
-        (void)json;
         if (argc < 2) {
                 log_error("validate: give at least one FILE");
                 return usage_error("validate"), EXIT_USAGE;

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs the named suites, each a script that ends with "N passed, M failed"; sums them up.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 total_pass=0
 total_fail=0
 status=0

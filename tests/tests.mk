@@ -17,3 +17,6 @@ check-valgrind:
 	$(MAKE) check VALGRIND=1 SUITES="unit resolve testbed"
 
 .PHONY: tests-build check check-valgrind
+
+$(BUILDDIR)/tests/resolve-bench: tests/bench/resolve-bench.c $(CORE_OBJS) | $(BUILDDIR)/tests
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Isrc -o $@ $< $(CORE_OBJS) $(LDFLAGS) $(LDLIBS)

@@ -2,7 +2,7 @@
 # Resolution against real module trees: Debian's kernel as shipped, the same with test variant
 # drivers built against its headers, and one with vfio-pci built in (tests/kmods/mktrees.sh).
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 
 KM=tests/.cache/kmods
@@ -90,5 +90,29 @@ check "bad address: exit 2" 2 "$rc"
 check_contains "bad address: says why" "function is 0 to 7" "$out"
 out=$(vb resolve --bogus 2>&1); rc=$?
 check "unknown option: exit 2" 2 "$rc"
+
+# The read-only verbs over the demo host of the test bed (a fake /sys; see tests/testbed).
+BED=$(mktemp -d)
+trap 'rm -rf "$BED"' EXIT
+tests/testbed/mkbed tests/testbed/hosts/demo.host "$BED" >/dev/null
+install -m 0644 examples/demo.yaml "$BED/etc/vfio-bind.yaml"
+onbed() { tests/testbed/run "$BED" -- "$VB" "$@"; }
+check "modules: what the demo config needs" "mlx5_vfio_pci vfio_pci" "$(onbed modules | tr '\n' ' ' | sed 's/ $//')"
+out=$(onbed list)
+check_contains "list: ConnectX-6 Dx VF would get mlx5_vfio_pci" "0000:5e:00.1  15b3:101e  020000  -              31     mlx5_vfio_pci" "$out"
+check "list: one row per device plus header" 21 "$(printf '%s\n' "$out" | wc -l)"
+out=$(onbed list --json | python3 -c 'import json,sys; d=json.load(sys.stdin)["list"]["devices"]; print(len(d), d[0]["address"], [x["vfio_module"] for x in d if x["address"]=="0000:3b:00.2"][0])')
+check "list --json: 20 devices, first and a resolution" "20 0000:00:01.0 vfio_pci" "$out"
+out=$(onbed resolve 5e:00.1)
+check "resolve ADDRESS (short form) reads the device's modalias" mlx5_vfio_pci "$out"
+out=$(onbed resolve 0000:77:00.0 2>&1); rc=$?
+check "resolve: absent device exits 1" 1 "$rc"
+check_contains "resolve: absent device named" "no PCI device 0000:77:00.0" "$out"
+before=$(tests/testbed/dump "$BED")
+out=$(onbed plan); rc=$?
+check "plan: exit 0" 0 "$rc"
+check_contains "plan: second GPU loses nvidia" "0000:02:00.0  10de:2204  nvidia         vfio-pci       will change  load vfio_pci, set-override, unbind nvidia, probe" "$out"
+check "plan writes nothing" "$before" "$(tests/testbed/dump "$BED")"
+check "plan: no kernel event" "" "$(cat "$BED/testbed/log")"
 
 summary

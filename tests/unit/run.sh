@@ -1,14 +1,15 @@
 #!/bin/bash
 # Runs every cmocka binary; under VALGRIND=1 each runs in valgrind and any error fails it.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 B=${BUILDDIR:-build}
 pass=0
 fail=0
 for t in "$B"/tests/test-*; do
     [ -x "$t" ] || continue
     if [ "${VALGRIND:-}" = 1 ]; then
-        cmd=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect "$t")
+        # shellcheck disable=SC2054 # the comma is valgrind's list syntax
+        cmd=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect -- "$t")
     else
         cmd=("$t")
     fi

@@ -199,9 +199,9 @@ static int make_device(struct hdevice *devs, int n, struct hdevice *d, int *fbs,
 	if ((r = tb_vpathf(p, sizeof(p), "/testbed/devices/%s/children", d->addr)) < 0 ||
 	    (r = tb_write_file(p, children, 0644)) < 0)
 		return r;
-	if (d->driver[0] &&
+	if (d->hostdriver[0] &&
 	    ((r = tb_vpathf(p, sizeof(p), "/testbed/devices/%s/hostdriver", d->addr)) < 0 ||
-	     (r = tb_writef(p, 0644, "%s\n", d->driver)) < 0))
+	     (r = tb_writef(p, 0644, "%s\n", d->hostdriver)) < 0))
 		return r;
 
 	if ((r = tb_pdev_load(d->addr, &pd)) < 0)

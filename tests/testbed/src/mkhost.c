@@ -136,6 +136,43 @@ static int prepare_modules(void)
 	return 0;
 }
 
+static bool hid_matches(const struct hid *id, const struct hdevice *d)
+{
+	return (id->vendor == TB_ANY_ID || id->vendor == d->vendor) &&
+	       (id->device == TB_ANY_ID || id->device == d->device) &&
+	       (id->subvendor == TB_ANY_ID || id->subvendor == d->subvendor) &&
+	       (id->subdevice == TB_ANY_ID || id->subdevice == d->subdevice) &&
+	       !((id->class ^ d->class) & id->class_mask) && !id->override_only;
+}
+
+/* Which driver creates a device's children: driver=, else the first module matching it. */
+static void default_hostdrivers(void)
+{
+	int i, j, k;
+
+	for (i = 0; i < h_ndevs; i++) {
+		struct hdevice *d = &h_devs[i];
+
+		if (d->hostdriver[0])
+			continue;
+		if (d->driver[0]) {
+			snprintf(d->hostdriver, sizeof(d->hostdriver), "%s", d->driver);
+			continue;
+		}
+		for (j = 0; j < h_nmods && !d->hostdriver[0]; j++) {
+			if (!h_mods[j].driver[0] || h_mods[j].needs_iommu)
+				continue;
+			for (k = 0; k < h_mods[j].nids; k++) {
+				if (hid_matches(&h_mods[j].ids[k], d)) {
+					snprintf(d->hostdriver, sizeof(d->hostdriver), "%s",
+						 h_mods[j].driver);
+					break;
+				}
+			}
+		}
+	}
+}
+
 static int instantiate_modules(void)
 {
 	int pass, i, j, r;
@@ -321,8 +358,10 @@ int main(int argc, char **argv)
 	if (r < 0)
 		return 2;
 	h_lineno = 0;
-	if ((r = prepare_root(argv[2])) < 0 || (r = skeleton()) < 0 ||
-	    (r = prepare_modules()) < 0 || (r = mkmod_build(h_kver, h_mods, h_nmods)) < 0 ||
+	if ((r = prepare_root(argv[2])) < 0 || (r = skeleton()) < 0 || (r = prepare_modules()) < 0)
+		goto fail;
+	default_hostdrivers();
+	if ((r = mkmod_build(h_kver, h_mods, h_nmods)) < 0 ||
 	    (r = instantiate_modules()) < 0 || (r = mkdev_build(h_devs, h_ndevs)) < 0 ||
 	    (r = write_proc()) < 0)
 		goto fail;

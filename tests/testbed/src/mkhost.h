@@ -20,6 +20,7 @@ struct hmodule {
 	char name[TB_NAME_MAX];
 	char driver[TB_NAME_MAX];
 	char file[TB_NAME_MAX];        /* file name, default NAME.ko */
+	char compress[8];              /* "", "xz" or "zst": libkmod then uses init_module() */
 	char state[16];                /* loaded | unloaded | builtin ("" = derive) */
 	int needs_iommu;               /* -1: derive from the driver name */
 	char depends[1024];            /* comma separated */
@@ -37,6 +38,7 @@ struct hdevice {
 	unsigned int vendor, device, subvendor, subdevice, class, rev;
 	char driver[TB_NAME_MAX];
 	char override[TB_NAME_MAX];
+	char hostdriver[TB_NAME_MAX]; /* creates the children; default driver= or a matching module */
 	int group;                  /* -1: none */
 	char parent[16];
 	char net[32];

@@ -180,7 +180,8 @@ int mkmod_build(const char *kver, struct hmodule *mods, int nmods)
 		FILE *f;
 		int k;
 
-		snprintf(rel, sizeof(rel), "kernel/drivers/testbed/%s", m->file);
+		snprintf(rel, sizeof(rel), "kernel/drivers/testbed/%s%s%s", m->file,
+			 m->compress[0] && !is_builtin ? "." : "", is_builtin ? "" : m->compress);
 		k = snprintf(is_builtin ? builtin + blen : order + olen,
 			     is_builtin ? sizeof(builtin) - blen : sizeof(order) - olen, "%s\n", rel);
 		if (k < 0)
@@ -217,6 +218,15 @@ int mkmod_build(const char *kver, struct hmodule *mods, int nmods)
 					 ko, src, NULL };
 
 			r = run(argv);
+			if (r < 0)
+				break;
+		}
+		if (m->compress[0]) {
+			/* each tool replaces FILE by FILE.xz or FILE.zst */
+			char *xz[] = { (char *)"xz", (char *)"-qf", ko, NULL };
+			char *zst[] = { (char *)"zstd", (char *)"-qf", (char *)"--rm", ko, NULL };
+
+			r = run(m->compress[0] == 'x' ? xz : zst);
 			if (r < 0)
 				break;
 		}

@@ -144,6 +144,10 @@ static int parse_module(char **tok, int ntok)
 			if (strcmp(v, "loaded") && strcmp(v, "unloaded") && strcmp(v, "builtin"))
 				FAIL("state must be loaded, unloaded or builtin");
 			mk_copy(m->state, sizeof(m->state), v);
+		} else if ((v = opt(tok[i], "compress"))) {
+			if (strcmp(v, "xz") && strcmp(v, "zst"))
+				FAIL("compress must be xz or zst (Debian 12's kmod has no zlib)");
+			mk_copy(m->compress, sizeof(m->compress), v);
 		} else if ((v = opt(tok[i], "file"))) {
 			if (!tb_valid_name(v) || !strstr(v, ".ko") || mk_copy(m->file, sizeof(m->file), v) < 0)
 				FAIL("bad file name '%s'", v);
@@ -209,6 +213,9 @@ static int parse_device(char **tok, int ntok)
 		} else if ((v = opt(t, "driver"))) {
 			if (!tb_valid_name(v) || mk_copy(d->driver, sizeof(d->driver), v) < 0)
 				FAIL("bad driver '%s'", v);
+		} else if ((v = opt(t, "hostdriver"))) {
+			if (!tb_valid_name(v) || mk_copy(d->hostdriver, sizeof(d->hostdriver), v) < 0)
+				FAIL("bad hostdriver '%s'", v);
 		} else if ((v = opt(t, "override"))) {
 			if (mk_copy(d->override, sizeof(d->override), v) < 0)
 				FAIL("override too long");
