@@ -51,7 +51,12 @@ static int probe(const struct device *d)
         return sysfs_write("/sys/bus/pci/drivers_probe", d->name);
 }
 
-/* Loads through libkmod as modprobe would: dependencies, softdeps, and modprobe.d blacklists. */
+/*
+ * Loads through libkmod as modprobe would: dependencies, softdeps, and modprobe.d blacklists.
+ * Returns 0, LOAD_BLACKLISTED, or a negative errno (the kernel's: EPERM is lockdown or a missing
+ * capability, not a blacklist).
+ */
+#define LOAD_BLACKLISTED 1
 static int load_module(struct kmod_ctx *ctx, const char *name)
 {
         struct kmod_module *mod = NULL;
@@ -63,7 +68,7 @@ static int load_module(struct kmod_ctx *ctx, const char *name)
         r = kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST, NULL, NULL, NULL, NULL);
         kmod_module_unref(mod);
         if (r == KMOD_PROBE_APPLY_BLACKLIST)
-                return -EPERM;
+                return LOAD_BLACKLISTED;
         return r < 0 ? r : 0;
 }
 
@@ -116,13 +121,16 @@ static void apply_one(struct pipeline *p, struct action *a, struct result *res)
         if ((a->steps & STEP_LOAD_MODULE) &&
             resolver_module_state(p->resolver, t->module) == MODULE_ABSENT) {
                 r = load_module(resolver_kmod(p->resolver), t->module);
+                if (r == LOAD_BLACKLISTED) {
+                        fail(res, STEP_LOAD_MODULE, -EPERM, "blacklisted");
+                        /* Not the kernel's refusal: no errno text. */
+                        snprintf(res->message, sizeof(res->message),
+                                 "module '%s' is blacklisted in modprobe.d ('blacklist %s'); "
+                                 "not loading it", t->module, t->module);
+                        return;
+                }
                 if (r < 0) {
-                        if (r == -EPERM)
-                                fail(res, STEP_LOAD_MODULE, r,
-                                     "module '%s' is blacklisted in modprobe.d", t->module);
-                        else
-                                fail(res, STEP_LOAD_MODULE, r, "cannot load module '%s'",
-                                     t->module);
+                        fail(res, STEP_LOAD_MODULE, r, "cannot load module '%s'", t->module);
                         return;
                 }
                 res->steps_done |= STEP_LOAD_MODULE;
