@@ -52,6 +52,22 @@ static int probe(const struct device *d)
 }
 
 /*
+ * The probe by one driver. Unlike drivers_probe, which succeeds whether or not a driver took
+ * the device, the kernel's bind_store returns the probe's own error (vfio-pci: EINVAL without an
+ * IOMMU group, ...), and that is what the report should name.
+ */
+static int bind_to(const struct device *d, const char *driver)
+{
+        char path[256];
+        int r;
+
+        r = path_join(path, sizeof(path), "/sys/bus/pci/drivers/%s/bind", driver);
+        if (r < 0)
+                return r;
+        return sysfs_write(path, d->name);
+}
+
+/*
  * Loads through libkmod as modprobe would: dependencies, softdeps, and modprobe.d blacklists.
  * Returns 0, LOAD_BLACKLISTED, or a negative errno (the kernel's: EPERM is lockdown or a missing
  * capability, not a blacklist).
@@ -161,7 +177,12 @@ static void apply_one(struct pipeline *p, struct action *a, struct result *res)
         }
         r = device_refresh(d);
         if (r >= 0 && !d->driver[0]) {
-                r = probe(d);
+                r = bind_to(d, t->driver);
+                if (r == -ENOENT) {
+                        fail(res, STEP_PROBE, r, "no PCI driver '%s' is registered (module '%s')",
+                             t->driver, t->module);
+                        goto rollback;
+                }
                 if (r < 0) {
                         fail(res, STEP_PROBE, r, "probe by '%s' failed", t->driver);
                         goto rollback;
