@@ -111,6 +111,14 @@ static void roll_back(struct device *d, const char *original_driver, const char 
         r = device_attr_write(d, "driver_override", *original_override ? original_override : "\n");
         if (r < 0)
                 log_debug_errno(r, "%s: cannot restore driver_override: %m", d->name);
+        if (device_refresh(d) == -ENODEV) {
+                size_t n = strlen(res->message);
+
+                snprintf(res->message + n, sizeof(res->message) - n,
+                         " (the device is gone: nothing to roll back)");
+                d->driver[0] = d->driver_override[0] = '\0';
+                return;
+        }
         if (device_refresh(d) == 0 && !d->driver[0])
                 (void)probe(d);
         if (device_refresh(d) == 0 && streq(d->driver, original_driver) &&

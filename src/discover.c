@@ -82,6 +82,14 @@ int device_refresh(struct device *d)
         else if (r < 0)
                 return r;
         r = read_text_attr(d, "driver_override", buf, sizeof(buf));
+        if (r == -ENOENT) {
+                char path[256];
+
+                /* Gone (hot-unplugged, removed, surprise-removed) rather than unbound. */
+                if (path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s", d->name) == 0 &&
+                    access(path, F_OK) < 0 && errno == ENOENT)
+                        return -ENODEV;
+        }
         if (r == -ENOENT || (r == 0 && streq(buf, "(null)")))
                 d->driver_override[0] = '\0';
         else if (r < 0)

@@ -44,5 +44,6 @@ int discover_snapshot(struct snapshot *ret);
 void snapshot_done(struct snapshot *s);
 const struct device *snapshot_find(const struct snapshot *s, const struct pci_address *a);
 bool device_is_bridge(const struct device *d);
-/* Re-read the fields apply changes (driver, driver_override), straight from sysfs. */
+/* Re-read the fields apply changes (driver, driver_override), straight from sysfs. -ENODEV: the
+ * device is gone. */
 int device_refresh(struct device *d);
