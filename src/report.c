@@ -74,6 +74,13 @@ static struct json_object *json_string_or_null(const char *s)
         return s && *s ? json_object_new_string(s) : NULL;
 }
 
+/* apply and revert: what they did; plan: what apply would do (as config management's check mode). */
+static bool result_changed(const struct result *r)
+{
+        return r->outcome == OUTCOME_CHANGED ||
+               (r->outcome == OUTCOME_PLANNED && r->action->kind == ACTION_BIND);
+}
+
 static struct json_object *result_json(const struct result *r)
 {
         const struct action *a = r->action;
@@ -92,7 +99,7 @@ static struct json_object *result_json(const struct result *r)
                                                          ? json_object_new_int(d->iommu_group)
                                                          : NULL);
         json_object_object_add(o, "result", json_object_new_string(outcome_name(r->outcome)));
-        json_object_object_add(o, "changed", json_object_new_boolean(r->outcome == OUTCOME_CHANGED));
+        json_object_object_add(o, "changed", json_object_new_boolean(result_changed(r)));
         json_object_object_add(o, "steps", steps_json(r->outcome == OUTCOME_PLANNED ? a->steps
                                                                                      : r->steps_done));
         if (r->outcome == OUTCOME_FAILED) {
@@ -141,7 +148,7 @@ void report_results(const char *verb, const struct result *results, size_t n,
         size_t changed = 0, failed = 0;
 
         for (size_t i = 0; i < n; i++) {
-                changed += results[i].outcome == OUTCOME_CHANGED;
+                changed += result_changed(&results[i]);
                 failed += results[i].outcome == OUTCOME_FAILED;
         }
         if (json) {
