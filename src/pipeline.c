@@ -14,8 +14,12 @@ int pipeline_load_config(struct pipeline *p, const char *config_path, enum confi
         else
                 r = config_load_default(&p->config, CONFIG_FILE_DEFAULT, CONFIG_DROPIN_DIR_DEFAULT,
                                         flags);
+        /*
+         * A file that cannot be used (missing with -c, unsafe permissions, too big, a directory)
+         * is as much a configuration error as bad YAML: exit status 2, like the rest.
+         */
         if (r < 0)
-                return r;
+                return r == -ENOMEM ? r : -EINVAL;
         return config_check(&p->config);
 }
 
