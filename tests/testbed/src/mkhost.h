@@ -8,7 +8,7 @@
 #include "pcidev.h"
 
 #define MAX_MODULES 64
-#define MAX_DEVICES 128
+#define MAX_DEVICES 8192
 #define MAX_IDS 32
 
 struct hid {
