@@ -168,12 +168,16 @@ static void apply_one(struct pipeline *p, struct action *a, struct result *res)
                 return;
         }
 
-        r = device_attr_write(d, "driver_override", t->driver);
-        if (r < 0) {
-                fail(res, STEP_SET_OVERRIDE, r, "cannot set driver_override to '%s'", t->driver);
-                goto rollback;
+        /* Already set (the device drifted off its driver only): no write needed. */
+        if (!streq(d->driver_override, t->driver)) {
+                r = device_attr_write(d, "driver_override", t->driver);
+                if (r < 0) {
+                        fail(res, STEP_SET_OVERRIDE, r, "cannot set driver_override to '%s'",
+                             t->driver);
+                        goto rollback;
+                }
+                res->steps_done |= STEP_SET_OVERRIDE;
         }
-        res->steps_done |= STEP_SET_OVERRIDE;
 
         if (d->driver[0] && !streq(d->driver, t->driver)) {
                 r = device_attr_write(d, "driver/unbind", d->name);
