@@ -33,13 +33,28 @@ summary() {
     [ "$FAIL" -eq 0 ]
 }
 
+# valgrind as the suites run it: any error or definite/indirect leak makes the command exit 99.
+# shellcheck disable=SC2054 # the comma is valgrind's list syntax
+VALGRIND_CMD=(valgrind -q --error-exitcode=99 --leak-check=full
+    --errors-for-leak-kinds=definite,indirect --)
+
 # The tool, under valgrind when VALGRIND=1 (errors fail the command with 99).
 vb() {
     if [ "${VALGRIND:-}" = 1 ]; then
-        valgrind -q --error-exitcode=99 --leak-check=full \
-            --errors-for-leak-kinds=definite,indirect "$VB" "$@"
+        "${VALGRIND_CMD[@]}" "$VB" "$@"
     else
         "$VB" "$@"
+    fi
+}
+
+# vb_bed BED ARGS...: the same, on the test bed BED (tests/testbed/run: preload, isolation).
+vb_bed() {
+    local bed=$1
+    shift
+    if [ "${VALGRIND:-}" = 1 ]; then
+        tests/testbed/run "$bed" -- "${VALGRIND_CMD[@]}" "$VB" "$@"
+    else
+        tests/testbed/run "$bed" -- "$VB" "$@"
     fi
 }
 

@@ -1,0 +1,75 @@
+#!/bin/bash
+# revert: clears the overrides and gives devices back to their host drivers, loading the host
+# module by modalias when it is not loaded; the configuration's devices, or given addresses.
+. "$(dirname "$0")/lib.sh"
+
+bed demo
+cp examples/demo.yaml "$BED/etc/vfio-bind.yaml"
+before=$(dump | grep '^device')
+run_vb apply
+check_rc "apply: exit 0" 0
+mark
+run_vb revert --json
+check_rc "revert (config devices): exit 0" 0
+check_json "revert --json parses"
+check "revert: every device changed" "true true true true true" \
+    "$(j '[.revert.devices[].changed] | map(tostring) | join(" ")')"
+check "revert: 0000:02:00.0 previous driver vfio-pci, now nvidia" "vfio-pci nvidia null" \
+    "$(jdev 0000:02:00.0 '"\(.previous_driver) \(.driver) \(.driver_override)"')"
+check "revert: 0000:02:00.0 override cleared, unbound, reprobed onto nvidia" \
+    "driver_override 0000:02:00.0 (null);unbind 0000:02:00.0 vfio-pci;bind 0000:02:00.0 nvidia;" \
+    "$(events | grep ' 0000:02:00\.0 ' | tr '\n' ';')"
+check "revert: every device as before apply (VFs unbound: autoprobe is off on their PF)" \
+    "$before" "$(dump | grep '^device')"
+check "revert: ens1f0v0 is back with mlx5_core" yes \
+    "$([ -e "$BED/sys/class/net/ens1f0v0" ] && echo yes || echo no)"
+check "revert: the VFs say no host driver took them" \
+    "override cleared; no host driver took the device" "$(jdev 0000:5e:00.1 .error)"
+check "revert: modules stay loaded (unloading is not revert's job)" live "$(module_state vfio_pci)"
+
+mark
+run_vb revert --json
+check_rc "revert again: exit 0" 0
+check "revert again: all unchanged" "unchanged unchanged unchanged unchanged unchanged" \
+    "$(j '[.revert.devices[].result] | join(" ")')"
+check "revert again: changed=false" false "$(j '.revert.changed')"
+check_no_events "revert again: nothing written"
+
+# the host module is not loaded: revert loads it by the device's modalias
+bed revert
+config <<'Y'
+version: 1
+devices:
+  - address: "0000:00:19.0"
+  - address: "0000:02:00.0"
+Y
+check "e1000e is not loaded to begin with" absent "$(module_state e1000e)"
+run_vb revert --json
+check_rc "host module not loaded: exit 0" 0
+check "host module not loaded: e1000e loaded by modalias" live "$(module_state e1000e)"
+check "host module not loaded: 0000:00:19.0 on e1000e, no override" "driver=e1000e override=-" \
+    "$(state 0000:00:19.0)"
+check "host module not loaded: eno1 came back" yes "$([ -e "$BED/sys/class/net/eno1" ] && echo yes || echo no)"
+check "host module not loaded: steps" '["load-module","set-override","unbind","probe"]' \
+    "$(jdev 0000:00:19.0 '.steps' | tr -d ' \n')"
+check "a config device already on its host driver: unchanged" "unchanged driver=igb override=-" \
+    "$(jdev 0000:02:00.0 .result) $(state 0000:02:00.0)"
+check "a device not in the config: untouched" "driver=vfio-pci override=vfio-pci" "$(state 0000:03:00.0)"
+
+# given addresses: no configuration needed (revert is the way back from a broken one)
+printf 'version: 1\ndevices: [\n' >"$BED/etc/vfio-bind.yaml"
+mark
+run_vb revert 0000:03:00.0
+check_rc "by address, broken config: exit 0" 0
+check "by address: 0000:03:00.0 back on igb" "driver=igb override=-" "$(state 0000:03:00.0)"
+check "by address: only that device was written" \
+    "driver_override 0000:03:00.0 (null);unbind 0000:03:00.0 vfio-pci;bind 0000:03:00.0 igb;" \
+    "$(events | tr '\n' ';')"
+run_vb revert 0000:09:00.0
+check_rc "an address with no device: exit 1" 1
+check_grep "an address with no device: says so" "revert: no PCI device 0000:09:00.0" "$ERR"
+run_vb revert 0000:9:00
+check_rc "a malformed address: exit 2" 2
+run_vb revert
+check_rc "no address, broken config: exit 2" 2
+summary
