@@ -6,6 +6,7 @@
 #include "pipeline.h"
 #include "report.h"
 #include "sysfs.h"
+#include "usage.h"
 #include "verbs.h"
 
 int usage_error(const char *verb)
@@ -99,6 +100,7 @@ int verb_list(int argc, char *argv[])
         r = discover_snapshot(&s);
         if (r < 0)
                 return log_error_errno(r, "Failed to enumerate PCI devices: %m"), EXIT_FAILED;
+        usage_scan(&s); /* fills in_use */
         targets = calloc(s.n_devices + 1, sizeof(*targets));
         if (!targets) {
                 snapshot_done(&s);
