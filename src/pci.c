@@ -5,7 +5,11 @@
 #include "macro.h"
 #include "pci.h"
 
-/* Reads exactly n hex digits (n == 0: 1 to max). Returns chars consumed or -1. */
+/*
+ * Reads min to max hex digits. Returns chars consumed or -1. A variable-width field must not be
+ * followed by another hex digit (it would be cut short); a fixed-width one (min == max) may be,
+ * as in a modalias ("...d00002204sv...bc03..."), and its caller checks what follows.
+ */
 static int hex_field(const char *s, unsigned min, unsigned max, uint32_t *ret)
 {
         uint32_t v = 0;
@@ -15,7 +19,7 @@ static int hex_field(const char *s, unsigned min, unsigned max, uint32_t *ret)
                 char c = (char)tolower((unsigned char)s[i]);
                 v = v * 16 + (uint32_t)(c <= '9' ? c - '0' : c - 'a' + 10);
         }
-        if (i < min || isxdigit((unsigned char)s[i]))
+        if (i < min || (min < max && isxdigit((unsigned char)s[i])))
                 return -1;
         *ret = v;
         return (int)i;
