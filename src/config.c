@@ -18,6 +18,7 @@ struct loader {
         unsigned errors;
 };
 
+/* Zero-initialise the parser: error paths return before yaml_parser_initialize(). */
 static void yaml_parser_deletep(yaml_parser_t *p)
 {
         yaml_parser_delete(p);
@@ -45,7 +46,7 @@ _printf_(3, 4) static void loader_error(struct loader *l, const yaml_mark_t *mar
  */
 static int precheck_events(struct loader *l, const char *data, size_t size)
 {
-        _cleanup_(yaml_parser_deletep) yaml_parser_t parser;
+        _cleanup_(yaml_parser_deletep) yaml_parser_t parser = { 0 };
         unsigned depth = 0, documents = 0;
 
         if (!yaml_parser_initialize(&parser))
@@ -366,7 +367,7 @@ static int config_add_file_name(struct config *c, const char *name, const char *
 
 int config_load_buffer(struct config *c, const char *name, const char *data, size_t size)
 {
-        _cleanup_(yaml_parser_deletep) yaml_parser_t parser;
+        _cleanup_(yaml_parser_deletep) yaml_parser_t parser = { 0 };
         struct loader l = { .config = c };
         size_t n_before = c->n_entries;
         int r;
