@@ -497,7 +497,8 @@ static bool same_selector(const struct config_entry *a, const struct config_entr
         if (a->has_address != b->has_address || a->has_id != b->has_id ||
             a->has_subsystem != b->has_subsystem || a->has_class != b->has_class)
                 return false;
-        if (a->has_address && memcmp(&a->address, &b->address, sizeof(a->address)) != 0)
+        /* Not memcmp: struct pci_address has a padding byte. */
+        if (a->has_address && pci_address_compare(&a->address, &b->address) != 0)
                 return false;
         if (a->has_id && memcmp(&a->id, &b->id, sizeof(a->id)) != 0)
                 return false;
