@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <dirent.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <libkmod.h>
 #include <stdarg.h>
 
@@ -288,9 +289,17 @@ int resolver_lookup(struct resolver *r, const char *modalias, struct resolution 
                                                 m->builtin);
                                 found = true;
                         }
-                /* libkmod matched it but its modinfo is unreadable: last resort, worst rank. */
-                if (err >= 0 && !found)
+                /*
+                 * libkmod matched it but its modinfo is unreadable: last resort, worst rank.
+                 * "*" has a single star, which would rank it first: rank it by hand.
+                 */
+                if (err >= 0 && !found) {
+                        size_t n = res.n_matches;
+
                         err = add_match(&res, m->module, "*", m->builtin);
+                        if (err >= 0 && res.n_matches > n)
+                                res.matches[n].stars = UINT_MAX;
+                }
                 kmod_module_unref(mod);
                 if (err < 0)
                         break;
