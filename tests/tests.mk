@@ -8,12 +8,12 @@ $(BUILDDIR)/tests/test-%: tests/unit/test-%.c $(CORE_OBJS) $(wildcard tests/unit
 
 tests-build: all $(UNIT_BINS)
 
-# SUITES picks what runs: unit resolve testbed vm (all by default).
-SUITES ?= unit resolve testbed vm
+# SUITES picks what runs: unit schema resolve testbed vm (all by default).
+SUITES ?= unit schema resolve testbed vm
 check: tests-build
 	BUILDDIR=$(BUILDDIR) SANITIZE=$(SANITIZE) VALGRIND=$(VALGRIND) tests/run.sh $(SUITES)
 
 check-valgrind:
-	$(MAKE) check VALGRIND=1 SUITES="unit resolve testbed"
+	$(MAKE) check VALGRIND=1 SUITES="unit schema resolve testbed"
 
 .PHONY: tests-build check check-valgrind
