@@ -7,7 +7,7 @@
 #      # expect-parser: LINE:COL: PHRASE    (vfio-bind exits 2: "vfio-bind: FILE:LINE:COL: ...PHRASE...")
 # Needs python3-yaml and python3-jsonschema (Debian). VALGRIND=1 runs vfio-bind under valgrind.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 B=${BUILDDIR:-build}
 BIN=$B/vfio-bind
 SCHEMA=schema/vfio-bind.schema.json
