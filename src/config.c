@@ -18,6 +18,7 @@ struct loader {
         unsigned errors;
 };
 
+/* Zero-initialise the parser: error paths return before yaml_parser_initialize(). */
 static void yaml_parser_deletep(yaml_parser_t *p)
 {
         yaml_parser_delete(p);
@@ -45,7 +46,7 @@ _printf_(3, 4) static void loader_error(struct loader *l, const yaml_mark_t *mar
  */
 static int precheck_events(struct loader *l, const char *data, size_t size)
 {
-        _cleanup_(yaml_parser_deletep) yaml_parser_t parser;
+        _cleanup_(yaml_parser_deletep) yaml_parser_t parser = { 0 };
         unsigned depth = 0, documents = 0;
 
         if (!yaml_parser_initialize(&parser))
@@ -315,7 +316,10 @@ static int parse_root(struct loader *l)
         for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
                 yaml_node_t *key = yaml_document_get_node(&l->doc, p->key);
                 yaml_node_t *value = yaml_document_get_node(&l->doc, p->value);
-                const char *k = key->type == YAML_SCALAR_NODE ? (const char *)key->data.scalar.value : "";
+                /* A "\0" escape in a quoted key must not let "version\0x" pass as "version". */
+                bool word = key->type == YAML_SCALAR_NODE &&
+                            strlen((const char *)key->data.scalar.value) == key->data.scalar.length;
+                const char *k = word ? (const char *)key->data.scalar.value : "";
                 const char *s;
 
                 if (streq(k, "version")) {
@@ -343,7 +347,7 @@ static int parse_root(struct loader *l)
                 } else
                         loader_error(l, &key->start_mark,
                                      "unknown top-level key '%s'; expected 'version' or 'devices'",
-                                     key->type == YAML_SCALAR_NODE ? k : "(not a word)");
+                                     word ? k : "(not a word)");
         }
         if (!have_version)
                 loader_error(l, &root->start_mark, "missing 'version: 1'");
@@ -373,7 +377,7 @@ int config_add_source(struct config *c, const char *name, const char **ret)
 
 int config_load_buffer(struct config *c, const char *name, const char *data, size_t size)
 {
-        _cleanup_(yaml_parser_deletep) yaml_parser_t parser;
+        _cleanup_(yaml_parser_deletep) yaml_parser_t parser = { 0 };
         struct loader l = { .config = c };
         size_t n_before = c->n_entries;
         int r;
@@ -500,7 +504,8 @@ static bool same_selector(const struct config_entry *a, const struct config_entr
         if (a->has_address != b->has_address || a->has_id != b->has_id ||
             a->has_subsystem != b->has_subsystem || a->has_class != b->has_class)
                 return false;
-        if (a->has_address && memcmp(&a->address, &b->address, sizeof(a->address)) != 0)
+        /* Not memcmp: struct pci_address has a padding byte. */
+        if (a->has_address && pci_address_compare(&a->address, &b->address) != 0)
                 return false;
         if (a->has_id && memcmp(&a->id, &b->id, sizeof(a->id)) != 0)
                 return false;
