@@ -1,0 +1,116 @@
+#!/bin/bash
+# A configuration that cannot be used: exit 2, the error names FILE:LINE:COLUMN where it can,
+# and nothing is written or loaded (the bed's event log stays empty).
+. "$(dirname "$0")/lib.sh"
+
+bed demo
+before=$(dump)
+# try NAME STDERR-REGEX: apply with the configuration on stdin
+try() {
+    config
+    run_vb apply
+    check "$1: exit 2" 2 "$RC"
+    check_grep "$1: the message" "$2" "$ERR"
+    check_no_events "$1: nothing written"
+}
+try "bad YAML" '/etc/vfio-bind\.yaml:4:4: invalid YAML' <<'Y'
+version: 1
+devices:
+  - address: "0000:02:00.0"
+   id: "10de:2204"
+Y
+try "unknown key" "/etc/vfio-bind\.yaml:4:5: unknown key 'colour'" <<'Y'
+version: 1
+devices:
+  - address: "0000:02:00.0"
+    colour: red
+Y
+try "bad address" "/etc/vfio-bind\.yaml:3:14: invalid address '0000:2:00\.0'" <<'Y'
+version: 1
+devices:
+  - address: "0000:2:00.0"
+Y
+try "bad id" "/etc/vfio-bind\.yaml:3:9: invalid id" <<'Y'
+version: 1
+devices:
+  - id: "10de-2204"
+Y
+try "duplicate entry" "/etc/vfio-bind\.yaml:4:5: duplicate entry for id 10de:2204, first at /etc/vfio-bind\.yaml:3:5" <<'Y'
+version: 1
+devices:
+  - id: "10de:2204"
+  - id: "10de:2204"
+Y
+try "two drivers for one device" "0000:02:00\.0 is also selected at .* with another driver" <<'Y'
+version: 1
+devices:
+  - address: "0000:02:00.0"
+    driver: vfio_pci
+  - id: "10de:2204"
+    subsystem: "1458:403b"
+Y
+try "missing version" "missing 'version: 1'" <<'Y'
+devices:
+  - id: "10de:2204"
+Y
+try "version 2" "unsupported version '2'" <<'Y'
+version: 2
+devices:
+  - id: "10de:2204"
+Y
+try "bad force" "invalid force 'maybe'" <<'Y'
+version: 1
+devices:
+  - id: "10de:2204"
+    force: maybe
+Y
+try "bad group" "invalid group 'some'" <<'Y'
+version: 1
+devices:
+  - id: "10de:2204"
+    group: some
+Y
+
+# unsafe permissions: refused, a config error too
+config <<'Y'
+version: 1
+devices:
+  - address: "0000:02:00.0"
+Y
+chmod 0666 "$BED/etc/vfio-bind.yaml"
+run_vb apply
+check_rc "world-writable: exit 2" 2
+check_grep "world-writable: the message" "refusing a configuration .* mode 0666" "$ERR"
+check_no_events "world-writable: nothing written"
+chmod 0644 "$BED/etc/vfio-bind.yaml"
+
+# -c FILE that does not exist
+run_vb -c /etc/vfio-bind-missing.yaml apply
+check_rc "missing -c file: exit 2" 2
+check_grep "missing -c file: the message" "/etc/vfio-bind-missing\.yaml: cannot open configuration" "$ERR"
+
+# a broken drop-in spoils the whole configuration, the main file included
+mkdir -p "$BED/etc/vfio-bind.d"
+printf 'version: 1\ndevices: [\n' >"$BED/etc/vfio-bind.d/50-broken.yaml"
+run_vb apply
+check_rc "broken drop-in: exit 2" 2
+check_grep "broken drop-in: the message names it" "/etc/vfio-bind\.d/50-broken\.yaml:3:1: invalid YAML" "$ERR"
+check_no_events "broken drop-in: nothing written (not even the main file's device)"
+
+# plan and status say the same
+for verb in plan status; do
+    run_vb "$verb"
+    check_rc "broken drop-in: $verb exits 2" 2
+done
+rm -r "$BED/etc/vfio-bind.d"
+
+# usage errors: exit 2 as well
+run_vb apply --bogus
+check_rc "unknown option: exit 2" 2
+run_vb apply extra
+check_rc "unexpected argument: exit 2" 2
+run_vb frobnicate
+check_rc "unknown verb: exit 2" 2
+check "after all that, every device as it was" "$before" "$(dump)"
+check "after all that, the event log is empty" 0 "$(wc -l <"$BED/testbed/log")"
+summary

@@ -1,0 +1,89 @@
+#!/bin/bash
+# apply --boot: messages go to the kernel log (the bed's /dev/kmsg); rd.vfio-bind=0 on the
+# kernel command line turns it off; rd.vfio-bind.devices= adds devices, and a malformed list
+# is refused whole, with a message.
+. "$(dirname "$0")/lib.sh"
+
+kmsg() { cat "$BED/dev/kmsg"; }
+
+# rd.vfio-bind=0
+bed boot
+config <<'Y'
+version: 1
+devices:
+  - address: "0000:02:00.0"
+Y
+cmdline "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro intel_iommu=on rd.vfio-bind=0"
+run_vb apply --boot
+check_rc "rd.vfio-bind=0: exit 0" 0
+check_no_events "rd.vfio-bind=0: nothing written, nothing loaded"
+check "rd.vfio-bind=0: the kernel log says so (notice level)" \
+    "<5>vfio-bind: disabled on the kernel command line (vfio-bind=0); not binding anything" "$(kmsg)"
+check "rd.vfio-bind=0: nothing on stdout" "" "$OUT"
+# without --boot the command line is not read
+run_vb apply
+check_rc "rd.vfio-bind=0 but no --boot: exit 0" 0
+check "rd.vfio-bind=0 but no --boot: it binds" "driver=vfio-pci override=vfio-pci" "$(state 0000:02:00.0)"
+
+# rd.vfio-bind.devices=: an address and an id, no configuration file at all
+bed boot
+cmdline "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro intel_iommu=on rd.vfio-bind.devices=0000:01:00.0,15b3:101e"
+run_vb apply --boot --json
+check_rc "devices from the command line: exit 0" 0
+check_json "devices from the command line: JSON parses"
+check "devices from the command line: the address and both VFs of the id" \
+    "0000:01:00.0 0000:5e:00.1 0000:5e:00.2" "$(j '[.apply.devices[].address] | join(" ")')"
+check "devices from the command line: the source is /proc/cmdline" "/proc/cmdline" \
+    "$(j '[.apply.devices[].config] | unique | join(",")')"
+check "0000:01:00.0 on vfio-pci" "driver=vfio-pci override=vfio-pci" "$(state 0000:01:00.0)"
+check "the VFs on mlx5_vfio_pci" "driver=mlx5_vfio_pci override=mlx5_vfio_pci driver=mlx5_vfio_pci override=mlx5_vfio_pci" \
+    "$(state 0000:5e:00.1) $(state 0000:5e:00.2)"
+check "its twin 0000:02:00.0 untouched" "driver=nvidia override=-" "$(state 0000:02:00.0)"
+check "the kernel log has one line per device bound" \
+    "<6>vfio-bind: 0000:01:00.0: bound to vfio-pci;<6>vfio-bind: 0000:5e:00.1: bound to mlx5_vfio_pci;<6>vfio-bind: 0000:5e:00.2: bound to mlx5_vfio_pci;" \
+    "$(kmsg | tr '\n' ';')"
+
+# rd.vfio-bind.devices= together with the configuration: both
+bed boot
+config <<'Y'
+version: 1
+devices:
+  - address: "0000:02:00.0"
+Y
+cmdline "root=/dev/sda1 intel_iommu=on rd.vfio-bind.devices=0000:01:00.0"
+run_vb apply --boot
+check_rc "configuration and command line: exit 0" 0
+check "configuration and command line: both GPUs bound" \
+    "driver=vfio-pci override=vfio-pci driver=vfio-pci override=vfio-pci" \
+    "$(state 0000:01:00.0) $(state 0000:02:00.0)"
+
+# a malformed list is refused whole: its valid first item is not taken either
+bed boot
+config <<'Y'
+version: 1
+devices:
+  - address: "0000:02:00.0"
+Y
+cmdline "root=/dev/sda1 intel_iommu=on rd.vfio-bind.devices=0000:01:00.0,15b3:zz"
+run_vb apply --boot
+check_rc "malformed list: exit 0 (the configuration still applies)" 0
+check_grep "malformed list: the kernel log says why, at error level" \
+    "^<3>vfio-bind: /proc/cmdline: rd\.vfio-bind\.devices: '15b3:zz' is neither an address \(0000:01:00\.0\) nor VENDOR:DEVICE \(10de:2204\); ignoring the whole list$" \
+    "$(kmsg)"
+check "malformed list: 0000:01:00.0 (valid, but in the refused list) untouched" "driver=nvidia override=-" \
+    "$(state 0000:01:00.0)"
+check "malformed list: the VFs untouched" "driver=- override=- driver=- override=-" \
+    "$(state 0000:5e:00.1) $(state 0000:5e:00.2)"
+check "malformed list: the configuration's device bound" "driver=vfio-pci override=vfio-pci" \
+    "$(state 0000:02:00.0)"
+check "malformed list: only 0000:02:00.0 was written" "" \
+    "$(events | grep -E '^(driver_override|unbind|bind) ' | grep -v ' 0000:02:00\.0 ')"
+
+# empty item
+bed boot
+cmdline "root=/dev/sda1 intel_iommu=on rd.vfio-bind.devices=0000:01:00.0,,15b3:101e"
+run_vb apply --boot
+check_rc "empty item: exit 0" 0
+check_grep "empty item: refused with a message" "rd\.vfio-bind\.devices: empty or over-long item .*ignoring the whole list" "$(kmsg)"
+check_no_events "empty item: nothing written"
+summary
