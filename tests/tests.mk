@@ -14,7 +14,7 @@ check: tests-build
 	BUILDDIR=$(BUILDDIR) SANITIZE=$(SANITIZE) VALGRIND=$(VALGRIND) tests/run.sh $(SUITES)
 
 check-valgrind:
-	$(MAKE) check VALGRIND=1 SUITES="unit schema resolve testbed"
+	$(MAKE) check VALGRIND=1 SUITES="unit schema resolve testbed scenarios"
 
 .PHONY: tests-build check check-valgrind
 

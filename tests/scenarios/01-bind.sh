@@ -1,6 +1,7 @@
 #!/bin/bash
 # apply on the demo host: modules loaded through libkmod with their dependencies, then per
 # device driver_override, unbind, probe (bind), verify; nothing else on the host is touched.
+# shellcheck source=tests/scenarios/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 bed demo

@@ -1,6 +1,7 @@
 #!/bin/bash
 # A second apply changes nothing and writes nothing; a device already on its vfio driver is
 # "unchanged" from the first run; plan --json says what would change.
+# shellcheck source=tests/scenarios/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 bed demo

@@ -1,6 +1,7 @@
 #!/bin/bash
 # The vfio module does not load (the kernel refuses it, or a dependency fails): the devices
 # that need it fail at load-module, untouched; the others go on; exit 1.
+# shellcheck source=tests/scenarios/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 # vfio_pci refused by the kernel (EPERM: lockdown, signature, no CAP_SYS_MODULE)

@@ -1,6 +1,7 @@
 #!/bin/bash
 # The host driver refuses to let go (unbind EBUSY): the override is cleared again, the device
 # stays on its driver, reported failed at "unbind" with errno 16; the others go on; exit 1.
+# shellcheck source=tests/scenarios/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 bed demo

@@ -2,6 +2,7 @@
 # The vfio driver's probe fails: the device goes back to its host driver (override cleared or
 # restored to what it was, host driver probes it again, its netdev comes back), reported failed
 # at "probe" with the probe's own errno; the others go on; exit 1.
+# shellcheck source=tests/scenarios/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 bed demo

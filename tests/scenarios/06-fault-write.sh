@@ -1,6 +1,7 @@
 #!/bin/bash
 # A sysfs write fails with EIO (driver_override, or the host driver's unbind file): the device is
 # left as it was, reported failed at that step with errno 5; the others go on; exit 1.
+# shellcheck source=tests/scenarios/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 bed demo

@@ -2,6 +2,7 @@
 # The device disappears (surprise removal, hot unplug) in the middle of the run: it is reported
 # failed with ENODEV and "gone", nothing is put back because nothing is there; the other
 # devices go on; exit 1.
+# shellcheck source=tests/scenarios/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 # gone when its override is written (after vfio_pci was loaded for an earlier device)

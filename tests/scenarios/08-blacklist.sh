@@ -1,6 +1,7 @@
 #!/bin/bash
 # "blacklist vfio_pci" in modprobe.d is honoured: vfio_pci is not loaded, its devices fail with
 # a message that says so, untouched; devices of other modules go on; exit 1.
+# shellcheck source=tests/scenarios/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 bed demo

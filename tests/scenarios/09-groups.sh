@@ -1,6 +1,7 @@
 #!/bin/bash
 # IOMMU groups: a group that VFIO cannot use is warned about, naming the other member;
 # "group: all" binds every endpoint of the group and leaves the bridge alone.
+# shellcheck source=tests/scenarios/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 bed groups

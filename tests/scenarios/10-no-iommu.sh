@@ -1,6 +1,7 @@
 #!/bin/bash
 # No IOMMU group (IOMMU off): a clear error that names intel_iommu=on; nothing is written,
 # no module is loaded; exit 1.
+# shellcheck source=tests/scenarios/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 bed nogroup

@@ -2,6 +2,7 @@
 # In-use protection on the demo host: the NVMe holding /, the NIC that is up with routes
 # (e1000e eno1) and the boot VGA with the console are refused without "force: true", with it
 # they go.
+# shellcheck source=tests/scenarios/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 bed demo

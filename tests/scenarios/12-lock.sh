@@ -2,6 +2,7 @@
 # One run at a time: while /run/vfio-bind.lock is held (flock, under the bed's run: /run is the
 # bed's), apply waits, then fails clearly with exit 1 and writes nothing; when the holder lets
 # go within the wait, apply goes ahead.
+# shellcheck source=tests/scenarios/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 holder=

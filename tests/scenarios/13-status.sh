@@ -1,6 +1,7 @@
 #!/bin/bash
 # status: exit 0 in sync, exit 3 on drift (someone unbinds a device, or clears its override),
 # --json with per-device result and changed=false; status itself writes nothing.
+# shellcheck source=tests/scenarios/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 bed demo

@@ -1,6 +1,7 @@
 #!/bin/bash
 # revert: clears the overrides and gives devices back to their host drivers, loading the host
 # module by modalias when it is not loaded; the configuration's devices, or given addresses.
+# shellcheck source=tests/scenarios/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 bed demo

@@ -1,6 +1,7 @@
 #!/bin/bash
 # --json of apply, plan, status, revert and list: one document on stdout (messages on stderr),
 # under the verb's own key, with per-device "changed" for the verbs that act.
+# shellcheck source=tests/scenarios/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 bed demo

@@ -1,6 +1,7 @@
 #!/bin/bash
 # A configuration that cannot be used: exit 2, the error names FILE:LINE:COLUMN where it can,
 # and nothing is written or loaded (the bed's event log stays empty).
+# shellcheck source=tests/scenarios/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 bed demo

@@ -2,6 +2,7 @@
 # apply --boot: messages go to the kernel log (the bed's /dev/kmsg); rd.vfio-bind=0 on the
 # kernel command line turns it off; rd.vfio-bind.devices= adds devices, and a malformed list
 # is refused whole, with a message.
+# shellcheck source=tests/scenarios/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 kmsg() { cat "$BED/dev/kmsg"; }

@@ -18,7 +18,9 @@ SCENARIO_CACHE=${SCENARIO_CACHE:-$SCENARIO_WORK/cache}
 mkdir -p "$SCENARIO_CACHE"
 BED=
 N_BEDS=0
-OUT= ERR= RC=
+OUT=''
+ERR=''
+RC=''
 MARK=0
 
 host_file() {
