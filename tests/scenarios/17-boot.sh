@@ -58,6 +58,11 @@ check "configuration and command line: both GPUs bound" \
     "driver=vfio-pci override=vfio-pci driver=vfio-pci override=vfio-pci" \
     "$(state 0000:01:00.0) $(state 0000:02:00.0)"
 
+# a second boot-mode run adds its records to the kernel log, it does not replace them
+run_vb apply --boot
+check_rc "second run: exit 0" 0
+check "second run: the first run's records are still in the kernel log" 3 "$(kmsg | grep -c 'bound to')"
+
 # a malformed list is refused whole: its valid first item is not taken either
 bed boot
 config <<'Y'

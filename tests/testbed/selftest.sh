@@ -40,6 +40,8 @@ check "libudev unbound VF" grep -q '^0000:5e:00.1 .* driver=- ' <<<"$probe"
 check "uname from kver" is "$(tb uname -r)" 6.1.0-testbed
 check "/proc/cmdline" grep -q intel_iommu=on <(tb cat /proc/cmdline)
 check "/proc/mounts" grep -q '^/dev/nvme0n1p2 / ext4' <(tb cat /proc/mounts)
+tb "$out/udev-probe" write /dev/kmsg "<6>first" && tb "$out/udev-probe" write /dev/kmsg "<6>second"
+check "/dev/kmsg appends: records of earlier writers stay" is "$(cat "$bed/dev/kmsg")" "<6>first<6>second"
 check "mountinfo: / on the device number of nvme0n1p2" is \
 	"$(tb awk '$5 == "/" { print $3 }' /proc/self/mountinfo)" "$(cat "$bed/sys/class/block/nvme0n1p2/dev")"
 check "block minors are distinct" is "$(cat "$bed"/sys/class/block/*/dev | sort -u | wc -l)" 3

@@ -159,6 +159,10 @@ static int do_openat(int dirfd, const char *path, int flags, mode_t mode)
 		if (fd != 1)
 			return fd;
 	}
+	/* /dev/kmsg keeps every record, as the kernel log does: writes never overwrite earlier runs' */
+	if ((flags & O_ACCMODE) != O_RDONLY && !strncmp(buf, tb_root, strlen(tb_root)) &&
+	    !strcmp(buf + strlen(tb_root), "/dev/kmsg"))
+		flags |= O_APPEND;
 	return REAL(openat)(AT_FDCWD, buf, flags, mode);
 }
 
