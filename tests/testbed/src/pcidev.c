@@ -372,43 +372,74 @@ int tb_children_create(const struct tb_pdev *d)
 	return 0;
 }
 
-/* Remove every class link whose target lies below the device, then the subdirectories. */
-static void unlink_class_entries(const char *cls, const char *devpath)
+/* Unlink the class link CLS/NAME if it points at TARGET (the device's own child directory). */
+static void unlink_class_link(const char *cls, const char *name, const char *target)
 {
-	char dir[TB_PATH_MAX], p[TB_PATH_MAX], res[TB_PATH_MAX];
-	size_t len = strlen(devpath);
+	char p[TB_PATH_MAX], res[TB_PATH_MAX];
+
+	if (tb_vpathf(p, sizeof(p), "%s/%s", cls, name) < 0 || tb_resolve(p, res, sizeof(res)) < 0)
+		return;
+	if (!strcmp(res, target))
+		(void)tb_unlink(p);
+}
+
+/*
+ * For each child directory of the device below SUB (net/IF, block/DISK and its partitions,
+ * graphics/fbN), unlink its class links. Only the device's own children are looked at, so an
+ * unbind costs the same on a host with 4 devices as with 4096.
+ */
+static void unlink_children_links(const struct tb_pdev *d, const char *sub,
+				  const char *const *classes, bool parts)
+{
+	char dir[TB_PATH_MAX], vdir[TB_PATH_MAX], real[TB_PATH_MAX];
 	struct dirent *de;
 	DIR *dd;
 
-	if (tb_real(dir, sizeof(dir), cls) < 0)
-		return;
-	dd = opendir(dir);
-	if (!dd)
+	if (tb_vpathf(vdir, sizeof(vdir), "%s/%s", d->vpath, sub) < 0 ||
+	    tb_real(dir, sizeof(dir), vdir) < 0 || !(dd = opendir(dir)))
 		return;
 	while ((de = readdir(dd))) {
-		if (de->d_name[0] == '.')
+		char child[TB_PATH_MAX];
+
+		if (de->d_name[0] == '.' ||
+		    tb_vpathf(child, sizeof(child), "%s/%s", vdir, de->d_name) < 0 || !tb_is_dir(child))
 			continue;
-		if (tb_vpathf(p, sizeof(p), "%s/%s", cls, de->d_name) < 0)
-			continue;
-		if (tb_resolve(p, res, sizeof(res)) < 0)
-			continue;
-		if (!strncmp(res, devpath, len) && res[len] == '/')
-			(void)tb_unlink(p);
+		for (const char *const *c = classes; *c; c++)
+			unlink_class_link(*c, de->d_name, child);
+		if (parts && tb_real(real, sizeof(real), child) == 0) {
+			DIR *pd = opendir(real);
+			struct dirent *pe;
+
+			while (pd && (pe = readdir(pd))) {
+				char part[TB_PATH_MAX], flag[TB_PATH_MAX];
+
+				if (pe->d_name[0] == '.' ||
+				    tb_vpathf(part, sizeof(part), "%s/%s", child, pe->d_name) < 0 ||
+				    tb_vpathf(flag, sizeof(flag), "%s/partition", part) < 0 ||
+				    !tb_exists(flag))
+					continue;
+				unlink_class_link("/sys/class/block", pe->d_name, part);
+			}
+			if (pd)
+				closedir(pd);
+		}
 	}
 	closedir(dd);
 }
 
 int tb_children_remove(const struct tb_pdev *d)
 {
-	static const char *const classes[] = { "/sys/class/net", "/sys/block", "/sys/class/block",
-					       "/sys/class/graphics" };
+	static const char *const net[] = { "/sys/class/net", NULL };
+	static const char *const block[] = { "/sys/block", "/sys/class/block", NULL };
+	static const char *const graphics[] = { "/sys/class/graphics", NULL };
 	static const char *const subdirs[] = { "net", "block", "graphics" };
 	char p[TB_PATH_MAX];
 	size_t i;
 	int r;
 
-	for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
-		unlink_class_entries(classes[i], d->vpath);
+	unlink_children_links(d, "net", net, false);
+	unlink_children_links(d, "block", block, true);
+	unlink_children_links(d, "graphics", graphics, false);
 	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
 		r = tb_vpathf(p, sizeof(p), "%s/%s", d->vpath, subdirs[i]);
 		if (r < 0)
