@@ -124,6 +124,12 @@ int verb_apply(int argc, char *argv[])
                 pipeline_done(&p);
                 return r == -EINVAL ? EXIT_USAGE : r < 0 ? EXIT_FAILED : EXIT_OK;
         }
+        if (o.dry_run) {
+                /* --boot --dry-run: the plan, kernel command line included; nothing is done. */
+                r = report_plan(&p, o.json);
+                pipeline_done(&p);
+                return r;
+        }
         results = calloc(p.plan.n_actions + 1, sizeof(*results));
         if (!results) {
                 pipeline_done(&p);

@@ -49,7 +49,6 @@ static int parse_simple(int argc, char *argv[], const char *verb, const char *us
 
 int verb_plan(int argc, char *argv[])
 {
-        _cleanup_free_ struct result *results = NULL;
         struct pipeline p = { 0 };
         bool json = false;
         int r, status = EXIT_OK;
@@ -66,21 +65,28 @@ int verb_plan(int argc, char *argv[])
                 pipeline_done(&p);
                 return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
         }
-        results = calloc(p.plan.n_actions + 1, sizeof(*results));
-        if (!results) {
-                pipeline_done(&p);
+        status = report_plan(&p, json);
+        pipeline_done(&p);
+        return status;
+}
+
+int report_plan(struct pipeline *p, bool json)
+{
+        _cleanup_free_ struct result *results = NULL;
+        int status = EXIT_OK;
+
+        results = calloc(p->plan.n_actions + 1, sizeof(*results));
+        if (!results)
                 return log_error_errno(ENOMEM, "Out of memory"), EXIT_FAILED;
-        }
-        for (size_t i = 0; i < p.plan.n_actions; i++) {
-                const struct action *a = &p.plan.actions[i];
+        for (size_t i = 0; i < p->plan.n_actions; i++) {
+                const struct action *a = &p->plan.actions[i];
                 results[i] = (struct result){ .action = a, .outcome = OUTCOME_PLANNED };
                 if (a->kind == ACTION_ERROR) {
                         snprintf(results[i].message, sizeof(results[i].message), "%s", a->reason);
                         status = EXIT_FAILED;
                 }
         }
-        report_results("plan", results, p.plan.n_actions, &p.selection, json);
-        pipeline_done(&p);
+        report_results("plan", results, p->plan.n_actions, &p->selection, json);
         return status;
 }
 
