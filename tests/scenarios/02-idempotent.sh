@@ -12,6 +12,11 @@ check "plan --json: changed (top level)" true "$(j '.plan.changed')"
 check "plan --json: every device would change" "true true true true true" \
     "$(j '[.plan.devices[].changed] | map(tostring) | join(" ")')"
 
+mark
+run_vb apply --dry-run --json
+check "apply --dry-run is the plan" "true 5" "$(j '"\(.plan.changed) \(.plan.devices | length)"')"
+check_no_events "apply --dry-run writes nothing"
+
 run_vb apply --json
 check_rc "first apply exits 0" 0
 check_json "first apply --json parses"

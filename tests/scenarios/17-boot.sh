@@ -46,6 +46,17 @@ check "the kernel log has one line per device bound" \
     "<6>vfio-bind: 0000:01:00.0: bound to vfio-pci;<6>vfio-bind: 0000:5e:00.1: bound to mlx5_vfio_pci;<6>vfio-bind: 0000:5e:00.2: bound to mlx5_vfio_pci;" \
     "$(kmsg | tr '\n' ';')"
 
+# --dry-run: the plan with the command line's devices, nothing done
+bed boot
+cmdline "root=/dev/sda1 intel_iommu=on rd.vfio-bind.devices=0000:01:00.0,15b3:101e"
+run_vb apply --boot --dry-run --json
+check_rc "--boot --dry-run: exit 0" 0
+check "--boot --dry-run: the plan of the command line's devices" \
+    "0000:01:00.0/true 0000:5e:00.1/true 0000:5e:00.2/true" \
+    "$(j '[.plan.devices[] | "\(.address)/\(.changed)"] | join(" ")')"
+check_no_events "--boot --dry-run: nothing written, nothing loaded"
+check "--boot --dry-run: nothing moved" "driver=nvidia override=-" "$(state 0000:01:00.0)"
+
 # rd.vfio-bind.devices= together with the configuration: both
 bed boot
 config <<'Y'
