@@ -1,10 +1,13 @@
 #!/bin/bash
+# Single-quoted scripts for bash -c, sh -c and sed are meant literally.
+# shellcheck disable=SC2016
 # Suite "docs": the man pages against the tool (options both ways, verbs, exit codes, kernel
 # command line, files, configuration keys), scdoc builds and installs them, every YAML example
 # in the docs is a valid configuration, the bash completion, the Ansible example, and list's
 # NAME column. Needs build/vfio-bind (make) and, for the test bed parts, make testbed.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=tests/lib.sh
 . tests/lib.sh
 
 MAN8=docs/vfio-bind.8.scd
@@ -103,15 +106,15 @@ for w in $WORDS; do
     check_contains "rescue.md mentions ${w%%=*}" "${w%%=*}" "$(cat docs/rescue.md)"
 done
 FILES=$(scd_section "$MAN8" "# FILES")
-for f in $(sed -n 's/^#define \(CONFIG_FILE_DEFAULT\|CONFIG_DROPIN_DIR_DEFAULT\|LOCK_PATH\|CMDLINE_PATH\) "\(.*\)"/\2/p' \
-    src/config.h src/apply.h src/cmdline.h); do
+while read -r f; do
     check_contains "vfio-bind.8: FILES names $f" "*$f" "$FILES"
-done
+done < <(sed -n 's/^#define \(CONFIG_FILE_DEFAULT\|CONFIG_DROPIN_DIR_DEFAULT\|LOCK_PATH\|CMDLINE_PATH\) "\(.*\)"/\2/p' \
+    src/config.h src/apply.h src/cmdline.h)
 for g in docs/*.md; do
     check_contains "vfio-bind.8: FILES names ${g#docs/}" "${g#docs/}" "$FILES"
 done
 GUIDES=$(sed -n 's/^DOC_GUIDES := //p' docs/docs.mk | words | tr '\n' ' ')
-check "docs.mk installs every guide in docs/" "$(ls docs/*.md | words | tr '\n' ' ')" "$GUIDES"
+check "docs.mk installs every guide in docs/" "$(printf '%s\n' docs/*.md | words | tr '\n' ' ')" "$GUIDES"
 
 # --- man page 5: every key of the language ------------------------------------------------------
 ENTRY_KEYS=$(sed -n 's/.*entry_keys\[\] = "\(.*\)";/\1/p' src/config.c | tr -d ',')
@@ -165,7 +168,7 @@ for ex in "$TMP"/ex-*.yaml; do
     check "example ${ex#"$TMP"/ex-} validates" 0 "$?"
     [ "$(grep -c '' "$ex")" -gt 2 ] || not_ok "example ${ex#"$TMP"/ex-} is too short to be one"
 done
-[ "$n" -ge 8 ] && ok "found $n YAML examples in the docs" || not_ok "found only $n YAML examples"
+if [ "$n" -ge 8 ]; then ok "found $n YAML examples in the docs"; else not_ok "found only $n YAML examples"; fi
 
 # --- scdoc builds and make installs the pages ---------------------------------------------------
 if command -v scdoc >/dev/null; then
@@ -175,7 +178,7 @@ if command -v scdoc >/dev/null; then
     for page in vfio-bind.8 vfio-bind.yaml.5; do
         sec=${page##*.}
         name=${page%.*}
-        [ -s "$B/docs/$page" ] && ok "scdoc built $page" || not_ok "scdoc built no $B/docs/$page"
+        if [ -s "$B/docs/$page" ]; then ok "scdoc built $page"; else not_ok "scdoc built no $B/docs/$page"; fi
         check_contains "$page: header" ".TH \"$name\" \"$sec\"" "$(grep '^\.TH' "$B/docs/$page")"
         if command -v groff >/dev/null; then
             check "$page: groff renders it without warnings" "" \
@@ -187,7 +190,7 @@ if command -v scdoc >/dev/null; then
     printf 'bad(8)\n\n# NAME\n\n[[ a\n:< b\n\t[ indented table\n' >"$TMP/bad/docs/bad.8.scd"
     (cd "$TMP/bad" && make -s -f "$OLDPWD/docs/docs.mk" BUILDDIR=build build/docs/bad.8 >/dev/null 2>&1)
     check "a malformed page fails make" 2 "$?"
-    [ ! -e "$TMP/bad/build/docs/bad.8" ] && ok "no half-built page left" || not_ok "half-built page left"
+    if [ ! -e "$TMP/bad/build/docs/bad.8" ]; then ok "no half-built page left"; else not_ok "half-built page left"; fi
     rm -rf "$TMP/root"
     make -s install DESTDIR="$TMP/root" PREFIX=/usr BUILDDIR="$B" >/dev/null 2>&1
     check "make install" 0 "$?"
@@ -195,7 +198,7 @@ if command -v scdoc >/dev/null; then
         share/bash-completion/completions/vfio-bind share/doc/vfio-bind/how-it-works.md \
         share/doc/vfio-bind/troubleshooting.md share/doc/vfio-bind/rescue.md \
         share/doc/vfio-bind/migrating.md; do
-        [ -f "$TMP/root/usr/$f" ] && ok "installed /usr/$f" || not_ok "not installed: /usr/$f"
+        if [ -f "$TMP/root/usr/$f" ]; then ok "installed /usr/$f"; else not_ok "not installed: /usr/$f"; fi
     done
     if command -v man >/dev/null; then
         out=$(MANWIDTH=80 man -l "$TMP/root/usr/share/man/man5/vfio-bind.yaml.5" 2>&1)
@@ -231,7 +234,7 @@ check "completion: nothing after --modalias" "" "$(comp 'vfio-bind resolve --mod
 check "completion: no verb after the verb" "" "$(comp 'vfio-bind list ')"
 if [ -d /sys/bus/pci/devices ]; then
     check "completion: revert offers /sys/bus/pci/devices" \
-        "$(ls /sys/bus/pci/devices | tr '\n' ' ' | sed 's/ $//')" "$(comp 'vfio-bind revert ')"
+        "$(cd /sys/bus/pci/devices && printf '%s\n' * | sort | tr '\n' ' ' | sed 's/ $//')" "$(comp 'vfio-bind revert ')"
 fi
 if command -v shellcheck >/dev/null; then
     check "completion: shellcheck" "" "$(shellcheck -s bash "$COMPLETION" 2>&1)"
