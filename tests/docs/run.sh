@@ -32,6 +32,8 @@ scd_section() { # FILE HEADING
 }
 # Options written in bold in scdoc: *--json*, *-c*.
 scd_options() { grep -oE '\*--?[a-z][a-z-]*\*' | tr -d '*' | sort -u; }
+# Options with a definition: a term line of a definition list, "*-c*, *--config* _FILE_".
+scd_defined_options() { grep -E '^\*--?[a-z]' | scd_options; }
 # Options in a --help text: words starting with '-' after a space, '[' or '|' (not "$(uname -r)").
 help_options() {
     sed 's/\$([^)]*)//g' | grep -oE -- '(^|[][ |,])--?[a-z][a-z-]*' | grep -oE -- '--?[a-z][a-z-]*' | sort -u
@@ -67,7 +69,7 @@ for v in $VERBS; do
     missing=""
     for o in $opts; do
         case $o in -c | -h) continue ;; esac
-        printf '%s\n' "$section" | scd_options | grep -qxF -- "$o" || missing="$missing $o"
+        printf '%s\n' "$section" | scd_defined_options | grep -qxF -- "$o" || missing="$missing $o"
     done
     check "vfio-bind.8: '## $v' documents every option of '$v --help'" "" "$missing"
     # And the other way round: what the section documents, VERB --help knows.
@@ -80,7 +82,7 @@ for v in $VERBS; do
 done
 missing=""
 for o in $GLOBAL_OPTS; do
-    scd_section "$MAN8" "# OPTIONS" | scd_options | grep -qxF -- "$o" || missing="$missing $o"
+    scd_section "$MAN8" "# OPTIONS" | scd_defined_options | grep -qxF -- "$o" || missing="$missing $o"
 done
 check "vfio-bind.8: OPTIONS documents every option of --help" "" "$missing"
 extra=""
