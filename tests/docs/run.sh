@@ -172,6 +172,20 @@ for ex in "$TMP"/ex-*.yaml; do
 done
 if [ "$n" -ge 8 ]; then ok "found $n YAML examples in the docs"; else not_ok "found only $n YAML examples"; fi
 
+# --- the star counts and lengths how-it-works.md gives for its aliases -------------------------
+n=0
+while read -r alias count; do
+    n=$((n + 1))
+    stars=${alias//[^*]/}
+    check "how-it-works.md: $alias has $count '*'" "$count" "${#stars}"
+done < <(grep -oE "vfio_pci:[^ ]+ +([a-z0-9_]+ +)?[0-9]+ '\*'" docs/how-it-works.md |
+    awk '{ print $1, $(NF - 1) }')
+if [ "$n" -ge 4 ]; then ok "how-it-works.md: $n star counts checked"; else not_ok "how-it-works.md: only $n star counts found"; fi
+lengths=$(grep -oE 'ID alias, [0-9]+ characters against [0-9]+' docs/how-it-works.md | grep -oE '[0-9]+' | tr '\n' ' ')
+id_alias=$(grep -oE 'vfio_pci:v0000144Dd0000A80A[^ ]*' docs/how-it-works.md | head -n 1)
+class_alias=$(grep -oE 'vfio_pci:v\*d\*sv\*sd\*bc01sc08i02\*' docs/how-it-works.md | head -n 1)
+check "how-it-works.md: the lengths of the tied aliases" "${#id_alias} ${#class_alias} " "$lengths"
+
 # --- scdoc builds and make installs the pages ---------------------------------------------------
 if command -v scdoc >/dev/null; then
     rm -rf "$B/docs"
