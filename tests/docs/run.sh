@@ -155,6 +155,17 @@ out=$(vb validate "$TMP/typo.yaml" 2>&1)
 check_contains "a misspelt key is an error with file:line:column" "typo.yaml:3:5: unknown key 'adress'" "$out"
 check_contains "the error lists the keys the page documents" "expected one of: $(sed -n 's/.*entry_keys\[\] = "\(.*\)";/\1/p' src/config.c)" "$out"
 
+# The exit statuses the pages give for configuration problems (plan stops before any device).
+cp "$TMP/typo.yaml" "$TMP/typo-plan.yaml"
+check "vfio-bind.8: a configuration error exits with 2" 2 "$(vb -c "$TMP/typo-plan.yaml" plan >/dev/null 2>&1; echo $?)"
+printf 'version: 1\ndevices:\n' >"$TMP/open.yaml"
+chmod 0664 "$TMP/open.yaml"
+check "vfio-bind.yaml.5: a group-writable file is refused with 1" 1 "$(vb -c "$TMP/open.yaml" plan >/dev/null 2>&1; echo $?)"
+check_contains "vfio-bind.yaml.5: ... saying how to fix it" "chown root: and chmod go-w it" "$(vb -c "$TMP/open.yaml" plan 2>&1)"
+check "vfio-bind.yaml.5: validate does not check permissions" 0 "$(vb validate "$TMP/open.yaml" >/dev/null 2>&1; echo $?)"
+check "vfio-bind.8: an unknown option exits with 2" 2 "$(vb plan --bogus >/dev/null 2>&1; echo $?)"
+check "vfio-bind.8: an unknown option prints nothing on stdout" "" "$(vb plan --bogus 2>/dev/null)"
+
 # --- YAML examples in the docs are valid configurations -----------------------------------------
 n=0
 for f in docs/*.md README.md; do
