@@ -206,12 +206,17 @@ void report_results(const char *verb, const struct result *results, size_t n,
 
 void report_list(const struct snapshot *s, const struct target *targets, bool json)
 {
-        static const char *const headers[] = { "DEVICE", "ID", "CLASS", "DRIVER", "GROUP", "VFIO" };
+        static const char *const headers[] = { "DEVICE", "ID",   "CLASS", "DRIVER",
+                                               "GROUP",  "VFIO", "NAME" };
         struct json_object *arr = json ? json_object_new_array() : NULL;
+        struct device_names *names = NULL;
         struct table t;
 
         if (!json && table_init(&t, ELEMENTSOF(headers), headers) < 0)
                 return;
+        /* Names are for people: the table has them, JSON keeps to what sysfs says. */
+        if (!json)
+                names = device_names_new();
         for (size_t i = 0; i < s->n_devices; i++) {
                 const struct device *d = &s->devices[i];
                 const struct target *tg = &targets[i];
@@ -254,9 +259,14 @@ void report_list(const struct snapshot *s, const struct target *targets, bool js
                         json_object_object_add(o, "problem", json_string_or_null(d->problem));
                         json_object_array_add(arr, o);
                 } else {
+                        char name[128];
                         const char *cells[] = { d->name, id, cls, d->driver[0] ? d->driver : "-",
                                                 d->iommu_group >= 0 ? group : "-",
-                                                tg->module[0] ? tg->module : "-" };
+                                                tg->module[0] ? tg->module : "-", name };
+
+                        device_names_get(names, d, name, sizeof(name));
+                        if (!name[0])
+                                strcpy(name, "-");
                         table_add_row(&t, cells);
                 }
         }
@@ -267,6 +277,7 @@ void report_list(const struct snapshot *s, const struct target *targets, bool js
         } else {
                 table_print(&t, stdout);
                 table_done(&t);
+                device_names_free(names);
         }
 }
 
