@@ -1,5 +1,5 @@
 # Documentation: man pages (scdoc), guides, bash completion. Included from the top Makefile,
-# after tests/tests.mk (it adds the "docs" suite to SUITES).
+# after tests/tests.mk.
 SCDOC ?= scdoc
 DOCDIR ?= $(DATADIR)/doc/vfio-bind
 BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
@@ -27,6 +27,5 @@ install-docs: docs
 
 install: install-docs
 
-SUITES += docs
 
 .PHONY: docs install-docs
