@@ -3,6 +3,7 @@
 
 #include "discover.h"
 #include "log.h"
+#include "sriov.h"
 #include "sysfs.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev *, udev_unref)
@@ -216,6 +217,7 @@ int discover_snapshot(struct snapshot *ret)
         }
         if (s.n_devices)
                 qsort(s.devices, s.n_devices, sizeof(*s.devices), device_compare);
+        sriov_discover(&s);
         *ret = s;
         return 0;
 }

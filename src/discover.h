@@ -28,6 +28,7 @@ struct device {
         int iommu_group; /* -1: none */
         bool is_virtfn;
         struct pci_address physfn;
+        int vf_index; /* K of the PF's virtfnK link that names this VF; -1: none */
         unsigned sriov_totalvfs, sriov_numvfs;
         int boot_vga; /* -1: not a VGA device */
         char in_use[160]; /* why detaching it would hurt the host: mounted, up, console */

@@ -3,6 +3,7 @@
 
 #include "macro.h"
 #include "report.h"
+#include "sriov.h"
 #include "table.h"
 
 const char *outcome_name(enum outcome o)
@@ -44,10 +45,14 @@ static void steps_text(unsigned steps, const struct action *a, const char *from,
         size_t n = 0;
 
         buf[0] = '\0';
-        for (unsigned s = STEP_LOAD_MODULE; s <= STEP_PROBE && n < size; s <<= 1) {
+        for (unsigned s = STEP_LOAD_MODULE; s <= STEP_LAST && n < size; s <<= 1) {
                 if (!(steps & s))
                         continue;
-                if (s == STEP_LOAD_MODULE)
+                if (s == STEP_REMOVE_VFS || s == STEP_CREATE_VFS) {
+                        n += (size_t)snprintf(buf + n, size - n, "%s", n ? ", " : "");
+                        if (n < size)
+                                n += (size_t)sriov_step_text(a, (enum step)s, buf + n, size - n);
+                } else if (s == STEP_LOAD_MODULE)
                         n += (size_t)snprintf(buf + n, size - n, "%sload %s", n ? ", " : "",
                                               a->target->module);
                 else if (s == STEP_UNBIND)
@@ -63,7 +68,7 @@ static struct json_object *steps_json(unsigned steps)
 {
         struct json_object *arr = json_object_new_array();
 
-        for (unsigned s = STEP_LOAD_MODULE; s <= STEP_PROBE; s <<= 1)
+        for (unsigned s = STEP_LOAD_MODULE; s <= STEP_LAST; s <<= 1)
                 if (steps & s)
                         json_object_array_add(arr, json_object_new_string(step_name((enum step)s)));
         return arr;

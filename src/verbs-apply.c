@@ -6,6 +6,7 @@
 #include "log.h"
 #include "pipeline.h"
 #include "report.h"
+#include "sriov.h"
 #include "verbs.h"
 
 struct run_options {
@@ -90,6 +91,7 @@ int verb_apply(int argc, char *argv[])
         _cleanup_free_ struct result *results = NULL;
         struct run_options o = { 0 };
         struct pipeline p = { 0 };
+        struct sriov_run sriov = { 0 };
         _cleanup_close_ int lock = -1;
         bool disabled = false;
         size_t failed;
@@ -125,12 +127,17 @@ int verb_apply(int argc, char *argv[])
                 pipeline_done(&p);
                 return r < 0 ? EXIT_FAILED : r;
         }
-        results = calloc(p.plan.n_actions + 1, sizeof(*results));
+        /* SR-IOV phase 1: create VFs, then plan again over a snapshot that has them. */
+        r = sriov_apply_phase1(&p, &sriov);
+        results = r < 0 ? NULL : calloc(p.plan.n_actions + 1, sizeof(*results));
         if (!results) {
+                sriov_run_done(&sriov);
                 pipeline_done(&p);
                 return EXIT_FAILED;
         }
         failed = apply_plan(&p, results);
+        failed += sriov_apply_phase2(&p, &sriov, results);
+        sriov_run_done(&sriov);
         report_results("apply", results, p.plan.n_actions, &p.selection, o.json);
         pipeline_done(&p);
         return failed ? EXIT_FAILED : EXIT_OK;

@@ -145,6 +145,8 @@ devices:
     class: "010802"
     group: device
     force: false
+  - address: "0000:5e:00.0"
+    sriov: {numvfs: 4, replace: true, vfs: [0, 2]}
 EOF
 check "every documented key validates" 0 "$(vb validate "$TMP/all-keys.yaml" >/dev/null 2>&1; echo $?)"
 for k in $ENTRY_KEYS; do
