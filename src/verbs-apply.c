@@ -6,6 +6,7 @@
 #include "log.h"
 #include "pipeline.h"
 #include "report.h"
+#include "sriov.h"
 #include "verbs.h"
 
 struct run_options {
@@ -51,35 +52,35 @@ static int parse_run_options(int argc, char *argv[], const char *verb, const cha
         return 1;
 }
 
-/* Early boot: the kernel log is where messages go, and the command line has a say. */
-static int boot_setup(struct pipeline *p, bool *disabled)
-{
-        char cmdline[4096];
-        int r;
-
-        log_set_target(LOG_TARGET_KMSG);
-        log_set_max_level(LOG_INFO);
-        r = cmdline_read(cmdline, sizeof(cmdline));
-        if (r < 0) {
-                log_warning_errno(r, "Cannot read %s, ignoring: %m", CMDLINE_PATH);
-                return 0;
-        }
-        r = cmdline_parse(cmdline, disabled, &p->config);
-        if (*disabled)
-                log_notice("disabled on the kernel command line (vfio-bind=0); not binding anything");
-        return r == -ENOMEM ? r : 0;
-}
-
+/*
+ * Early boot: the kernel log is where messages go, and the command line has a say. The rescue
+ * switch is read before the configuration, so that it works even when that is broken.
+ */
 static int prepare(struct pipeline *p, const struct run_options *o, bool *disabled)
 {
+        char cmdline[4096] = "";
         int r;
 
+        if (o->boot) {
+                log_set_target(LOG_TARGET_KMSG);
+                log_set_max_level(LOG_INFO);
+                r = cmdline_read(cmdline, sizeof(cmdline));
+                if (r < 0)
+                        log_warning_errno(r, "Cannot read %s, ignoring: %m", CMDLINE_PATH);
+                (void)cmdline_parse(cmdline, disabled, NULL);
+                if (*disabled) {
+                        log_notice("disabled on the kernel command line (vfio-bind=0); "
+                                   "not binding anything");
+                        return 0;
+                }
+        }
         r = pipeline_load_config(p, arg_config, CONFIG_STRICT_PERMISSIONS);
         if (r < 0)
-                return r;
+                return -EINVAL; /* any configuration problem is a usage error: exit 2 */
         if (o->boot) {
-                r = boot_setup(p, disabled);
-                if (r < 0 || *disabled)
+                /* A malformed rd.vfio-bind.devices= is logged and left out whole. */
+                r = cmdline_parse(cmdline, disabled, &p->config);
+                if (r == -ENOMEM)
                         return r;
         }
         return pipeline_run(p);
@@ -90,6 +91,7 @@ int verb_apply(int argc, char *argv[])
         _cleanup_free_ struct result *results = NULL;
         struct run_options o = { 0 };
         struct pipeline p = { 0 };
+        struct sriov_run sriov = { 0 };
         _cleanup_close_ int lock = -1;
         bool disabled = false;
         size_t failed;
@@ -110,10 +112,6 @@ int verb_apply(int argc, char *argv[])
                 log_error("apply: unexpected argument '%s'", argv[optind]);
                 return usage_error("apply"), EXIT_USAGE;
         }
-        if (o.dry_run && !o.boot) {
-                char *args[] = { argv[0], o.json ? (char *)"--json" : NULL, NULL };
-                return verb_plan(o.json ? 2 : 1, args);
-        }
         if (!o.dry_run) {
                 lock = take_run_lock();
                 if (lock < 0)
@@ -125,17 +123,21 @@ int verb_apply(int argc, char *argv[])
                 return r == -EINVAL ? EXIT_USAGE : r < 0 ? EXIT_FAILED : EXIT_OK;
         }
         if (o.dry_run) {
-                /* --boot --dry-run: the plan, kernel command line included; nothing is done. */
-                r = report_plan(&p, o.json);
+                r = report_plan(&p, "plan", o.json);
                 pipeline_done(&p);
-                return r;
+                return r < 0 ? EXIT_FAILED : r;
         }
-        results = calloc(p.plan.n_actions + 1, sizeof(*results));
+        /* SR-IOV phase 1: create VFs, then plan again over a snapshot that has them. */
+        r = sriov_apply_phase1(&p, &sriov);
+        results = r < 0 ? NULL : calloc(p.plan.n_actions + 1, sizeof(*results));
         if (!results) {
+                sriov_run_done(&sriov);
                 pipeline_done(&p);
                 return EXIT_FAILED;
         }
         failed = apply_plan(&p, results);
+        failed += sriov_apply_phase2(&p, &sriov, results);
+        sriov_run_done(&sriov);
         report_results("apply", results, p.plan.n_actions, &p.selection, o.json);
         pipeline_done(&p);
         return failed ? EXIT_FAILED : EXIT_OK;
@@ -160,8 +162,11 @@ int verb_status(int argc, char *argv[])
                 return usage_error("status"), EXIT_USAGE;
         }
         r = pipeline_load_config(&p, arg_config, CONFIG_STRICT_PERMISSIONS);
-        if (r >= 0)
-                r = pipeline_run(&p);
+        if (r < 0) {
+                pipeline_done(&p);
+                return EXIT_USAGE;
+        }
+        r = pipeline_run(&p);
         if (r < 0) {
                 pipeline_done(&p);
                 return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
@@ -234,8 +239,11 @@ int verb_revert(int argc, char *argv[])
                 return EXIT_FAILED;
         /* With addresses the configuration is not needed: revert is the way back from a bad one. */
         r = n_addrs ? 0 : pipeline_load_config(&p, arg_config, CONFIG_STRICT_PERMISSIONS);
-        if (r >= 0)
-                r = pipeline_run(&p);
+        if (r < 0) {
+                pipeline_done(&p);
+                return EXIT_USAGE;
+        }
+        r = pipeline_run(&p);
         if (r < 0) {
                 pipeline_done(&p);
                 return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;

@@ -21,8 +21,8 @@ extern const char *arg_config;
 int usage_error(const char *verb);
 
 struct pipeline;
-/* Reports p's plan as 'plan' does (nothing is done); EXIT_FAILED if a device cannot be done. */
-int report_plan(struct pipeline *p, bool json);
+/* The plan as planned results; EXIT_FAILED when a device cannot be handled, < 0 on error. */
+int report_plan(struct pipeline *p, const char *verb, bool json);
 
 int verb_plan(int argc, char *argv[]);
 int verb_apply(int argc, char *argv[]);

@@ -216,6 +216,20 @@ static const struct bad_case {
         /* A good entry before a bad one: neither may stay. */
         BAD(HEAD "  - address: \"0000:02:00.0\"\n  - address: \"0000:02:00.9\"\n", -EINVAL, "4:14", "invalid address"),
         BAD(HEAD "  - address: \"0000:02:00.0\"\n  - driver: vfio_pci\n", -EINVAL, "4:5", "needs 'address' or 'id'"),
+        BAD(HEAD "  - address: \"5e:00.0\"\n    sriov: 4\n", -EINVAL, "4:12", "'sriov' must be a mapping"),
+        BAD(HEAD "  - address: \"5e:00.0\"\n    sriov: {numvfs: 0}\n", -EINVAL, "4:21", "invalid numvfs '0'"),
+        BAD(HEAD "  - address: \"5e:00.0\"\n    sriov: {numvfs: 65536}\n", -EINVAL, "4:21", "from 1 to 65535"),
+        BAD(HEAD "  - address: \"5e:00.0\"\n    sriov: {numvfs: -1}\n", -EINVAL, "4:21", "invalid numvfs '-1'"),
+        BAD(HEAD "  - address: \"5e:00.0\"\n    sriov: {numvfs: 4, numvfs: 4}\n", -EINVAL, "4:24", "'numvfs' given twice"),
+        BAD(HEAD "  - address: \"5e:00.0\"\n    sriov: {replace: true}\n", -EINVAL, "4:12", "needs 'numvfs'"),
+        BAD(HEAD "  - address: \"5e:00.0\"\n    sriov: {numvfs: 4, replace: yes}\n", -EINVAL, "4:33", "invalid replace 'yes'"),
+        BAD(HEAD "  - address: \"5e:00.0\"\n    sriov: {numvfs: 4, vfs: 1}\n", -EINVAL, "4:29", "'vfs' must be a list"),
+        BAD(HEAD "  - address: \"5e:00.0\"\n    sriov: {numvfs: 4, vfs: []}\n", -EINVAL, "4:29", "'vfs' is empty"),
+        BAD(HEAD "  - address: \"5e:00.0\"\n    sriov: {numvfs: 4, vfs: [0, 4]}\n", -EINVAL, "4:33", "VF index 4 is out of range"),
+        BAD(HEAD "  - address: \"5e:00.0\"\n    sriov: {numvfs: 4, vfs: [2, 2]}\n", -EINVAL, "4:33", "VF index 2 listed twice"),
+        BAD(HEAD "  - address: \"5e:00.0\"\n    sriov: {numvfs: 4, vfs: [x]}\n", -EINVAL, "4:30", "invalid VF index 'x'"),
+        BAD(HEAD "  - address: \"5e:00.0\"\n    sriov: {numvfs: 4, max: 8}\n", -EINVAL, "4:24", "unknown key 'max' in 'sriov'"),
+        BAD(HEAD "  - address: \"5e:00.0\"\n    sriov: {numvfs: 4}\n    sriov: {numvfs: 4}\n", -EINVAL, "5:5", "'sriov' given twice"),
 };
 
 static void test_bad(void **state)
@@ -445,6 +459,32 @@ static const struct {
         { "vfio_pci*", false },   { "ünicode", false },
 };
 
+static void test_sriov(void **state)
+{
+        static const char doc[] = HEAD "  - address: \"5e:00.0\"\n    sriov: {numvfs: 8, vfs: [5, 0, 1], replace: true}\n"
+                                       "  - id: \"8086:1572\"\n    sriov:\n      numvfs: 65535\n";
+        struct config c = { 0 };
+        char *log;
+
+        (void)state;
+        assert_int_equal(load(&c, "t.yaml", doc, sizeof(doc) - 1, &log), 0);
+        free(log);
+        assert_int_equal(c.n_entries, 2);
+        assert_true(c.entries[0].sriov.set);
+        assert_true(c.entries[0].sriov.replace);
+        assert_int_equal(c.entries[0].sriov.numvfs, 8);
+        assert_int_equal(c.entries[0].sriov.n_vfs, 3);
+        assert_int_equal(c.entries[0].sriov.vfs[0], 5);
+        assert_int_equal(c.entries[0].sriov.vfs[2], 1);
+        assert_int_equal(c.entries[0].sriov.numvfs_loc.line, 4);
+        assert_int_equal(c.entries[0].sriov.numvfs_loc.column, 21);
+        assert_true(c.entries[1].sriov.set);
+        assert_false(c.entries[1].sriov.replace);
+        assert_int_equal(c.entries[1].sriov.numvfs, 65535);
+        assert_int_equal(c.entries[1].sriov.n_vfs, 0);
+        config_done(&c);
+}
+
 static void test_module_name(void **state)
 {
         for (size_t i = 0; i < ELEMENTSOF(module_name_cases); i++)
@@ -459,7 +499,7 @@ int main(void)
                 cmocka_unit_test(test_error_limit), cmocka_unit_test(test_entries_max),
                 cmocka_unit_test(test_dropins),     cmocka_unit_test(test_check),
                 cmocka_unit_test(test_check_one_file), cmocka_unit_test(test_describe),
-                cmocka_unit_test(test_module_name),
+                cmocka_unit_test(test_module_name), cmocka_unit_test(test_sriov),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
