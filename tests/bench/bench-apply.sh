@@ -1,14 +1,15 @@
 #!/bin/bash
 # Benchmark: vfio-bind plan and apply against Debian's driverctl, on the test bed, for hosts of
 # 1, 64, 1024 and 4096 e1000e-like NICs (each in its own IOMMU group, bound to e1000e, with a
-# netdev that is down). Wall time (date +%s%N), median of several runs, each apply on a fresh
-# copy of the bed; driverctl runs `driverctl --nosave set-override ADDR vfio-pci` per device, all
-# in one test bed invocation, on an identical fresh bed. Every run's result is checked in the
-# bed (all NICs on vfio-pci with the override) before its time counts.
+# netdev that is down). Wall time (date +%s%N) and CPU time (user+sys of the whole process
+# tree, bash's `time`), median of several runs, each on a fresh copy of the bed. driverctl runs
+# `driverctl --nosave set-override ADDR vfio-pci` per device, all in one test bed invocation,
+# on an identical fresh bed. Every run's end state is checked in the bed (the NICs on vfio-pci
+# with the override) before its time counts.
 #   BENCH_SIZES="1 64 1024 4096"   host sizes
-#   BENCH_SAMPLE=128               driverctl times at most this many devices (spread over the
-#                                  host) and extrapolates; said so in the table
-#   BENCH_RUNS=                    runs per measurement (default: 5, 3 from 1024 devices)
+#   BENCH_SAMPLE=128               driverctl (and the floor) time at most this many devices,
+#                                  spread over the host, and extrapolate; marked in the table
+#   BENCH_RUNS=                    runs per measurement (default 5; 3 from 1024 devices)
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 B=${BUILDDIR:-build}
@@ -40,129 +41,150 @@ H
     done
 }
 
-now() { date +%s%N; }
-# median of the numbers on stdin
+# timed CMD...: runs CMD (output discarded); T_WALL and T_CPU in µs, T_RC its exit status
+timed() {
+    local s e t TIMEFORMAT='%U %S'
+    s=$(date +%s%N)
+    t=$({ time run_rc "$@" >/dev/null 2>"$work/stderr"; } 2>&1)
+    T_RC=$(tail -n 1 "$work/rc" 2>/dev/null || echo 0)
+    e=$(date +%s%N)
+    T_WALL=$(((e - s) / 1000))
+    T_CPU=$(awk -v t="$t" 'BEGIN { split(t, a, " "); printf "%d", (a[1] + a[2]) * 1000000 }')
+}
+# run_rc CMD...: CMD, its exit status kept in $work/rc (timed runs it in a command substitution)
+run_rc() {
+    "$@"
+    echo $? >"$work/rc"
+}
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 fresh() { rm -rf "$work/run"; cp -a "$work/bed.$1" "$work/run"; }
-# bound N [ADDR...]: the given NICs (or all N) are on vfio-pci with the override
-bound() {
-    local n=$1 got x
-    shift
-    if [ $# -eq 0 ]; then
-        got=$(tests/testbed/dump "$work/run" | grep -c '^device .* driver=vfio-pci override=vfio-pci$')
-    else
-        got=0
-        for x in "$@"; do
-            [ "$(readlink "$work/run/sys/bus/pci/devices/$x/driver")" != "" ] &&
-                [ "$(basename "$(readlink "$work/run/sys/bus/pci/devices/$x/driver")")" = vfio-pci ] &&
-                [ "$(cat "$work/run/sys/bus/pci/devices/$x/driver_override")" = vfio-pci ] &&
-                got=$((got + 1))
-        done
-    fi
-    [ "$got" = "$n" ] || { echo "bench-apply: expected $n NICs on vfio-pci, found $got" >&2; return 1; }
+# on_vfio ADDR...: how many of them are on vfio-pci with the override
+on_vfio() {
+    local x l got=0
+    for x in "$@"; do
+        l=$(readlink "$work/run/sys/bus/pci/devices/$x/driver") || continue
+        [ "${l##*/}" = vfio-pci ] && [ "$(cat "$work/run/sys/bus/pci/devices/$x/driver_override")" = vfio-pci ] &&
+            got=$((got + 1))
+    done
+    echo "$got"
 }
+# expect WHAT ADDR...: the run worked and left them all on vfio-pci
+expect() {
+    local what=$1 got
+    shift
+    got=$(on_vfio "$@")
+    if [ "$T_RC" != 0 ] || [ "$got" != $# ]; then
+        echo "bench-apply: $what: exit $T_RC, $got of $# NICs on vfio-pci: $(head -c 300 "$work/stderr")" >&2
+        status=1
+    fi
+}
+# per TOTAL START N: (TOTAL - START) / N, not below 1
+per() { awk -v t="$1" -v s="$2" -v n="$3" 'BEGIN { v = (t - s) / n; printf "%d", v < 1 ? 1 : v }'; }
+x_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f×", a / b; else print "-" }'; }
 
-printf 'Test bed per-invocation floor (unshare + preload, `run BED -- true`): '
 mkdir -p "$work/tiny"
 host 1 >"$work/tiny.host"
 tests/testbed/mkbed "$work/tiny.host" "$work/tiny" >/dev/null
-t=$(for _ in 1 2 3 4 5; do s=$(now); tests/testbed/run "$work/tiny" -- true; e=$(now); echo $(((e - s) / 1000)); done | median)
-echo "$((t / 1000)) ms"
+fl=()
+flc=()
+for _ in 1 2 3 4 5; do timed tests/testbed/run "$work/tiny" -- true; fl+=("$T_WALL") flc+=("$T_CPU"); done
+S=$(printf '%s\n' "${fl[@]}" | median)
+SC=$(printf '%s\n' "${flc[@]}" | median)
+echo "Test bed start-up (unshare, tmpfs mounts, sh; \`run BED -- true\`): $((S / 1000)) ms wall," \
+    "$((SC / 1000)) ms CPU; taken out of every per-device figure below (each measurement pays it once)"
 echo
-printf '%7s %9s %9s %10s %10s %9s %12s %11s %9s %10s %9s\n' devices "plan ms" "plan µs/d" "apply ms" \
-    "apply µs/d" "noop µs/d" "driverctl" "dctl µs/d" speed-up "floor µs/d" "max ×"
-results=()
+printf '%7s | %8s %9s | %8s %9s %9s %9s | %10s %9s %9s | %9s %9s | %8s %8s %8s\n' \
+    devices "plan ms" "plan µs/d" "apply ms" "apply µs/d" "cpu µs/d" "noop µs/d" \
+    "driverctl" "dctl µs/d" "cpu µs/d" "floor µs/d" "cpu µs/d" "speed-up" "cpu ×" "max ×"
+last=
 for n in $SIZES; do
     runs=${BENCH_RUNS:-$([ "$n" -ge 1024 ] && echo 3 || echo 5)}
     host "$n" >"$work/h.$n"
     tests/testbed/mkbed "$work/h.$n" "$work/bed.$n" >/dev/null || { status=1; continue; }
     printf 'version: 1\ndevices:\n  - id: "8086:10d3"\n' >"$work/bed.$n/etc/vfio-bind.yaml"
     chmod 0644 "$work/bed.$n/etc/vfio-bind.yaml"
+    mapfile -t addrs < <(ls "$work/bed.$n/sys/bus/pci/devices")
 
-    plan=() apply=() noop=()
+    plan=() apply=() applycpu=() noop=()
     for ((r = 0; r < runs; r++)); do
         fresh "$n"
-        s=$(now); tests/testbed/run "$work/run" -- "$VB" plan >/dev/null; e=$(now)
-        plan+=($(((e - s) / 1000)))
-        s=$(now); tests/testbed/run "$work/run" -- "$VB" apply >/dev/null; rc=$?; e=$(now)
-        apply+=($(((e - s) / 1000)))
-        [ $rc -eq 0 ] && bound "$n" || { echo "bench-apply: vfio-bind apply failed ($n devices)" >&2; status=1; }
-        s=$(now); tests/testbed/run "$work/run" -- "$VB" apply >/dev/null; e=$(now)
-        noop+=($(((e - s) / 1000)))
+        timed tests/testbed/run "$work/run" -- "$VB" plan
+        plan+=("$T_WALL")
+        timed tests/testbed/run "$work/run" -- "$VB" apply
+        apply+=("$T_WALL") applycpu+=("$T_CPU")
+        expect "vfio-bind apply, $n NICs" "${addrs[@]}"
+        timed tests/testbed/run "$work/run" -- "$VB" apply
+        noop+=("$T_WALL")
+        expect "vfio-bind apply again, $n NICs" "${addrs[@]}"
     done
     p=$(printf '%s\n' "${plan[@]}" | median)
     a=$(printf '%s\n' "${apply[@]}" | median)
+    ac=$(printf '%s\n' "${applycpu[@]}" | median)
     o=$(printf '%s\n' "${noop[@]}" | median)
 
-    # driverctl: all devices, or an even sample of SAMPLE of them
-    mapfile -t addrs < <(ls "$work/bed.$n/sys/bus/pci/devices")
+    # driverctl and the floor: all devices, or an even sample of SAMPLE of them
     if [ "$n" -gt "$SAMPLE" ]; then
-        step=$((n / SAMPLE))
-        sel=()
+        step=$((n / SAMPLE)) sel=()
         for ((i = 0; i < SAMPLE; i++)); do sel+=("${addrs[$((i * step))]}"); done
-        how="sampled $SAMPLE"
+        mark='*'
     else
-        sel=("${addrs[@]}")
-        how="all"
+        sel=("${addrs[@]}") mark=
     fi
-    dctl=()
-    druns=$([ "$n" -ge 1024 ] && echo 1 || echo "$runs")
-    for ((r = 0; r < druns; r++)); do
+    k=${#sel[@]}
+    dctl=() dctlcpu=() raw=() rawcpu=()
+    for ((r = 0; r < runs; r++)); do
         fresh "$n"
-        s=$(now)
-        tests/testbed/run "$work/run" -- bash -c \
+        timed tests/testbed/run "$work/run" -- bash -c \
             'for a in "$@"; do driverctl --nosave set-override "$a" vfio-pci || exit 1; done' \
             driverctl-loop "${sel[@]}"
-        rc=$?
-        e=$(now)
-        dctl+=($(((e - s) / 1000)))
-        [ $rc -eq 0 ] && bound "${#sel[@]}" "${sel[@]}" || { echo "bench-apply: driverctl failed ($n devices)" >&2; status=1; }
-    done
-    d=$(printf '%s\n' "${dctl[@]}" | median)
-
-    # the bed's floor: the same three writes per device from one bash process (builtins, no
-    # reads, no checks), vfio_pci already loaded: no tool can do the job for less on this bed
-    raw=()
-    for ((r = 0; r < druns; r++)); do
+        dctl+=("$T_WALL") dctlcpu+=("$T_CPU")
+        expect "driverctl, $k of $n NICs" "${sel[@]}"
+        # the floor: the same three writes from one bash process (builtins: no process per
+        # write, no reads, no checks), vfio_pci loaded beforehand
         fresh "$n"
         tests/testbed/run "$work/run" -- modprobe vfio_pci
-        s=$(now)
-        tests/testbed/run "$work/run" -- bash -c \
-            'for a in "$@"; do echo vfio-pci >/sys/bus/pci/devices/$a/driver_override
-                echo $a >/sys/bus/pci/devices/$a/driver/unbind
-                echo $a >/sys/bus/pci/drivers/vfio-pci/bind; done' raw-writes "${addrs[@]}"
-        rc=$?
-        e=$(now)
-        raw+=($(((e - s) / 1000)))
-        [ $rc -eq 0 ] && bound "$n" || { echo "bench-apply: raw writes failed ($n devices)" >&2; status=1; }
+        timed tests/testbed/run "$work/run" -- bash -c \
+            'for a in "$@"; do echo vfio-pci >/sys/bus/pci/devices/$a/driver_override || exit 1
+                echo $a >/sys/bus/pci/devices/$a/driver/unbind || exit 1
+                echo $a >/sys/bus/pci/drivers/vfio-pci/bind || exit 1; done' raw-writes "${sel[@]}"
+        raw+=("$T_WALL") rawcpu+=("$T_CPU")
+        expect "raw writes, $k of $n NICs" "${sel[@]}"
     done
+    d=$(printf '%s\n' "${dctl[@]}" | median)
+    dc=$(printf '%s\n' "${dctlcpu[@]}" | median)
     w=$(printf '%s\n' "${raw[@]}" | median)
-    dper=$((d / ${#sel[@]}))
-    aper=$((a / n))
-    ratio=$(awk -v d="$dper" -v a="$aper" 'BEGIN { printf "%.1f×", d / a }')
-    if [ "$how" = all ]; then dtotal="$((d / 1000)) ms"; else dtotal="~$((dper * n / 1000)) ms*"; fi
-    wper=$((w / n))
-    best=$(awk -v d="$dper" -v w="$wper" 'BEGIN { printf "%.1f×", d / w }')
-    printf '%7d %9d %9d %10d %10d %9d %12s %11d %9s %10d %9s\n' "$n" $((p / 1000)) $((p / n)) $((a / 1000)) \
-        "$aper" $((o / n)) "$dtotal" "$dper" "$ratio" "$wper" "$best"
-    results+=("$n $aper $dper")
+    wc=$(printf '%s\n' "${rawcpu[@]}" | median)
+    aper=$(per "$a" "$S" "$n") acper=$(per "$ac" "$SC" "$n") dper=$(per "$d" "$S" "$k")
+    dcper=$(per "$dc" "$SC" "$k") wper=$(per "$w" "$S" "$k") wcper=$(per "$wc" "$SC" "$k")
+    if [ -n "$mark" ]; then dtotal="~$((dper * n / 1000)) ms*"; else dtotal="$((d / 1000)) ms"; fi
+    printf '%7d | %8d %9d | %8d %9d %9d %9d | %10s %9d %9d | %9d%1s %9d | %8s %8s %8s\n' \
+        "$n" $((p / 1000)) "$(per "$p" "$S" "$n")" $((a / 1000)) "$aper" "$acper" "$(per "$o" "$S" "$n")" \
+        "$dtotal" "$dper" "$dcper" "$wper" "$mark" "$wcper" \
+        "$(x_ratio "$dper" "$aper")" "$(x_ratio "$dcper" "$acper")" "$(x_ratio "$dper" "$wper")"
+    last="$n $aper $dper $acper $dcper"
     rm -rf "$work/bed.$n"
 done
-echo
-echo "plan/apply/noop: one vfio-bind process for all devices (noop: apply again, nothing to do);"
-echo "µs/d is its wall time over the device count, start-up included. driverctl: one"
-echo "set-override per device (bash, modprobe, realpath, ... per call), all in one test bed"
-echo "invocation. * = timed on $SAMPLE devices spread over the host and extrapolated."
-echo "Both run under the same LD_PRELOAD test bed: each open/stat/readlink below /sys goes"
-echo "through it and each sysfs write runs the bed's PCI-core model under a lock, so neither"
-echo "figure is what real hardware costs; both pay the same model for the same writes, and"
-echo "driverctl also pays the preload's set-up in every process it starts."
-echo "floor: the three writes alone (override, unbind, bind) from one bash process, vfio_pci"
-echo "loaded beforehand: what the bed's kernel model costs per device whoever writes; max × ="
-echo "driverctl / floor, the best speed-up any tool could show on this bed."
-if [ ${#results[@]} -gt 0 ]; then
-    read -r n aper dper <<<"${results[-1]}"
-    verdict=$(awk -v d="$dper" -v a="$aper" 'BEGIN { r = d / a; printf "%.1f× %s", r, (r >= 20 ? "(target ≥ 20×: met)" : "(target ≥ 20×: NOT met)") }')
-    echo "Speed-up per device at $n devices: $verdict"
+cat <<EOF
+
+µs/d: time less the test bed's start-up, over the number of devices (ms columns: the whole
+run). plan, apply, noop (apply again: nothing to do): one vfio-bind process for all the devices,
+its own start-up (config, libkmod indexes, enumeration) included. driverctl: one set-override per
+device (a bash script that starts modprobe, realpath, cut, basename, readlink ... each time),
+all in one test bed invocation. floor: the same three writes (override, unbind, bind) from one
+bash process with builtins, vfio_pci loaded beforehand: what the bed's kernel model costs per
+device whoever does the writing. * = timed on $SAMPLE devices spread over the host and
+extrapolated to all of them. cpu: user+sys time of the whole process tree. speed-up =
+driverctl / apply per device (wall), cpu × the same in CPU time, max × = driverctl / floor:
+the best speed-up any tool could show on this bed.
+Both tools run under the same LD_PRELOAD test bed, so both pay its cost: every open, stat and
+readlink below /sys goes through the preload, and every sysfs write runs the bed's PCI-core
+model (device files re-read, lock, event log, netdev removed and created); driverctl also pays
+the preload's set-up in each of the processes it starts. Neither figure is what real hardware
+costs. Machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) (other jobs share them).
+EOF
+if [ -n "$last" ]; then
+    read -r n aper dper acper dcper <<<"$last"
+    echo "Speed-up per device at $n devices: $(x_ratio "$dper" "$aper") wall, $(x_ratio "$dcper" "$acper") CPU" \
+        "(target ≥ 20×: $(awk -v d="$dper" -v a="$aper" 'BEGIN { print (d / a >= 20 ? "met" : "not met") }'))"
 fi
 exit $status
