@@ -184,7 +184,10 @@ costs. Machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) (ot
 EOF
 if [ -n "$last" ]; then
     read -r n aper dper acper dcper <<<"$last"
-    echo "Speed-up per device at $n devices: $(x_ratio "$dper" "$aper") wall, $(x_ratio "$dcper" "$acper") CPU" \
-        "(target ≥ 20×: $(awk -v d="$dper" -v a="$aper" 'BEGIN { print (d / a >= 20 ? "met" : "not met") }'))"
+    echo "Speed-up per device at $n devices (target ≥ 20×): $(x_ratio "$dper" "$aper") wall time," \
+        "$(awk -v d="$dper" -v a="$aper" 'BEGIN { print (d / a >= 20 ? "met" : "not met") }');" \
+        "$(x_ratio "$dcper" "$acper") CPU time," \
+        "$(awk -v d="$dcper" -v a="$acper" 'BEGIN { print (d / a >= 20 ? "met" : "not met") }')." \
+        "On a shared machine the CPU figure is the steadier one."
 fi
 exit $status
