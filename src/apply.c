@@ -268,9 +268,11 @@ static int load_host_driver(struct resolver *r, const struct device *d)
 
 int revert_device(struct resolver *r, struct device *d, struct result *res)
 {
+        char original_override[DRIVER_NAME_MAX];
         int err;
 
         snprintf(res->previous_driver, sizeof(res->previous_driver), "%s", d->driver);
+        snprintf(original_override, sizeof(original_override), "%s", d->driver_override);
         if (!d->driver_override[0] && !driver_is_vfio(d->driver)) {
                 res->outcome = OUTCOME_UNCHANGED;
                 return 0;
@@ -287,6 +289,12 @@ int revert_device(struct resolver *r, struct device *d, struct result *res)
                 err = device_attr_write(d, "driver/unbind", d->name);
                 if (err < 0) {
                         fail(res, STEP_UNBIND, err, "cannot unbind '%s'", d->driver);
+                        /* Still on vfio (a VM holds it?): keep the override that matches. */
+                        if (*original_override &&
+                            device_attr_write(d, "driver_override", original_override) < 0)
+                                log_debug("%s: cannot restore driver_override", d->name);
+                        if (device_refresh(d) == 0 && streq(d->driver_override, original_override))
+                                res->rolled_back = true;
                         return err;
                 }
                 res->steps_done |= STEP_UNBIND;
@@ -305,6 +313,7 @@ int revert_device(struct resolver *r, struct device *d, struct result *res)
         }
         if (err < 0) {
                 fail(res, STEP_PROBE, err, "cannot hand %s back to a host driver", d->name);
+                (void)device_refresh(d); /* the report shows what is there now */
                 return err;
         }
         (void)device_refresh(d);
