@@ -66,6 +66,22 @@ check "by address: 0000:03:00.0 back on igb" "driver=igb override=-" "$(state 00
 check "by address: only that device was written" \
     "driver_override 0000:03:00.0 (null);unbind 0000:03:00.0 vfio-pci;bind 0000:03:00.0 igb;" \
     "$(events | tr '\n' ';')"
+# vfio-pci will not let go (a VM holds the device): failed, the override put back
+sh_bed 'echo vfio-pci > /sys/bus/pci/devices/0000:00:19.0/driver_override; echo 0000:00:19.0 > /sys/bus/pci/drivers/e1000e/unbind; echo 0000:00:19.0 > /sys/bus/pci/drivers/vfio-pci/bind'
+echo EBUSY >"$BED/faults/unbind/0000:00:19.0"
+mark
+run_vb revert --json 0000:00:19.0
+check_rc "unbind refused: exit 1" 1
+check "unbind refused: failed at unbind, errno 16, rolled back" "failed unbind 16 true" \
+    "$(jdev 0000:00:19.0 '"\(.result) \(.failed_step) \(.errno) \(.rolled_back)"')"
+check "unbind refused: still on vfio-pci with its override" "driver=vfio-pci override=vfio-pci" \
+    "$(state 0000:00:19.0)"
+check "unbind refused: the report says what is there" "vfio-pci vfio-pci" \
+    "$(jdev 0000:00:19.0 '"\(.driver) \(.driver_override)"')"
+check "unbind refused: override cleared, then put back" \
+    "driver_override 0000:00:19.0 (null);driver_override 0000:00:19.0 vfio-pci;" "$(events_line)"
+rm "$BED/faults/unbind/0000:00:19.0"
+
 run_vb revert 0000:09:00.0
 check_rc "an address with no device: exit 1" 1
 check_grep "an address with no device: says so" "revert: no PCI device 0000:09:00.0" "$ERR"
