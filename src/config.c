@@ -157,8 +157,7 @@ bool module_name_is_valid(const char *s)
         return true;
 }
 
-static const char entry_keys[] =
-        "bus, address, name, compatible, id, subsystem, class, driver, group, force, sriov";
+static const char entry_keys[] = "address, id, subsystem, class, driver, group, force, sriov, bus, name, compatible";
 static bool compatible_is_valid(const char *s)
 {
         size_t n = strlen(s);
