@@ -357,7 +357,7 @@ int mk_parse_line(char *line)
 		return parse_device(tok, ntok);
 	} else if (!strcmp(tok[0], "platform")) {
 		if (tb_plat_parse(tok, ntok) < 0)
-			FAIL("platform NAME [compatible=A,B] [driver=DRV] [group=N]: bad or too many");
+			FAIL("platform NAME [compatible=A;B] [driver=DRV] [group=N]: bad or too many");
 	} else if (!strcmp(tok[0], "mount")) {
 		if (ntok < 4 || ntok > 5)
 			FAIL("mount SOURCE DIR FSTYPE [OPTIONS]");

@@ -76,7 +76,7 @@ static void plat_modalias(const struct tb_plat *p, char *buf, size_t size)
 	snprintf(node, sizeof(node), "%s", strchr(p->name, '.') ? strchr(p->name, '.') + 1 : p->name);
 	n = (size_t)snprintf(buf, size, "of:N%sT(null)", node);
 	snprintf(c, sizeof(c), "%s", p->compat);
-	for (s = strtok_r(c, ",", &save); s && n < size; s = strtok_r(NULL, ",", &save))
+	for (s = strtok_r(c, ";", &save); s && n < size; s = strtok_r(NULL, ";", &save))
 		n += (size_t)snprintf(buf + n, size - n, "C%s", s);
 }
 
@@ -332,7 +332,7 @@ int tb_plat_build(void)
 				continue;
 			snprintf(c, sizeof(c), "%s", plats[j].compat);
 			save = NULL;
-			for (s = strtok_r(c, ",", &save); s; s = strtok_r(NULL, ",", &save))
+			for (s = strtok_r(c, ";", &save); s; s = strtok_r(NULL, ";", &save))
 				if (strlen(table) + strlen(s) + 2 < sizeof(table))
 					strcat(strcat(table, s), "\n");
 		}
@@ -357,7 +357,7 @@ int tb_plat_build(void)
 			return r;
 		snprintf(c, sizeof(c), "%s", d->compat);
 		save = NULL;
-		for (s = strtok_r(c, ",", &save); s; s = strtok_r(NULL, ",", &save))
+		for (s = strtok_r(c, ";", &save); s; s = strtok_r(NULL, ";", &save))
 			if (strlen(list) + strlen(s) + 2 < sizeof(list))
 				strcat(strcat(list, s), "\n");
 		if ((r = tb_vpathf(p, sizeof(p), "/testbed/platform/%s", d->name)) < 0 ||

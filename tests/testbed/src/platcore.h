@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* mkhost: "platform NAME [compatible=A,B] [driver=DRV] [group=N]" */
+/* mkhost: "platform NAME [compatible=A;B] [driver=DRV] [group=N]" */
 int tb_plat_parse(char **tok, int ntok);
 int tb_plat_build(void);
 int tb_plat_driver_register(const char *drv, const char *module, bool needs_iommu,
