@@ -33,9 +33,10 @@ struct resolver {
         char **config_targets;
 };
 
-static void kmod_log_to_ours(void *data _unused_, int priority, const char *file _unused_,
-                             int line _unused_, const char *fn _unused_, const char *format,
-                             va_list args)
+_printf_(6, 0) static void kmod_log_to_ours(void *data _unused_, int priority,
+                                           const char *file _unused_, int line _unused_,
+                                           const char *fn _unused_, const char *format,
+                                           va_list args)
 {
         char msg[512];
 
