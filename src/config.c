@@ -373,7 +373,7 @@ int config_add_source(struct config *c, const char *name, const char **ret)
 
 int config_load_buffer(struct config *c, const char *name, const char *data, size_t size)
 {
-        _cleanup_(yaml_parser_deletep) yaml_parser_t parser;
+        _cleanup_(yaml_parser_deletep) yaml_parser_t parser = { 0 };
         struct loader l = { .config = c };
         size_t n_before = c->n_entries;
         int r;
