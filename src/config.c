@@ -274,8 +274,11 @@ static int parse_entry(struct loader *l, const yaml_node_t *n)
                 return 0;
         }
         r = config_append_entry(c, &e);
-        if (r == -E2BIG)
+        if (r == -E2BIG) {
+                /* A configuration error like any other: -EINVAL, which callers make exit 2. */
                 loader_error(l, &n->start_mark, "more than %d device entries", CONFIG_ENTRIES_MAX);
+                return -EINVAL;
+        }
         return r;
 }
 
