@@ -415,39 +415,66 @@ int config_load_buffer(struct config *c, const char *name, const char *data, siz
         return r;
 }
 
+/* A file that cannot be used is a configuration error too: its cause logged, -EINVAL returned. */
+#define file_error(err, ...) (log_error_errno((err), __VA_ARGS__), -EINVAL)
+
+static int check_file(const char *path, const struct stat *st, enum config_flags flags)
+{
+        if (S_ISDIR(st->st_mode))
+                return file_error(EISDIR, "%s: is a directory, not a configuration file", path);
+        if (!S_ISREG(st->st_mode))
+                return file_error(EINVAL, "%s: is %s, not a regular file", path,
+                                  S_ISCHR(st->st_mode)    ? "a character device"
+                                  : S_ISBLK(st->st_mode)  ? "a block device"
+                                  : S_ISFIFO(st->st_mode) ? "a FIFO"
+                                  : S_ISSOCK(st->st_mode) ? "a socket"
+                                                          : "a special file");
+        if ((flags & CONFIG_STRICT_PERMISSIONS) &&
+            ((st->st_uid != 0 && st->st_uid != geteuid()) || (st->st_mode & (S_IWGRP | S_IWOTH))))
+                return file_error(EPERM,
+                                  "%s: refusing a configuration owned by uid %u with mode %04o: "
+                                  "it must be owned by root and not writable by group or others "
+                                  "(chown root: and chmod go-w it)",
+                                  path, (unsigned)st->st_uid, (unsigned)(st->st_mode & 07777));
+        if (st->st_size > CONFIG_FILE_SIZE_MAX)
+                return file_error(EFBIG, "%s: %lld bytes; a configuration is at most %d bytes", path,
+                                  (long long)st->st_size, CONFIG_FILE_SIZE_MAX);
+        return 0;
+}
+
 int config_load_file(struct config *c, const char *path, enum config_flags flags)
 {
         _cleanup_free_ char *data = NULL;
         _cleanup_close_ int fd = -1;
         struct stat st;
         size_t size = 0;
+        int r;
 
+        /*
+         * Look before opening: opening a device can act (a watchdog starts counting, a tape
+         * rewinds) and a FIFO would wake its writer. fstat() below is what counts; this only
+         * keeps a wrong path from being opened at all.
+         */
+        if (stat(path, &st) < 0)
+                return file_error(errno, "%s: cannot open configuration: %m", path);
+        r = check_file(path, &st, flags);
+        if (r < 0)
+                return r;
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
-                return log_error_errno(errno, "%s: cannot open configuration: %m", path);
+                return file_error(errno, "%s: cannot open configuration: %m", path);
         if (fstat(fd, &st) < 0)
-                return log_error_errno(errno, "%s: cannot stat: %m", path);
-        if (S_ISDIR(st.st_mode))
-                return log_error_errno(EISDIR, "%s: is a directory, not a configuration file", path);
-        if (!S_ISREG(st.st_mode))
-                return log_error_errno(EINVAL, "%s: not a regular file", path);
-        if ((flags & CONFIG_STRICT_PERMISSIONS) &&
-            ((st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & (S_IWGRP | S_IWOTH))))
-                return log_error_errno(EPERM,
-                                       "%s: refusing a configuration owned by uid %u with mode %04o: "
-                                       "it must be owned by root and not writable by group or others "
-                                       "(chown root: and chmod go-w it)",
-                                       path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
-        if (st.st_size > CONFIG_FILE_SIZE_MAX)
-                return log_error_errno(EFBIG, "%s: %lld bytes; a configuration is at most %d bytes",
-                                       path, (long long)st.st_size, CONFIG_FILE_SIZE_MAX);
+                return file_error(errno, "%s: cannot stat: %m", path);
+        r = check_file(path, &st, flags);
+        if (r < 0)
+                return r;
         data = malloc((size_t)st.st_size + 1);
         if (!data)
                 return log_error_errno(ENOMEM, "Out of memory");
         while (size < (size_t)st.st_size) {
                 ssize_t n = read(fd, data + size, (size_t)st.st_size - size);
                 if (n < 0)
-                        return log_error_errno(errno, "%s: read failed: %m", path);
+                        return file_error(errno, "%s: read failed: %m", path);
                 if (n == 0)
                         break;
                 size += (size_t)n;
@@ -473,13 +500,13 @@ int config_load_default(struct config *c, const char *main_path, const char *dro
                 if (r < 0)
                         return r;
         } else if (errno != ENOENT)
-                return log_error_errno(errno, "%s: %m", main_path);
+                return file_error(errno, "%s: %m", main_path);
 
         n = scandir(dropin_dir, &names, yaml_suffix_filter, alphasort);
         if (n < 0) {
                 if (errno == ENOENT)
                         return 0;
-                return log_error_errno(errno, "%s: cannot read drop-in directory: %m", dropin_dir);
+                return file_error(errno, "%s: cannot read drop-in directory: %m", dropin_dir);
         }
         for (int i = 0; i < n; i++) {
                 char path[4096];
@@ -487,8 +514,8 @@ int config_load_default(struct config *c, const char *main_path, const char *dro
                 if (r >= 0) {
                         if (snprintf(path, sizeof(path), "%s/%s", dropin_dir, names[i]->d_name) >=
                             (int)sizeof(path))
-                                r = log_error_errno(ENAMETOOLONG, "%s/%s: path too long", dropin_dir,
-                                                    names[i]->d_name);
+                                r = file_error(ENAMETOOLONG, "%s/%s: path too long", dropin_dir,
+                                               names[i]->d_name);
                         else
                                 r = config_load_file(c, path, flags);
                 }
