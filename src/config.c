@@ -345,7 +345,10 @@ static int parse_root(struct loader *l)
         for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
                 yaml_node_t *key = yaml_document_get_node(&l->doc, p->key);
                 yaml_node_t *value = yaml_document_get_node(&l->doc, p->value);
-                const char *k = key->type == YAML_SCALAR_NODE ? (const char *)key->data.scalar.value : "";
+                /* A key with a NUL ("devices\0x") is no key of ours, whatever strcmp() says. */
+                bool word = key->type == YAML_SCALAR_NODE &&
+                            strlen((const char *)key->data.scalar.value) == key->data.scalar.length;
+                const char *k = word ? (const char *)key->data.scalar.value : "";
                 const char *s;
 
                 if (streq(k, "version")) {
@@ -373,7 +376,7 @@ static int parse_root(struct loader *l)
                 } else
                         loader_error(l, &key->start_mark,
                                      "unknown top-level key '%s'; expected 'version' or 'devices'",
-                                     key->type == YAML_SCALAR_NODE ? k : "(not a word)");
+                                     word ? k : "(not a word)");
         }
         if (!have_version)
                 loader_error(l, &root->start_mark, "missing 'version: 1'");
