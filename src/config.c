@@ -83,10 +83,17 @@ static int precheck_events(struct loader *l, const char *data, size_t size)
                 yaml_event_type_t type;
 
                 if (!yaml_parser_parse(&parser, &event)) {
-                        loader_error(l, &parser.problem_mark, "invalid YAML: %s%s%s",
+                        char where[64] = "";
+
+                        /* "while scanning a quoted scalar": where that scalar began. */
+                        if (parser.context && (parser.context_mark.line != parser.problem_mark.line ||
+                                               parser.context_mark.column != parser.problem_mark.column))
+                                snprintf(where, sizeof(where), " that started at %zu:%zu",
+                                         parser.context_mark.line + 1, parser.context_mark.column + 1);
+                        loader_error(l, &parser.problem_mark, "invalid YAML: %s%s%s%s",
                                      parser.problem ? parser.problem : "syntax error",
                                      parser.context ? " " : "",
-                                     parser.context ? parser.context : "");
+                                     parser.context ? parser.context : "", where);
                         return -EINVAL;
                 }
                 type = event.type;
@@ -440,6 +447,8 @@ int config_load_buffer(struct config *c, const char *name, const char *data, siz
         }
         r = parse_root(&l);
         yaml_document_delete(&l.doc);
+        if (l.errors > CONFIG_ERRORS_MAX)
+                log_error("%s: %u more errors not shown", l.file, l.errors - CONFIG_ERRORS_MAX);
         if (r < 0)
                 c->n_entries = n_before; /* nothing half-loaded */
         return r;
