@@ -65,6 +65,49 @@ _printf_(3, 4) static void loader_error(struct loader *l, const yaml_mark_t *mar
         log_error("%s:%zu:%zu: %s", l->file, mark->line + 1, mark->column + 1, escaped);
 }
 
+/* A mark for a byte offset: lines as libyaml counts them, columns in UTF-8 characters. */
+static yaml_mark_t mark_at_offset(const char *data, size_t size, size_t offset)
+{
+        yaml_mark_t m = { .index = offset };
+
+        for (size_t i = 0; i < offset && i < size; i++) {
+                unsigned char ch = (unsigned char)data[i];
+
+                if (ch == '\n' || (ch == '\r' && (i + 1 >= size || data[i + 1] != '\n'))) {
+                        m.line++;
+                        m.column = 0;
+                } else if ((ch & 0xc0) != 0x80)
+                        m.column++;
+        }
+        return m;
+}
+
+static void parser_error(struct loader *l, const yaml_parser_t *parser, const char *data,
+                         size_t size)
+{
+        const char *problem = parser->problem ? parser->problem : "syntax error";
+        char where[64] = "";
+        yaml_mark_t mark;
+
+        if (parser->error == YAML_READER_ERROR) {
+                /* Bad UTF-8, a control character: libyaml gives a byte offset, and no mark. */
+                mark = mark_at_offset(data, size, parser->problem_offset);
+                if (parser->problem_value >= 0)
+                        loader_error(l, &mark, "invalid YAML: %s (0x%x)", problem,
+                                     (unsigned)parser->problem_value);
+                else
+                        loader_error(l, &mark, "invalid YAML: %s", problem);
+                return;
+        }
+        /* "while scanning a quoted scalar": where that scalar began. */
+        if (parser->context && (parser->context_mark.line != parser->problem_mark.line ||
+                                parser->context_mark.column != parser->problem_mark.column))
+                snprintf(where, sizeof(where), " that started at %zu:%zu",
+                         parser->context_mark.line + 1, parser->context_mark.column + 1);
+        loader_error(l, &parser->problem_mark, "invalid YAML: %s%s%s%s", problem,
+                     parser->context ? " " : "", parser->context ? parser->context : "", where);
+}
+
 /*
  * A first pass over the event stream refuses what the document loader would accept but we do
  * not want: aliases (shared nodes), more than one document, deep nesting. The schema is two
@@ -83,17 +126,7 @@ static int precheck_events(struct loader *l, const char *data, size_t size)
                 yaml_event_type_t type;
 
                 if (!yaml_parser_parse(&parser, &event)) {
-                        char where[64] = "";
-
-                        /* "while scanning a quoted scalar": where that scalar began. */
-                        if (parser.context && (parser.context_mark.line != parser.problem_mark.line ||
-                                               parser.context_mark.column != parser.problem_mark.column))
-                                snprintf(where, sizeof(where), " that started at %zu:%zu",
-                                         parser.context_mark.line + 1, parser.context_mark.column + 1);
-                        loader_error(l, &parser.problem_mark, "invalid YAML: %s%s%s%s",
-                                     parser.problem ? parser.problem : "syntax error",
-                                     parser.context ? " " : "",
-                                     parser.context ? parser.context : "", where);
+                        parser_error(l, &parser, data, size);
                         return -EINVAL;
                 }
                 type = event.type;
@@ -416,21 +449,16 @@ int config_load_buffer(struct config *c, const char *name, const char *data, siz
         _cleanup_(yaml_parser_deletep) yaml_parser_t parser = { 0 };
         struct loader l = { .config = c };
         size_t n_before = c->n_entries;
+        const char *nul;
         int r;
 
         r = config_add_source(c, name, &l.file);
         if (r < 0)
                 return r;
-        if (memchr(data, '\0', size)) {
-                yaml_mark_t mark = { 0 };
-                const char *nul = memchr(data, '\0', size);
-                for (const char *p = data; p < nul; p++) {
-                        if (*p == '\n') {
-                                mark.line++;
-                                mark.column = 0;
-                        } else
-                                mark.column++;
-                }
+        nul = memchr(data, '\0', size);
+        if (nul) {
+                yaml_mark_t mark = mark_at_offset(data, size, (size_t)(nul - data));
+
                 loader_error(&l, &mark, "NUL byte in the file; it is not a text file");
                 return -EINVAL;
         }
@@ -441,8 +469,7 @@ int config_load_buffer(struct config *c, const char *name, const char *data, siz
                 return -ENOMEM;
         yaml_parser_set_input_string(&parser, (const unsigned char *)data, size);
         if (!yaml_parser_load(&parser, &l.doc)) {
-                loader_error(&l, &parser.problem_mark, "invalid YAML: %s",
-                             parser.problem ? parser.problem : "syntax error");
+                parser_error(&l, &parser, data, size);
                 return -EINVAL;
         }
         r = parse_root(&l);
