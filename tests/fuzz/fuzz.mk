@@ -42,31 +42,39 @@ fuzz-build: $(FUZZ_BINS)
 # The replay drivers always; the libFuzzer binaries when the fuzz suite runs.
 tests-build: $(FUZZ_REPLAY_BINS) $(if $(filter fuzz,$(SUITES)),fuzz-build)
 
+# One recipe line per target (make expands each target's options, the shell runs it).
+define fuzz_run
+	@mkdir -p $(FUZZ_BUILDDIR)/corpus/$(1) $(FUZZ_BUILDDIR)/artifacts/$(1); \
+	echo "=== fuzz $(1) for $(FUZZ_SECONDS) s (log: $(FUZZ_BUILDDIR)/fuzz-$(1).log)"; \
+	$(FUZZ_BUILDDIR)/fuzz-$(1) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		-artifact_prefix=$(FUZZ_BUILDDIR)/artifacts/$(1)/ $(FUZZ_OPTS_$(1)) \
+		$(FUZZ_BUILDDIR)/corpus/$(1) tests/fuzz/corpus/$(1) >$(FUZZ_BUILDDIR)/fuzz-$(1).log 2>&1; \
+	rc=$$?; \
+	grep -E '^(#[0-9]+[[:space:]]+DONE|stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb))' \
+		$(FUZZ_BUILDDIR)/fuzz-$(1).log; \
+	if [ $$rc -ne 0 ]; then \
+		grep -E 'ERROR|SUMMARY|property does not hold|Test unit written' $(FUZZ_BUILDDIR)/fuzz-$(1).log; \
+		echo "fuzz $(1): failed (exit $$rc); keep the input as tests/fuzz/regressions/$(1)/NAME"; \
+		exit 1; \
+	fi
+
+endef
+
+define fuzz_merge
+	@rm -rf $(FUZZ_BUILDDIR)/merged/$(1); mkdir -p $(FUZZ_BUILDDIR)/merged/$(1) $(FUZZ_BUILDDIR)/corpus/$(1); \
+	$(FUZZ_BUILDDIR)/fuzz-$(1) -merge=1 $(FUZZ_OPTS_$(1)) $(FUZZ_BUILDDIR)/merged/$(1) \
+		tests/fuzz/corpus/$(1) $(FUZZ_BUILDDIR)/corpus/$(1) >$(FUZZ_BUILDDIR)/merge-$(1).log 2>&1 || \
+		{ tail $(FUZZ_BUILDDIR)/merge-$(1).log; exit 1; }; \
+	rm -rf tests/fuzz/corpus/$(1); mv $(FUZZ_BUILDDIR)/merged/$(1) tests/fuzz/corpus/$(1); \
+	echo "$(1): $$(ls tests/fuzz/corpus/$(1) | wc -l) files, $$(du -sk tests/fuzz/corpus/$(1) | cut -f1) KiB"
+
+endef
+
 fuzz: fuzz-build
-	@for t in $(FUZZ_TARGETS); do \
-		mkdir -p $(FUZZ_BUILDDIR)/corpus/$$t $(FUZZ_BUILDDIR)/artifacts/$$t; \
-		echo "=== fuzz $$t for $(FUZZ_SECONDS) s (log: $(FUZZ_BUILDDIR)/fuzz-$$t.log)"; \
-		$(FUZZ_BUILDDIR)/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-			-artifact_prefix=$(FUZZ_BUILDDIR)/artifacts/$$t/ $(FUZZ_OPTS_$$t) \
-			$(FUZZ_BUILDDIR)/corpus/$$t tests/fuzz/corpus/$$t >$(FUZZ_BUILDDIR)/fuzz-$$t.log 2>&1; \
-		rc=$$?; \
-		grep -E '^(#[0-9]+[[:space:]]+DONE|stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb))' \
-			$(FUZZ_BUILDDIR)/fuzz-$$t.log; \
-		if [ $$rc -ne 0 ]; then \
-			grep -E 'ERROR|SUMMARY|property does not hold|Test unit written' $(FUZZ_BUILDDIR)/fuzz-$$t.log; \
-			echo "fuzz $$t: failed (exit $$rc); keep the input as tests/fuzz/regressions/$$t/NAME"; \
-			exit 1; \
-		fi; \
-	done
+	$(foreach t,$(FUZZ_TARGETS),$(call fuzz_run,$(t)))
 
 fuzz-merge: fuzz-build
-	@set -e; for t in $(FUZZ_TARGETS); do \
-		rm -rf $(FUZZ_BUILDDIR)/merged/$$t; mkdir -p $(FUZZ_BUILDDIR)/merged/$$t $(FUZZ_BUILDDIR)/corpus/$$t; \
-		$(FUZZ_BUILDDIR)/fuzz-$$t -merge=1 $(FUZZ_OPTS_$$t) $(FUZZ_BUILDDIR)/merged/$$t \
-			tests/fuzz/corpus/$$t $(FUZZ_BUILDDIR)/corpus/$$t >$(FUZZ_BUILDDIR)/merge-$$t.log 2>&1; \
-		rm -rf tests/fuzz/corpus/$$t; mv $(FUZZ_BUILDDIR)/merged/$$t tests/fuzz/corpus/$$t; \
-		echo "$$t: $$(ls tests/fuzz/corpus/$$t | wc -l) files, $$(du -sk tests/fuzz/corpus/$$t | cut -f1) KiB"; \
-	done
+	$(foreach t,$(FUZZ_TARGETS),$(call fuzz_merge,$(t)))
 
 fuzz-clean:
 	rm -rf $(FUZZ_BUILDDIR)
