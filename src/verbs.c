@@ -110,6 +110,11 @@ int verb_list(int argc, char *argv[])
         for (size_t i = 0; resolver && i < s.n_devices; i++)
                 if (!s.devices[i].problem[0])
                         resolve_target(resolver, &s.devices[i], NULL, &targets[i]);
+        /* The table has no column for it (JSON has "problem"): one line each, on stderr. */
+        for (size_t i = 0; i < s.n_devices; i++)
+                if (s.devices[i].problem[0])
+                        log_warning("%s: %s; not resolving it", s.devices[i].name,
+                                    s.devices[i].problem);
         report_list(&s, targets, json);
         resolver_free(resolver);
         snapshot_done(&s);
