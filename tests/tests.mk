@@ -9,11 +9,11 @@ $(BUILDDIR)/tests/test-%: tests/unit/test-%.c $(CORE_OBJS) $(wildcard tests/unit
 tests-build: all testbed $(UNIT_BINS)
 
 # SUITES picks what runs (all by default).
-SUITES ?= unit resolve testbed scenarios fuzz vm
+SUITES ?= unit resolve testbed scenarios fuzz bad-configs oddsysfs vm
 check: tests-build
 	BUILDDIR=$(BUILDDIR) SANITIZE=$(SANITIZE) VALGRIND=$(VALGRIND) tests/run.sh $(SUITES)
 
 check-valgrind:
-	$(MAKE) check VALGRIND=1 SUITES="unit resolve testbed fuzz"
+	$(MAKE) check VALGRIND=1 SUITES="unit resolve testbed fuzz bad-configs oddsysfs"
 
 .PHONY: tests-build check check-valgrind
