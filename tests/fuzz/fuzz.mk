@@ -11,6 +11,7 @@ FUZZ_CC ?= clang
 FUZZ_BUILDDIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= config pci match
+export FUZZ_BUILDDIR
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS := -std=gnu11 $(WARNINGS) -O1 -g $(FUZZ_SAN) \
 	$(shell $(PKG_CONFIG) --cflags $(LIBS_PC))
