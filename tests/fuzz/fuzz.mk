@@ -2,7 +2,7 @@
 # UBSan in their own build directory; and replay drivers of the same targets built like the
 # unit tests (project compiler, SANITIZE, valgrind-able) for `make check`.
 #
-#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="config pci match"]
+#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="config pci match cmdline"]
 #       fuzz each target for FUZZ_SECONDS; new inputs go to $(FUZZ_BUILDDIR)/corpus/T,
 #       crashes to $(FUZZ_BUILDDIR)/artifacts/T/ (copy them to tests/fuzz/regressions/T/)
 #   make fuzz-merge     minimise tests/fuzz/corpus/T plus what fuzzing found, back into it
@@ -10,13 +10,13 @@
 FUZZ_CC ?= clang
 FUZZ_BUILDDIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= config pci match
+FUZZ_TARGETS ?= config pci match cmdline
 export FUZZ_BUILDDIR
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS := -std=gnu11 $(WARNINGS) -O1 -g $(FUZZ_SAN) \
 	$(shell $(PKG_CONFIG) --cflags $(LIBS_PC))
 # What the targets call: the parsers, the loader, the matcher (and what those link against).
-FUZZ_CORE := pci sysfs log config resolve
+FUZZ_CORE := pci sysfs log config resolve cmdline
 FUZZ_CORE_OBJS := $(FUZZ_CORE:%=$(FUZZ_BUILDDIR)/src/%.o)
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_BUILDDIR)/fuzz-%)
 FUZZ_REPLAY_BINS := $(FUZZ_TARGETS:%=$(BUILDDIR)/tests/fuzz-replay-%)
@@ -24,6 +24,7 @@ FUZZ_REPLAY_BINS := $(FUZZ_TARGETS:%=$(BUILDDIR)/tests/fuzz-replay-%)
 FUZZ_OPTS_config := -max_len=16384 -dict=tests/fuzz/config.dict
 FUZZ_OPTS_pci := -max_len=64
 FUZZ_OPTS_match := -max_len=256
+FUZZ_OPTS_cmdline := -max_len=4096 -dict=tests/fuzz/cmdline.dict
 
 $(FUZZ_BUILDDIR)/src/%.o: src/%.c $(wildcard src/*.h)
 	@mkdir -p $(dir $@)

@@ -10,9 +10,9 @@ cd "$(dirname "$0")/../.."
 . tests/lib.sh
 FB=${FUZZ_BUILDDIR:-build-fuzz}
 SECS=${FUZZ_CI_SECONDS:-10}
-TARGETS="config pci match"
+TARGETS="config pci match cmdline"
 declare -A OPTS=([config]="-max_len=16384 -dict=tests/fuzz/config.dict" [pci]="-max_len=64"
-    [match]="-max_len=256")
+    [match]="-max_len=256" [cmdline]="-max_len=4096 -dict=tests/fuzz/cmdline.dict")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
