@@ -8,7 +8,7 @@
 # 'vfio-bind -c FILE plan'; a few also as 'apply'. The bed's event log must stay empty and its
 # state unchanged. Permissions (CONFIG_STRICT_PERMISSIONS) are checked at the default paths.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 TOP=$PWD
 case $VB in /*) ABS_VB=$VB ;; *) ABS_VB=$TOP/$VB ;; esac
@@ -23,13 +23,13 @@ before=$(tests/testbed/dump "$BED")
 bed_vb() {
     local v=()
     [ "${VALGRIND:-}" = 1 ] && v=(valgrind -q --error-exitcode=99 --leak-check=full
-        --errors-for-leak-kinds=definite,indirect)
+        "--errors-for-leak-kinds=definite,indirect")
     timeout 60 tests/testbed/run "$BED" -- "${v[@]}" "$ABS_VB" "$@"
 }
 vb_timeout() {
     local v=()
     [ "${VALGRIND:-}" = 1 ] && v=(valgrind -q --error-exitcode=99 --leak-check=full
-        --errors-for-leak-kinds=definite,indirect)
+        "--errors-for-leak-kinds=definite,indirect")
     timeout 60 "${v[@]}" "$VB" "$@"
 }
 
@@ -80,7 +80,7 @@ for y in tests/bad-configs/*.yaml; do
     run_case "$name" "$tmp/cfg/$name.yaml" "$e"
     n=$((n + 1))
 done
-[ "$n" -ge 50 ] && ok "$n committed bad configurations" || not_ok "only $n committed bad configurations"
+if [ "$n" -ge 50 ]; then ok "$n committed bad configurations"; else not_ok "only $n committed bad configurations"; fi
 
 # --- generated cases: gen NAME EXPECT-FRAGMENT... (the file is $tmp/gen/NAME) ---
 mkdir -p "$tmp/gen"

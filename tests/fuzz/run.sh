@@ -6,7 +6,7 @@
 # $FUZZ_BUILDDIR). Then each target is fuzzed for FUZZ_CI_SECONDS (10): short, to stay quick,
 # but long enough to catch a regression the seeds lead straight to. Longer runs: make fuzz.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 FB=${FUZZ_BUILDDIR:-build-fuzz}
 SECS=${FUZZ_CI_SECONDS:-10}
@@ -54,7 +54,7 @@ for t in $TARGETS; do
     else
         cmd=("$replay")
         [ "${VALGRIND:-}" = 1 ] && cmd=(valgrind -q --error-exitcode=99 --leak-check=full
-            --errors-for-leak-kinds=definite,indirect "$replay")
+            "--errors-for-leak-kinds=definite,indirect" "$replay")
         out=$("${cmd[@]}" "$corpus" "$regressions" "${extra[@]}" 2>&1)
         rc=$?
         want=$((n_seeds + n_regressions + $([ "$t" = config ] && find "$gen" -type f | wc -l || echo 0)))
@@ -83,7 +83,8 @@ for t in $TARGETS; do
     fi
 
     mkdir -p "$tmp/corpus-$t" "$FB/artifacts/$t"
-    out=$("$fuzzer" ${OPTS[$t]} -max_total_time="$SECS" -print_final_stats=1 \
+    read -ra opts <<<"${OPTS[$t]}"
+    out=$("$fuzzer" "${opts[@]}" -max_total_time="$SECS" -print_final_stats=1 \
         -artifact_prefix="$FB/artifacts/$t/" "$tmp/corpus-$t" "$corpus" 2>&1)
     rc=$?
     execs=$(printf '%s\n' "$out" | sed -n 's/^stat::number_of_executed_units: *//p')

@@ -4,7 +4,7 @@
 # device and what is odd about it, never crash (under SANITIZE=1 no sanitizer report either;
 # VALGRIND=1 runs them under valgrind), and never touch such a device.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 TOP=$PWD
 case $VB in /*) ABS_VB=$VB ;; *) ABS_VB=$TOP/$VB ;; esac
@@ -16,7 +16,7 @@ tests/testbed/mkbed tests/testbed/hosts/demo.host "$BED" >/dev/null || { not_ok 
 bed_vb() {
     local v=()
     [ "${VALGRIND:-}" = 1 ] && v=(valgrind -q --error-exitcode=99 --leak-check=full
-        --errors-for-leak-kinds=definite,indirect)
+        "--errors-for-leak-kinds=definite,indirect")
     timeout 120 tests/testbed/run "$BED" -- "${v[@]}" "$ABS_VB" "$@"
 }
 dev() { readlink -f "$BED/sys/bus/pci/devices/$1"; }
