@@ -79,6 +79,8 @@ fuzz: fuzz-build
 fuzz-merge: fuzz-build
 	$(foreach t,$(FUZZ_TARGETS),$(call fuzz_merge,$(t)))
 
+clean: fuzz-clean
+
 fuzz-clean:
 	rm -rf $(FUZZ_BUILDDIR)
 
