@@ -49,6 +49,7 @@ $(BUILDDIR)/src $(BUILDDIR)/tests:
 include tests/testbed/testbed.mk
 include tests/tests.mk
 include docs/docs.mk
+include tests/fuzz/fuzz.mk
 
 bench: all testbed
 	BUILDDIR=$(BUILDDIR) tests/bench/run.sh

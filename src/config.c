@@ -24,10 +24,36 @@ static void yaml_parser_deletep(yaml_parser_t *p)
         yaml_parser_delete(p);
 }
 
+/*
+ * Quoted values come from the file, and YAML escapes ("\n", "\e", "\x9b") put any control
+ * character in them: written raw, a value could fake a log line of its own or drive the
+ * terminal. C0 controls, DEL and the C1 controls (UTF-8 C2 80-9F) are written as escapes.
+ */
+static void escape_controls(const char *s, char *buf, size_t size)
+{
+        size_t n = 0;
+
+        for (; *s && n + 7 < size; s++) {
+                unsigned char ch = (unsigned char)*s;
+
+                if (ch == '\n')
+                        n += (size_t)snprintf(buf + n, size - n, "\\n");
+                else if (ch == '\t')
+                        n += (size_t)snprintf(buf + n, size - n, "\\t");
+                else if (ch < 0x20 || ch == 0x7f)
+                        n += (size_t)snprintf(buf + n, size - n, "\\x%02x", ch);
+                else if (ch == 0xc2 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] <= 0x9f)
+                        n += (size_t)snprintf(buf + n, size - n, "\\u%04x", (unsigned char)*++s);
+                else
+                        buf[n++] = (char)ch;
+        }
+        buf[n] = '\0';
+}
+
 _printf_(3, 4) static void loader_error(struct loader *l, const yaml_mark_t *mark,
                                         const char *fmt, ...)
 {
-        char msg[512];
+        char msg[512], escaped[4 * sizeof(msg)];
         va_list ap;
 
         l->errors++;
@@ -36,7 +62,51 @@ _printf_(3, 4) static void loader_error(struct loader *l, const yaml_mark_t *mar
         va_start(ap, fmt);
         vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
-        log_error("%s:%zu:%zu: %s", l->file, mark->line + 1, mark->column + 1, msg);
+        escape_controls(msg, escaped, sizeof(escaped));
+        log_error("%s:%zu:%zu: %s", l->file, mark->line + 1, mark->column + 1, escaped);
+}
+
+/* A mark for a byte offset: lines as libyaml counts them, columns in UTF-8 characters. */
+static yaml_mark_t mark_at_offset(const char *data, size_t size, size_t offset)
+{
+        yaml_mark_t m = { .index = offset };
+
+        for (size_t i = 0; i < offset && i < size; i++) {
+                unsigned char ch = (unsigned char)data[i];
+
+                if (ch == '\n' || (ch == '\r' && (i + 1 >= size || data[i + 1] != '\n'))) {
+                        m.line++;
+                        m.column = 0;
+                } else if ((ch & 0xc0) != 0x80)
+                        m.column++;
+        }
+        return m;
+}
+
+static void parser_error(struct loader *l, const yaml_parser_t *parser, const char *data,
+                         size_t size)
+{
+        const char *problem = parser->problem ? parser->problem : "syntax error";
+        char where[64] = "";
+        yaml_mark_t mark;
+
+        if (parser->error == YAML_READER_ERROR) {
+                /* Bad UTF-8, a control character: libyaml gives a byte offset, and no mark. */
+                mark = mark_at_offset(data, size, parser->problem_offset);
+                if (parser->problem_value >= 0)
+                        loader_error(l, &mark, "invalid YAML: %s (0x%x)", problem,
+                                     (unsigned)parser->problem_value);
+                else
+                        loader_error(l, &mark, "invalid YAML: %s", problem);
+                return;
+        }
+        /* "while scanning a quoted scalar": where that scalar began. */
+        if (parser->context && (parser->context_mark.line != parser->problem_mark.line ||
+                                parser->context_mark.column != parser->problem_mark.column))
+                snprintf(where, sizeof(where), " that started at %zu:%zu",
+                         parser->context_mark.line + 1, parser->context_mark.column + 1);
+        loader_error(l, &parser->problem_mark, "invalid YAML: %s%s%s%s", problem,
+                     parser->context ? " " : "", parser->context ? parser->context : "", where);
 }
 
 /*
@@ -57,10 +127,7 @@ static int precheck_events(struct loader *l, const char *data, size_t size)
                 yaml_event_type_t type;
 
                 if (!yaml_parser_parse(&parser, &event)) {
-                        loader_error(l, &parser.problem_mark, "invalid YAML: %s%s%s",
-                                     parser.problem ? parser.problem : "syntax error",
-                                     parser.context ? " " : "",
-                                     parser.context ? parser.context : "");
+                        parser_error(l, &parser, data, size);
                         return -EINVAL;
                 }
                 type = event.type;
@@ -499,8 +566,11 @@ static int parse_entry(struct loader *l, const yaml_node_t *n)
                 return 0;
         }
         r = config_append_entry(c, &e);
-        if (r == -E2BIG)
+        if (r == -E2BIG) {
+                /* A configuration error like any other: -EINVAL, which callers make exit 2. */
                 loader_error(l, &n->start_mark, "more than %d device entries", CONFIG_ENTRIES_MAX);
+                return -EINVAL;
+        }
         return r;
 }
 
@@ -604,21 +674,16 @@ int config_load_buffer(struct config *c, const char *name, const char *data, siz
         _cleanup_(yaml_parser_deletep) yaml_parser_t parser = { 0 };
         struct loader l = { .config = c };
         size_t n_before = c->n_entries;
+        const char *nul;
         int r;
 
         r = config_add_source(c, name, &l.file);
         if (r < 0)
                 return r;
-        if (memchr(data, '\0', size)) {
-                yaml_mark_t mark = { 0 };
-                const char *nul = memchr(data, '\0', size);
-                for (const char *p = data; p < nul; p++) {
-                        if (*p == '\n') {
-                                mark.line++;
-                                mark.column = 0;
-                        } else
-                                mark.column++;
-                }
+        nul = memchr(data, '\0', size);
+        if (nul) {
+                yaml_mark_t mark = mark_at_offset(data, size, (size_t)(nul - data));
+
                 loader_error(&l, &mark, "NUL byte in the file; it is not a text file");
                 return -EINVAL;
         }
@@ -629,15 +694,43 @@ int config_load_buffer(struct config *c, const char *name, const char *data, siz
                 return -ENOMEM;
         yaml_parser_set_input_string(&parser, (const unsigned char *)data, size);
         if (!yaml_parser_load(&parser, &l.doc)) {
-                loader_error(&l, &parser.problem_mark, "invalid YAML: %s",
-                             parser.problem ? parser.problem : "syntax error");
+                parser_error(&l, &parser, data, size);
                 return -EINVAL;
         }
         r = parse_root(&l);
         yaml_document_delete(&l.doc);
+        if (l.errors > CONFIG_ERRORS_MAX)
+                log_error("%s: %u more errors not shown", l.file, l.errors - CONFIG_ERRORS_MAX);
         if (r < 0)
                 c->n_entries = n_before; /* nothing half-loaded */
         return r;
+}
+
+/* A file that cannot be used is a configuration error too: its cause logged, -EINVAL returned. */
+#define file_error(err, ...) (log_error_errno((err), __VA_ARGS__), -EINVAL)
+
+static int check_file(const char *path, const struct stat *st, enum config_flags flags)
+{
+        if (S_ISDIR(st->st_mode))
+                return file_error(EISDIR, "%s: is a directory, not a configuration file", path);
+        if (!S_ISREG(st->st_mode))
+                return file_error(EINVAL, "%s: is %s, not a regular file", path,
+                                  S_ISCHR(st->st_mode)    ? "a character device"
+                                  : S_ISBLK(st->st_mode)  ? "a block device"
+                                  : S_ISFIFO(st->st_mode) ? "a FIFO"
+                                  : S_ISSOCK(st->st_mode) ? "a socket"
+                                                          : "a special file");
+        if ((flags & CONFIG_STRICT_PERMISSIONS) &&
+            ((st->st_uid != 0 && st->st_uid != geteuid()) || (st->st_mode & (S_IWGRP | S_IWOTH))))
+                return file_error(EPERM,
+                                  "%s: refusing a configuration owned by uid %u with mode %04o: "
+                                  "it must be owned by root and not writable by group or others "
+                                  "(chown root: and chmod go-w it)",
+                                  path, (unsigned)st->st_uid, (unsigned)(st->st_mode & 07777));
+        if (st->st_size > CONFIG_FILE_SIZE_MAX)
+                return file_error(EFBIG, "%s: %lld bytes; a configuration is at most %d bytes", path,
+                                  (long long)st->st_size, CONFIG_FILE_SIZE_MAX);
+        return 0;
 }
 
 int config_load_file(struct config *c, const char *path, enum config_flags flags)
@@ -646,33 +739,33 @@ int config_load_file(struct config *c, const char *path, enum config_flags flags
         _cleanup_close_ int fd = -1;
         struct stat st;
         size_t size = 0;
+        int r;
 
+        /*
+         * Look before opening: opening a device can act (a watchdog starts counting, a tape
+         * rewinds) and a FIFO would wake its writer. fstat() below is what counts; this only
+         * keeps a wrong path from being opened at all.
+         */
+        if (stat(path, &st) < 0)
+                return file_error(errno, "%s: cannot open configuration: %m", path);
+        r = check_file(path, &st, flags);
+        if (r < 0)
+                return r;
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
-                return log_error_errno(errno, "%s: cannot open configuration: %m", path);
+                return file_error(errno, "%s: cannot open configuration: %m", path);
         if (fstat(fd, &st) < 0)
-                return log_error_errno(errno, "%s: cannot stat: %m", path);
-        if (S_ISDIR(st.st_mode))
-                return log_error_errno(EISDIR, "%s: is a directory, not a configuration file", path);
-        if (!S_ISREG(st.st_mode))
-                return log_error_errno(EINVAL, "%s: not a regular file", path);
-        if ((flags & CONFIG_STRICT_PERMISSIONS) &&
-            ((st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & (S_IWGRP | S_IWOTH))))
-                return log_error_errno(EPERM,
-                                       "%s: refusing a configuration owned by uid %u with mode %04o: "
-                                       "it must be owned by root and not writable by group or others "
-                                       "(chown root: and chmod go-w it)",
-                                       path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
-        if (st.st_size > CONFIG_FILE_SIZE_MAX)
-                return log_error_errno(EFBIG, "%s: %lld bytes; a configuration is at most %d bytes",
-                                       path, (long long)st.st_size, CONFIG_FILE_SIZE_MAX);
+                return file_error(errno, "%s: cannot stat: %m", path);
+        r = check_file(path, &st, flags);
+        if (r < 0)
+                return r;
         data = malloc((size_t)st.st_size + 1);
         if (!data)
                 return log_error_errno(ENOMEM, "Out of memory");
         while (size < (size_t)st.st_size) {
                 ssize_t n = read(fd, data + size, (size_t)st.st_size - size);
                 if (n < 0)
-                        return log_error_errno(errno, "%s: read failed: %m", path);
+                        return file_error(errno, "%s: read failed: %m", path);
                 if (n == 0)
                         break;
                 size += (size_t)n;
@@ -698,13 +791,13 @@ int config_load_default(struct config *c, const char *main_path, const char *dro
                 if (r < 0)
                         return r;
         } else if (errno != ENOENT)
-                return log_error_errno(errno, "%s: %m", main_path);
+                return file_error(errno, "%s: %m", main_path);
 
         n = scandir(dropin_dir, &names, yaml_suffix_filter, alphasort);
         if (n < 0) {
                 if (errno == ENOENT)
                         return 0;
-                return log_error_errno(errno, "%s: cannot read drop-in directory: %m", dropin_dir);
+                return file_error(errno, "%s: cannot read drop-in directory: %m", dropin_dir);
         }
         for (int i = 0; i < n; i++) {
                 char path[4096];
@@ -712,8 +805,8 @@ int config_load_default(struct config *c, const char *main_path, const char *dro
                 if (r >= 0) {
                         if (snprintf(path, sizeof(path), "%s/%s", dropin_dir, names[i]->d_name) >=
                             (int)sizeof(path))
-                                r = log_error_errno(ENAMETOOLONG, "%s/%s: path too long", dropin_dir,
-                                                    names[i]->d_name);
+                                r = file_error(ENAMETOOLONG, "%s/%s: path too long", dropin_dir,
+                                               names[i]->d_name);
                         else
                                 r = config_load_file(c, path, flags);
                 }
