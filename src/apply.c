@@ -40,7 +40,7 @@ static int device_attr_write(const struct device *d, const char *attr, const cha
         char path[256];
         int r;
 
-        r = path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/%s", d->name, attr);
+        r = path_join(path, sizeof(path), "%s/%s/%s", bus_get(d->bus)->devices_dir, d->name, attr);
         if (r < 0)
                 return r;
         return sysfs_write(path, value);
@@ -48,7 +48,7 @@ static int device_attr_write(const struct device *d, const char *attr, const cha
 
 static int probe(const struct device *d)
 {
-        return sysfs_write("/sys/bus/pci/drivers_probe", d->name);
+        return sysfs_write(bus_get(d->bus)->drivers_probe, d->name);
 }
 
 /*
@@ -61,7 +61,8 @@ static int bind_to(const struct device *d, const char *driver)
         char path[256];
         int r;
 
-        r = path_join(path, sizeof(path), "/sys/bus/pci/drivers/%s/bind", driver);
+        r = path_join(path, sizeof(path), "/sys/bus/%s/drivers/%s/bind", bus_get(d->bus)->name,
+                      driver);
         if (r < 0)
                 return r;
         return sysfs_write(path, d->name);
@@ -160,9 +161,9 @@ static void apply_one(struct pipeline *p, struct action *a, struct result *res)
                 res->steps_done |= STEP_LOAD_MODULE;
         }
         /* Only the module knows its driver's name: read it now that it is in the kernel. */
-        if (!module_driver_name(t->module, t->driver, sizeof(t->driver)))
-                log_debug("%s: module '%s' lists no PCI driver; using '%s'", d->name, t->module,
-                          t->driver);
+        if (!module_bus_driver_name(d->bus, t->module, t->driver, sizeof(t->driver)))
+                log_debug("%s: module '%s' lists no %s driver; using '%s'", d->name, t->module,
+                          bus_get(d->bus)->name, t->driver);
         if (streq(d->driver, t->driver) && streq(d->driver_override, t->driver)) {
                 res->outcome = res->steps_done ? OUTCOME_CHANGED : OUTCOME_UNCHANGED;
                 return;
@@ -191,8 +192,8 @@ static void apply_one(struct pipeline *p, struct action *a, struct result *res)
         if (r >= 0 && !d->driver[0]) {
                 r = bind_to(d, t->driver);
                 if (r == -ENOENT) {
-                        fail(res, STEP_PROBE, r, "no PCI driver '%s' is registered (module '%s')",
-                             t->driver, t->module);
+                        fail(res, STEP_PROBE, r, "no %s driver '%s' is registered (module '%s')",
+                             bus_get(d->bus)->name, t->driver, t->module);
                         goto rollback;
                 }
                 if (r < 0) {
