@@ -80,7 +80,8 @@ expect() {
 }
 # per TOTAL START N: (TOTAL - START) / N, not below 1
 per() { awk -v t="$1" -v s="$2" -v n="$3" 'BEGIN { v = (t - s) / n; printf "%d", v < 1 ? 1 : v }'; }
-x_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f×", a / b; else print "-" }'; }
+# a / b; "-" when b is at the noise floor (per() gave 1: the run took no longer than start-up)
+x_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 1 && a > 1) printf "%.1f×", a / b; else print "-" }'; }
 
 mkdir -p "$work/tiny"
 host 1 >"$work/tiny.host"
