@@ -3,6 +3,7 @@
 
 #include "apply.h"
 #include "cmdline.h"
+#include "initrd.h"
 #include "log.h"
 #include "pipeline.h"
 #include "report.h"
@@ -51,38 +52,71 @@ static int parse_run_options(int argc, char *argv[], const char *verb, const cha
         return 1;
 }
 
-/* Early boot: the kernel log is where messages go, and the command line has a say. */
-static int boot_setup(struct pipeline *p, bool *disabled)
+/*
+ * Early boot: the kernel log is where messages go, and the command line has a say, read before
+ * the configuration so that rd.vfio-bind=0 also gets past a broken one. In the initramfs, the
+ * configuration it holds is copied to /run for 'status' after switch-root.
+ */
+static int boot_setup(char *cmdline, size_t size, bool *disabled)
 {
-        char cmdline[4096];
         int r;
 
         log_set_target(LOG_TARGET_KMSG);
-        log_set_max_level(LOG_INFO);
-        r = cmdline_read(cmdline, sizeof(cmdline));
+        if (log_get_max_level() < LOG_INFO)
+                log_set_max_level(LOG_INFO);
+        log_info("early run starting%s", in_initrd() ? " in the initramfs" : "");
+        if (in_initrd() && !arg_config) {
+                r = initrd_save_config(CONFIG_FILE_DEFAULT, CONFIG_DROPIN_DIR_DEFAULT,
+                                       INITRD_CONFIG_COPY);
+                if (r < 0)
+                        log_warning_errno(r, "Cannot copy the configuration to %s, ignoring: %m",
+                                          INITRD_CONFIG_COPY);
+        }
+        r = cmdline_read(cmdline, size);
         if (r < 0) {
+                cmdline[0] = '\0';
                 log_warning_errno(r, "Cannot read %s, ignoring: %m", CMDLINE_PATH);
                 return 0;
         }
-        r = cmdline_parse(cmdline, disabled, &p->config);
+        (void)cmdline_parse(cmdline, disabled, NULL);
         if (*disabled)
                 log_notice("disabled on the kernel command line (vfio-bind=0); not binding anything");
-        return r == -ENOMEM ? r : 0;
+        return 0;
 }
 
 static int prepare(struct pipeline *p, const struct run_options *o, bool *disabled)
 {
+        char cmdline[4096] = "";
+        bool ignored;
         int r;
 
-        r = pipeline_load_config(p, arg_config, CONFIG_STRICT_PERMISSIONS);
-        if (r < 0)
-                return r;
         if (o->boot) {
-                r = boot_setup(p, disabled);
+                r = boot_setup(cmdline, sizeof(cmdline), disabled);
                 if (r < 0 || *disabled)
                         return r;
         }
+        r = pipeline_load_config(p, arg_config, CONFIG_STRICT_PERMISSIONS);
+        if (r < 0)
+                return r;
+        /* rd.vfio-bind.devices= adds to the configuration; a malformed list is logged, ignored. */
+        if (o->boot && cmdline[0] && cmdline_parse(cmdline, &ignored, &p->config) == -ENOMEM)
+                return -ENOMEM;
         return pipeline_run(p);
+}
+
+/* The early run's last kernel log line: what it did and how long it took. */
+static void boot_done(uint64_t start, const struct result *results, size_t n, int status)
+{
+        size_t changed = 0, failed = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                changed += results && results[i].outcome == OUTCOME_CHANGED;
+                failed += results && results[i].outcome == OUTCOME_FAILED;
+        }
+        log_full_errno(status == EXIT_OK ? LOG_INFO : LOG_ERR, 0,
+                       "early run done in %.1f ms: %zu device%s selected, %zu bound, %zu failed%s",
+                       (double)(now_usec() - start) / 1000.0, n, n == 1 ? "" : "s", changed, failed,
+                       status == EXIT_USAGE ? "; configuration error, nothing bound" : "");
 }
 
 int verb_apply(int argc, char *argv[])
@@ -92,8 +126,9 @@ int verb_apply(int argc, char *argv[])
         struct pipeline p = { 0 };
         _cleanup_close_ int lock = -1;
         bool disabled = false;
+        uint64_t start = now_usec();
         size_t failed;
-        int r;
+        int r, status;
 
         r = parse_run_options(argc, argv, "apply", "[-c FILE] apply [--dry-run] [--json] [--boot]\n\n"
                               "Make the host match the configuration: for each selected device load\n"
@@ -122,7 +157,10 @@ int verb_apply(int argc, char *argv[])
         r = prepare(&p, &o, &disabled);
         if (r < 0 || disabled) {
                 pipeline_done(&p);
-                return r == -EINVAL ? EXIT_USAGE : r < 0 ? EXIT_FAILED : EXIT_OK;
+                status = r == -EINVAL ? EXIT_USAGE : r < 0 ? EXIT_FAILED : EXIT_OK;
+                if (o.boot && !disabled)
+                        boot_done(start, NULL, 0, status);
+                return status;
         }
         results = calloc(p.plan.n_actions + 1, sizeof(*results));
         if (!results) {
@@ -131,6 +169,8 @@ int verb_apply(int argc, char *argv[])
         }
         failed = apply_plan(&p, results);
         report_results("apply", results, p.plan.n_actions, &p.selection, o.json);
+        if (o.boot)
+                boot_done(start, results, p.plan.n_actions, failed ? EXIT_FAILED : EXIT_OK);
         pipeline_done(&p);
         return failed ? EXIT_FAILED : EXIT_OK;
 }
@@ -180,6 +220,8 @@ int verb_status(int argc, char *argv[])
                 }
         }
         report_results("status", results, p.plan.n_actions, &p.selection, o.json);
+        if (!arg_config)
+                initrd_status_note();
         pipeline_done(&p);
         return drift ? EXIT_DRIFT : EXIT_OK;
 }
