@@ -145,15 +145,18 @@ int verb_apply(int argc, char *argv[])
                 log_error("apply: unexpected argument '%s'", argv[optind]);
                 return usage_error("apply"), EXIT_USAGE;
         }
-        if (o.dry_run && !o.boot) {
+        if (o.dry_run && o.boot) {
+                /* --boot would apply (and log to the kernel log): nothing is dry about it */
+                log_error("apply: --dry-run and --boot exclude each other");
+                return usage_error("apply"), EXIT_USAGE;
+        }
+        if (o.dry_run) {
                 char *args[] = { argv[0], o.json ? (char *)"--json" : NULL, NULL };
                 return verb_plan(o.json ? 2 : 1, args);
         }
-        if (!o.dry_run) {
-                lock = take_run_lock();
-                if (lock < 0)
-                        return EXIT_FAILED;
-        }
+        lock = take_run_lock();
+        if (lock < 0)
+                return EXIT_FAILED;
         r = prepare(&p, &o, &disabled);
         if (r < 0 || disabled) {
                 pipeline_done(&p);
