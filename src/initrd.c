@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -21,6 +22,16 @@ uint64_t now_usec(void)
 
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+uint64_t cpu_usec(void)
+{
+        struct rusage ru;
+
+        if (getrusage(RUSAGE_SELF, &ru) < 0)
+                return 0;
+        return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000u +
+               (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
 }
 
 /* The same filter as the configuration loader: NAME.yaml, not hidden. */
@@ -135,8 +146,8 @@ static int save_into(const char *main_path, const char *dropin_dir, const char *
         for (int i = 0; i < n; i++) {
                 char src[4096];
 
-                if (r == 0 && (r = path_join(src, sizeof(src), "%s/%s", dropin_dir,
-                                             names[i]->d_name)) == 0 &&
+                if (r == 0 &&
+                    (r = path_join(src, sizeof(src), "%s/%s", dropin_dir, names[i]->d_name)) == 0 &&
                     (r = path_join(path, sizeof(path), "%s/%s", sub, names[i]->d_name)) == 0)
                         r = copy_file(src, path);
                 if (r < 0)
@@ -290,7 +301,7 @@ const char *initrd_rebuild_command(const char *root)
         static const struct {
                 const char *marker, *command;
         } tools[] = {
-                /* dracut as the kernel's hook (Debian's dracut package, kernel-install), or at all */
+                /* dracut: the kernel's hook (Debian's package, kernel-install), or installed */
                 { "/etc/kernel/postinst.d/dracut", "dracut -f" },
                 { "/usr/lib/kernel/install.d/50-dracut.install", "dracut -f" },
                 { "/usr/bin/dracut", "dracut -f" },
@@ -314,8 +325,8 @@ void initrd_status_note(void)
         const char *fix;
         int r;
 
-        r = initrd_config_compare(INITRD_CONFIG_COPY, CONFIG_FILE_DEFAULT, CONFIG_DROPIN_DIR_DEFAULT,
-                                  what, sizeof(what));
+        r = initrd_config_compare(INITRD_CONFIG_COPY, CONFIG_FILE_DEFAULT,
+                                  CONFIG_DROPIN_DIR_DEFAULT, what, sizeof(what));
         if (r == -ENOENT || r == 0)
                 return;
         if (r < 0) {

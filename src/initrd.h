@@ -7,7 +7,8 @@
 
 /* dracut and systemd both mark an initramfs with this file (systemd's in_initrd() checks it). */
 #define INITRD_RELEASE "/etc/initrd-release"
-/* Where the early run in the initramfs keeps the configuration it used; /run survives switch-root. */
+/* Where the early run in the initramfs keeps the configuration it used; /run survives switch-root.
+ */
 #define INITRD_CONFIG_COPY "/run/vfio-bind/initramfs"
 
 bool in_initrd(void);
@@ -37,5 +38,7 @@ const char *initrd_rebuild_command(const char *root);
 /* For status with the default configuration: a note on stderr when the initramfs used another. */
 void initrd_status_note(void);
 
-/* Early-run timing for the kernel log: a monotonic clock in microseconds. */
+/* Early-run timing for the kernel log: a monotonic clock, and this process's CPU time (user and
+ * system, module loading included), in microseconds. */
 uint64_t now_usec(void);
+uint64_t cpu_usec(void);

@@ -114,8 +114,10 @@ static void boot_done(uint64_t start, const struct result *results, size_t n, in
                 failed += results && results[i].outcome == OUTCOME_FAILED;
         }
         log_full_errno(status == EXIT_OK ? LOG_INFO : LOG_ERR, 0,
-                       "early run done in %.1f ms: %zu device%s selected, %zu bound, %zu failed%s",
-                       (double)(now_usec() - start) / 1000.0, n, n == 1 ? "" : "s", changed, failed,
+                       "early run done in %.1f ms (%.1f ms CPU): %zu device%s selected, %zu bound, "
+                       "%zu failed%s",
+                       (double)(now_usec() - start) / 1000.0, (double)cpu_usec() / 1000.0, n,
+                       n == 1 ? "" : "s", changed, failed,
                        status == EXIT_USAGE ? "; configuration error, nothing bound" : "");
 }
 

@@ -117,7 +117,8 @@ static int udev_one(const char *name, const struct pci_address *a)
                 return log_debug("disabled on the kernel command line"), EXIT_OK;
         r = peek_device(name, a, &stub);
         if (r < 0)
-                return log_debug_errno(r, "%s: cannot read the device, ignoring: %m", name), EXIT_OK;
+                return log_debug_errno(r, "%s: cannot read the device, ignoring: %m", name),
+                       EXIT_OK;
 
         r = load_config(&p);
         if (r >= 0 && cmdline[0] && cmdline_parse(cmdline, &disabled, &p.config) == -ENOMEM)
@@ -172,11 +173,15 @@ int verb_udev(int argc, char *argv[])
                 switch (c) {
                 case 'h':
                         printf("Usage: vfio-bind [-c FILE] udev ADDRESS\n\n"
-                               "For udev (70-vfio-bind.rules, IMPORT{program}): apply the configuration\n"
-                               "to the one PCI device ADDRESS that has just appeared, before its host\n"
+                               "For udev (70-vfio-bind.rules, IMPORT{program}): apply the "
+                               "configuration\n"
+                               "to the one PCI device ADDRESS that has just appeared, before its "
+                               "host\n"
                                "driver is loaded by modalias. Logs to the kernel log, honours\n"
-                               "rd.vfio-bind=0 and rd.vfio-bind.devices=, prints VFIO_BIND_DRIVER=NAME\n"
-                               "when the device is on its vfio driver. Does nothing for a device the\n"
+                               "rd.vfio-bind=0 and rd.vfio-bind.devices=, prints "
+                               "VFIO_BIND_DRIVER=NAME\n"
+                               "when the device is on its vfio driver. Does nothing for a device "
+                               "the\n"
                                "configuration does not select.\n");
                         return EXIT_OK;
                 default:

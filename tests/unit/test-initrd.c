@@ -121,9 +121,8 @@ static void test_changed_added_removed(void **state)
         write_file(path, "x");
 
         assert_int_equal(compare(t, what, sizeof(what)), 1);
-        snprintf(expect, sizeof(expect),
-                 "%s changed, %s/10-new.yaml added, %s/20-old.yaml removed", t->etc_main,
-                 t->etc_dropins, t->etc_dropins);
+        snprintf(expect, sizeof(expect), "%s changed, %s/10-new.yaml added, %s/20-old.yaml removed",
+                 t->etc_main, t->etc_dropins, t->etc_dropins);
         assert_string_equal(what, expect);
 }
 

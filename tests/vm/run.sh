@@ -164,14 +164,16 @@ kmsg_time() { vm_dmesg "$1" | grep -E -- "$2" | head -n1 | sed -n 's/^\[ *\([0-9
 
 # early_run KIND-NAME LOG: record the early run's figures
 early_run() {
-	local t0 t1 ms first
+	local t0 t1 ms cpu first
 	t0=$(kmsg_time "$2" 'vfio-bind: early run starting')
 	t1=$(kmsg_time "$2" 'vfio-bind: early run done')
-	ms=$(vm_dmesg "$2" | sed -n 's/.*vfio-bind: early run done in \([0-9.]*\) ms.*/\1/p' | head -n1)
+	ms=$(vm_dmesg "$2" | sed -n 's/.*vfio-bind: early run done in \([0-9.]*\) ms (\([0-9.]*\) ms CPU).*/\1 \2/p' | head -n1)
+	cpu=${ms#* }
+	ms=${ms% *}
 	first=$(kmsg_time "$2" 'e1000e 0000:')
 	if [ -n "$t0" ] && [ -n "$t1" ]; then
-		echo "# $1: early run: kernel log $t0 -> $t1 = $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 }') ms; own clock $ms ms; first e1000e probe ${first:--}"
-		echo "$1 $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 }') $ms" >> "$out/early-runs"
+		echo "# $1: early run: kernel log $t0 -> $t1 = $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 }') ms; own clock $ms ms, CPU $cpu ms; first e1000e probe ${first:--}"
+		echo "$1 $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 }') $ms $cpu" >> "$out/early-runs"
 	fi
 }
 
@@ -360,7 +362,7 @@ done
 check "no 'vfio-bind' kernel log lines lost to ratelimiting in any boot" \
 	eval '! cat "$out"/*.log | grep -aq "vfio-bind: [0-9]* output lines suppressed"'
 if [ -s "$out/early-runs" ]; then
-	echo "# early runs (kernel-log ms, own-clock ms): $(awk '{ printf "%s %s/%s; ", $1, $2, $3 }' "$out/early-runs")"
+	echo "# early runs (kernel-log ms / own clock ms / CPU ms): $(awk '{ printf "%s %s/%s/%s; ", $1, $2, $3, $4 }' "$out/early-runs")"
 fi
 if [ -s "$out/boot-times" ]; then
 	echo "# boot to power-off: $(awk '{ printf "%s %s s; ", $1, $2 }' "$out/boot-times")"
