@@ -8,8 +8,8 @@ $(BUILDDIR)/tests/test-%: tests/unit/test-%.c $(CORE_OBJS) $(wildcard tests/unit
 
 tests-build: all testbed $(UNIT_BINS)
 
-# SUITES picks what runs: unit resolve testbed vm (all by default).
-SUITES ?= unit resolve testbed scenarios vm
+# SUITES picks what runs: unit resolve testbed scenarios boot vm (all by default).
+SUITES ?= unit resolve testbed scenarios boot vm
 check: tests-build
 	BUILDDIR=$(BUILDDIR) SANITIZE=$(SANITIZE) VALGRIND=$(VALGRIND) tests/run.sh $(SUITES)
 
