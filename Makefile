@@ -31,7 +31,7 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 # Library part of the pipeline, linked into the tool, the unit tests and the benchmarks.
-CORE := pci sysfs log config discover usage select resolve plan pipeline report table cmdline apply
+CORE := pci sysfs log config discover usage select resolve plan pipeline report table cmdline apply sriov
 CORE_OBJS := $(CORE:%=$(BUILDDIR)/src/%.o)
 TOOL_OBJS := $(CORE_OBJS) $(BUILDDIR)/src/main.o $(BUILDDIR)/src/verbs.o $(BUILDDIR)/src/verbs-apply.o
 include dracut/dracut.mk
@@ -49,6 +49,7 @@ $(BUILDDIR)/src $(BUILDDIR)/tests:
 
 include tests/testbed/testbed.mk
 include tests/tests.mk
+include docs/docs.mk
 
 bench: all testbed
 	BUILDDIR=$(BUILDDIR) tests/bench/run.sh

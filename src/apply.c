@@ -191,8 +191,8 @@ size_t apply_plan(struct pipeline *p, struct result *results)
                 if (a->kind == ACTION_ERROR) {
                         res->outcome = OUTCOME_FAILED;
                         snprintf(res->message, sizeof(res->message), "%s", a->reason);
-                } else if (a->kind == ACTION_NONE)
-                        res->outcome = OUTCOME_UNCHANGED;
+                } else if (a->kind == ACTION_NONE || a->item->sriov_pf)
+                        res->outcome = OUTCOME_UNCHANGED; /* a PF's VFs: sriov_apply_phase1 */
                 else
                         apply_one(p, a, res);
                 if (res->outcome == OUTCOME_FAILED) {

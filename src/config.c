@@ -18,6 +18,7 @@ struct loader {
         unsigned errors;
 };
 
+/* Zero-initialise the parser: error paths return before yaml_parser_initialize(). */
 static void yaml_parser_deletep(yaml_parser_t *p)
 {
         yaml_parser_delete(p);
@@ -45,7 +46,7 @@ _printf_(3, 4) static void loader_error(struct loader *l, const yaml_mark_t *mar
  */
 static int precheck_events(struct loader *l, const char *data, size_t size)
 {
-        _cleanup_(yaml_parser_deletep) yaml_parser_t parser;
+        _cleanup_(yaml_parser_deletep) yaml_parser_t parser = { 0 };
         unsigned depth = 0, documents = 0;
 
         if (!yaml_parser_initialize(&parser))
@@ -156,7 +157,136 @@ bool module_name_is_valid(const char *s)
         return true;
 }
 
-static const char entry_keys[] = "address, id, subsystem, class, driver, group, force";
+static const char entry_keys[] = "address, id, subsystem, class, driver, group, force, sriov";
+static const char sriov_keys[] = "numvfs, replace, vfs";
+
+/* A plain decimal number in [min, max]; NULL after logging why not. */
+static bool scalar_uint(struct loader *l, const yaml_node_t *n, const char *key, unsigned min,
+                        unsigned max, unsigned *ret)
+{
+        const char *s = scalar_text(l, n, key);
+        unsigned long v = 0;
+
+        if (!s)
+                return false;
+        for (const char *c = s; *c; c++) {
+                if (*c < '0' || *c > '9' || v > max) {
+                        loader_error(l, &n->start_mark, "invalid %s '%s': expected a whole number "
+                                     "from %u to %u", key, s, min, max);
+                        return false;
+                }
+                v = v * 10 + (unsigned long)(*c - '0');
+        }
+        if (v < min || v > max) {
+                loader_error(l, &n->start_mark, "invalid %s '%s': expected a whole number from %u "
+                             "to %u", key, s, min, max);
+                return false;
+        }
+        *ret = (unsigned)v;
+        return true;
+}
+
+static void parse_sriov(struct loader *l, struct config_entry *e, const yaml_node_t *n)
+{
+        struct config_sriov *sr = &e->sriov;
+        const yaml_node_t *vfs = NULL;
+        unsigned seen = 0, errors_before = l->errors;
+
+        sr->loc = (struct config_location){ l->file, (unsigned)n->start_mark.line + 1,
+                                            (unsigned)n->start_mark.column + 1 };
+        if (n->type != YAML_MAPPING_NODE) {
+                loader_error(l, &n->start_mark, "'sriov' must be a mapping such as "
+                             "'{numvfs: 4}', not %s", node_type_name(n));
+                return;
+        }
+        for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+                yaml_node_t *key = yaml_document_get_node(&l->doc, p->key);
+                yaml_node_t *value = yaml_document_get_node(&l->doc, p->value);
+                const char *k, *s;
+
+                if (key->type != YAML_SCALAR_NODE ||
+                    strlen((const char *)key->data.scalar.value) != key->data.scalar.length) {
+                        loader_error(l, &key->start_mark, "keys must be plain words; expected one "
+                                     "of: %s", sriov_keys);
+                        continue;
+                }
+                k = (const char *)key->data.scalar.value;
+                if (streq(k, "numvfs")) {
+                        if (key_seen(l, key, &seen, 1 << 0))
+                                continue;
+                        if (scalar_uint(l, value, "numvfs", 1, SRIOV_NUMVFS_MAX, &sr->numvfs))
+                                sr->numvfs_loc = (struct config_location){
+                                        l->file, (unsigned)value->start_mark.line + 1,
+                                        (unsigned)value->start_mark.column + 1
+                                };
+                } else if (streq(k, "replace")) {
+                        if (key_seen(l, key, &seen, 1 << 1) || !(s = scalar_text(l, value, k)))
+                                continue;
+                        if (streq(s, "true") || streq(s, "false"))
+                                sr->replace = streq(s, "true");
+                        else
+                                loader_error(l, &value->start_mark,
+                                             "invalid replace '%s': expected true or false", s);
+                } else if (streq(k, "vfs")) {
+                        if (key_seen(l, key, &seen, 1 << 2))
+                                continue;
+                        if (value->type != YAML_SEQUENCE_NODE) {
+                                loader_error(l, &value->start_mark, "'vfs' must be a list of VF "
+                                             "indexes such as [0, 1, 5], not %s",
+                                             node_type_name(value));
+                                continue;
+                        }
+                        vfs = value;
+                } else
+                        loader_error(l, &key->start_mark, "unknown key '%s' in 'sriov'; expected "
+                                     "one of: %s", k, sriov_keys);
+        }
+        if (l->errors != errors_before)
+                return;
+        if (!(seen & 1)) {
+                loader_error(l, &n->start_mark, "'sriov' needs 'numvfs': how many VFs to create");
+                return;
+        }
+        if (vfs) {
+                const yaml_node_item_t *start = vfs->data.sequence.items.start;
+                const yaml_node_item_t *top = vfs->data.sequence.items.top;
+
+                if (start == top) {
+                        loader_error(l, &vfs->start_mark, "'vfs' is empty; leave it out to bind "
+                                     "every VF");
+                        return;
+                }
+                if (top - start > SRIOV_VFS_MAX) {
+                        loader_error(l, &vfs->start_mark, "'vfs' lists more than %d indexes; "
+                                     "leave it out to bind every VF", SRIOV_VFS_MAX);
+                        return;
+                }
+                for (const yaml_node_item_t *i = start; i < top; i++) {
+                        const yaml_node_t *item = yaml_document_get_node(&l->doc, *i);
+                        unsigned idx;
+                        bool dup = false;
+
+                        if (!scalar_uint(l, item, "VF index", 0, SRIOV_NUMVFS_MAX - 1, &idx))
+                                continue;
+                        if (idx >= sr->numvfs) {
+                                loader_error(l, &item->start_mark, "VF index %u is out of range: "
+                                             "numvfs is %u, so indexes go from 0 to %u", idx,
+                                             sr->numvfs, sr->numvfs - 1);
+                                continue;
+                        }
+                        for (unsigned j = 0; j < sr->n_vfs; j++)
+                                dup = dup || sr->vfs[j] == idx;
+                        if (dup) {
+                                loader_error(l, &item->start_mark, "VF index %u listed twice", idx);
+                                continue;
+                        }
+                        sr->vfs[sr->n_vfs++] = (uint16_t)idx;
+                }
+                if (l->errors != errors_before)
+                        return;
+        }
+        sr->set = true;
+}
 
 static void parse_entry_value(struct loader *l, struct config_entry *e, const yaml_node_t *key,
                               const yaml_node_t *value, unsigned *seen)
@@ -228,6 +358,9 @@ static void parse_entry_value(struct loader *l, struct config_entry *e, const ya
                 else
                         loader_error(l, &value->start_mark,
                                      "invalid force '%s': expected true or false", s);
+        } else if (streq(k, "sriov")) {
+                if (!key_seen(l, key, seen, 1 << 7))
+                        parse_sriov(l, e, value);
         } else
                 loader_error(l, &key->start_mark, "unknown key '%s' in device entry; expected one of: %s",
                              k, entry_keys);
@@ -315,7 +448,10 @@ static int parse_root(struct loader *l)
         for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
                 yaml_node_t *key = yaml_document_get_node(&l->doc, p->key);
                 yaml_node_t *value = yaml_document_get_node(&l->doc, p->value);
-                const char *k = key->type == YAML_SCALAR_NODE ? (const char *)key->data.scalar.value : "";
+                /* A "\0" escape in a quoted key must not let "version\0x" pass as "version". */
+                bool word = key->type == YAML_SCALAR_NODE &&
+                            strlen((const char *)key->data.scalar.value) == key->data.scalar.length;
+                const char *k = word ? (const char *)key->data.scalar.value : "";
                 const char *s;
 
                 if (streq(k, "version")) {
@@ -343,7 +479,7 @@ static int parse_root(struct loader *l)
                 } else
                         loader_error(l, &key->start_mark,
                                      "unknown top-level key '%s'; expected 'version' or 'devices'",
-                                     key->type == YAML_SCALAR_NODE ? k : "(not a word)");
+                                     word ? k : "(not a word)");
         }
         if (!have_version)
                 loader_error(l, &root->start_mark, "missing 'version: 1'");
@@ -373,7 +509,7 @@ int config_add_source(struct config *c, const char *name, const char **ret)
 
 int config_load_buffer(struct config *c, const char *name, const char *data, size_t size)
 {
-        _cleanup_(yaml_parser_deletep) yaml_parser_t parser;
+        _cleanup_(yaml_parser_deletep) yaml_parser_t parser = { 0 };
         struct loader l = { .config = c };
         size_t n_before = c->n_entries;
         int r;
@@ -500,7 +636,8 @@ static bool same_selector(const struct config_entry *a, const struct config_entr
         if (a->has_address != b->has_address || a->has_id != b->has_id ||
             a->has_subsystem != b->has_subsystem || a->has_class != b->has_class)
                 return false;
-        if (a->has_address && memcmp(&a->address, &b->address, sizeof(a->address)) != 0)
+        /* Not memcmp: struct pci_address has a padding byte. */
+        if (a->has_address && pci_address_compare(&a->address, &b->address) != 0)
                 return false;
         if (a->has_id && memcmp(&a->id, &b->id, sizeof(a->id)) != 0)
                 return false;

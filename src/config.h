@@ -23,6 +23,19 @@ enum group_policy {
         GROUP_ALL,    /* also bind the other endpoints of its IOMMU group */
 };
 
+#define SRIOV_NUMVFS_MAX 65535 /* the kernel reads sriov_numvfs as a u16 */
+#define SRIOV_VFS_MAX 256      /* indexes listed in one 'vfs' */
+
+/* 'sriov:' on a PF entry: create numvfs VFs and bind them (or those listed in vfs), not the PF. */
+struct config_sriov {
+        bool set;
+        bool replace; /* another non-zero count may be changed (through 0) */
+        unsigned numvfs;
+        unsigned n_vfs; /* 0: every VF */
+        uint16_t vfs[SRIOV_VFS_MAX];
+        struct config_location loc, numvfs_loc;
+};
+
 struct config_entry {
         struct config_location loc;
         bool has_address, has_id, has_subsystem, has_class;
@@ -35,6 +48,7 @@ struct config_entry {
         struct config_location driver_loc;
         enum group_policy group;
         bool force;
+        struct config_sriov sriov;
 };
 
 struct config {

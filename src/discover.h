@@ -28,6 +28,7 @@ struct device {
         int iommu_group; /* -1: none */
         bool is_virtfn;
         struct pci_address physfn;
+        int vf_index; /* K of the PF's virtfnK link that names this VF; -1: none */
         unsigned sriov_totalvfs, sriov_numvfs;
         int boot_vga; /* -1: not a VGA device */
         char in_use[160]; /* why detaching it would hurt the host: mounted, up, console */
@@ -46,3 +47,14 @@ const struct device *snapshot_find(const struct snapshot *s, const struct pci_ad
 bool device_is_bridge(const struct device *d);
 /* Re-read the fields apply changes (driver, driver_override), straight from sysfs. */
 int device_refresh(struct device *d);
+
+/*
+ * Vendor and model names from udev's hardware database, for people (list): udevd's record of
+ * the device when it has one, else the modalias looked up in hwdb.bin. Either may be missing
+ * (early boot, containers, test beds): then the name is "". Never needed to bind anything.
+ */
+struct device_names;
+struct device_names *device_names_new(void);
+struct device_names *device_names_free(struct device_names *n);
+/* "Vendor Model", or whichever of the two is known; "" when neither is. */
+void device_names_get(struct device_names *n, const struct device *d, char *buf, size_t size);

@@ -5,8 +5,12 @@
 #include "macro.h"
 #include "pci.h"
 
-/* Reads min to max hex digits; the next character may be anything. Returns chars consumed or -1. */
-static int hex_digits(const char *s, unsigned min, unsigned max, uint32_t *ret)
+/*
+ * Reads min to max hex digits. Returns chars consumed or -1. A variable-width field must not be
+ * followed by another hex digit (it would be cut short); a fixed-width one (min == max) may be,
+ * as in a modalias ("...d00002204sv...bc03..."), and its caller checks what follows.
+ */
+static int hex_field(const char *s, unsigned min, unsigned max, uint32_t *ret)
 {
         uint32_t v = 0;
         unsigned i;
@@ -15,20 +19,10 @@ static int hex_digits(const char *s, unsigned min, unsigned max, uint32_t *ret)
                 char c = (char)tolower((unsigned char)s[i]);
                 v = v * 16 + (uint32_t)(c <= '9' ? c - '0' : c - 'a' + 10);
         }
-        if (i < min)
+        if (i < min || (min < max && isxdigit((unsigned char)s[i])))
                 return -1;
         *ret = v;
         return (int)i;
-}
-
-/* As hex_digits, but a hex digit right after max digits means the field is too long. */
-static int hex_field(const char *s, unsigned min, unsigned max, uint32_t *ret)
-{
-        int n = hex_digits(s, min, max, ret);
-
-        if (n < 0 || isxdigit((unsigned char)s[n]))
-                return -1;
-        return n;
 }
 
 int pci_address_parse(const char *s, bool allow_any, struct pci_address *ret, const char **why)
@@ -148,8 +142,7 @@ static int modalias_field(const char **p, const char *prefix, unsigned n, uint32
 
         if (strncmp(*p, prefix, l) != 0)
                 return -EINVAL;
-        /* "v000010DEd...": the next field's letter is itself a hex digit. */
-        r = hex_digits(*p + l, n, n, ret);
+        r = hex_field(*p + l, n, n, ret);
         if (r < 0)
                 return -EINVAL;
         *p += l + (size_t)r;

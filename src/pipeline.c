@@ -78,7 +78,8 @@ int pipeline_run(struct pipeline *p)
         if (!p->targets)
                 return log_error_errno(ENOMEM, "Out of memory");
         for (size_t i = 0; i < p->selection.n_items; i++)
-                resolve_target(p->resolver, p->selection.items[i].device,
+                if (!p->selection.items[i].sriov_pf) /* stays on its host driver */
+                        resolve_target(p->resolver, p->selection.items[i].device,
                                p->selection.items[i].driver, &p->targets[i]);
         r = plan_build(&p->selection, p->targets, &p->snapshot, &p->plan);
         if (r < 0)

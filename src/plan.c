@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "macro.h"
 #include "plan.h"
+#include "sriov.h"
 
 const char *step_name(enum step s)
 {
@@ -13,6 +14,10 @@ const char *step_name(enum step s)
                 return "unbind";
         case STEP_PROBE:
                 return "probe";
+        case STEP_REMOVE_VFS:
+                return "remove-vfs";
+        case STEP_CREATE_VFS:
+                return "create-vfs";
         }
         return "unknown";
 }
@@ -59,6 +64,10 @@ static void plan_one(const struct selection *sel, const struct selected_device *
         const struct device *d = item->device;
 
         *a = (struct action){ .item = item, .target = t };
+        if (item->sriov_pf) {
+                sriov_plan_pf(item, a);
+                return;
+        }
         if (d->problem[0]) {
                 a->kind = ACTION_ERROR;
                 snprintf(a->reason, sizeof(a->reason), "%s", d->problem);
@@ -117,6 +126,7 @@ int plan_build(const struct selection *sel, const struct target *targets,
         for (size_t i = 0; i < sel->n_items; i++)
                 plan_one(sel, &sel->items[i], &targets[i], snapshot, &p.actions[i]);
         p.n_actions = sel->n_items;
+        sriov_plan_vfs(&p);
         *ret = p;
         return 0;
 }

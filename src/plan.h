@@ -18,7 +18,10 @@ enum step {
         STEP_SET_OVERRIDE = 1 << 1,
         STEP_UNBIND = 1 << 2,
         STEP_PROBE = 1 << 3,
+        STEP_REMOVE_VFS = 1 << 4, /* SR-IOV PF: sriov_numvfs = 0 first ('replace') */
+        STEP_CREATE_VFS = 1 << 5, /* SR-IOV PF: sriov_numvfs = N */
 };
+#define STEP_LAST STEP_CREATE_VFS
 
 enum action_kind {
         ACTION_NONE,  /* already as configured */

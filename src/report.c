@@ -3,6 +3,7 @@
 
 #include "macro.h"
 #include "report.h"
+#include "sriov.h"
 #include "table.h"
 
 const char *outcome_name(enum outcome o)
@@ -44,10 +45,14 @@ static void steps_text(unsigned steps, const struct action *a, const char *from,
         size_t n = 0;
 
         buf[0] = '\0';
-        for (unsigned s = STEP_LOAD_MODULE; s <= STEP_PROBE && n < size; s <<= 1) {
+        for (unsigned s = STEP_LOAD_MODULE; s <= STEP_LAST && n < size; s <<= 1) {
                 if (!(steps & s))
                         continue;
-                if (s == STEP_LOAD_MODULE)
+                if (s == STEP_REMOVE_VFS || s == STEP_CREATE_VFS) {
+                        n += (size_t)snprintf(buf + n, size - n, "%s", n ? ", " : "");
+                        if (n < size)
+                                n += (size_t)sriov_step_text(a, (enum step)s, buf + n, size - n);
+                } else if (s == STEP_LOAD_MODULE)
                         n += (size_t)snprintf(buf + n, size - n, "%sload %s", n ? ", " : "",
                                               a->target->module);
                 else if (s == STEP_UNBIND)
@@ -63,7 +68,7 @@ static struct json_object *steps_json(unsigned steps)
 {
         struct json_object *arr = json_object_new_array();
 
-        for (unsigned s = STEP_LOAD_MODULE; s <= STEP_PROBE; s <<= 1)
+        for (unsigned s = STEP_LOAD_MODULE; s <= STEP_LAST; s <<= 1)
                 if (steps & s)
                         json_object_array_add(arr, json_object_new_string(step_name((enum step)s)));
         return arr;
@@ -206,12 +211,17 @@ void report_results(const char *verb, const struct result *results, size_t n,
 
 void report_list(const struct snapshot *s, const struct target *targets, bool json)
 {
-        static const char *const headers[] = { "DEVICE", "ID", "CLASS", "DRIVER", "GROUP", "VFIO" };
+        static const char *const headers[] = { "DEVICE", "ID",   "CLASS", "DRIVER",
+                                               "GROUP",  "VFIO", "NAME" };
         struct json_object *arr = json ? json_object_new_array() : NULL;
+        struct device_names *names = NULL;
         struct table t;
 
         if (!json && table_init(&t, ELEMENTSOF(headers), headers) < 0)
                 return;
+        /* Names are for people: the table has them, JSON keeps to what sysfs says. */
+        if (!json)
+                names = device_names_new();
         for (size_t i = 0; i < s->n_devices; i++) {
                 const struct device *d = &s->devices[i];
                 const struct target *tg = &targets[i];
@@ -254,9 +264,14 @@ void report_list(const struct snapshot *s, const struct target *targets, bool js
                         json_object_object_add(o, "problem", json_string_or_null(d->problem));
                         json_object_array_add(arr, o);
                 } else {
+                        char name[128];
                         const char *cells[] = { d->name, id, cls, d->driver[0] ? d->driver : "-",
                                                 d->iommu_group >= 0 ? group : "-",
-                                                tg->module[0] ? tg->module : "-" };
+                                                tg->module[0] ? tg->module : "-", name };
+
+                        device_names_get(names, d, name, sizeof(name));
+                        if (!name[0])
+                                strcpy(name, "-");
                         table_add_row(&t, cells);
                 }
         }
@@ -267,6 +282,7 @@ void report_list(const struct snapshot *s, const struct target *targets, bool js
         } else {
                 table_print(&t, stdout);
                 table_done(&t);
+                device_names_free(names);
         }
 }
 

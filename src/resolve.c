@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <dirent.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <libkmod.h>
 #include <stdarg.h>
 
@@ -33,9 +34,10 @@ struct resolver {
         char **config_targets;
 };
 
-static void kmod_log_to_ours(void *data _unused_, int priority, const char *file _unused_,
-                             int line _unused_, const char *fn _unused_, const char *format,
-                             va_list args)
+_printf_(6, 0) static void kmod_log_to_ours(void *data _unused_, int priority,
+                                            const char *file _unused_, int line _unused_,
+                                            const char *fn _unused_, const char *format,
+                                            va_list args)
 {
         char msg[512];
 
@@ -288,9 +290,17 @@ int resolver_lookup(struct resolver *r, const char *modalias, struct resolution 
                                                 m->builtin);
                                 found = true;
                         }
-                /* libkmod matched it but its modinfo is unreadable: last resort, worst rank. */
-                if (err >= 0 && !found)
+                /*
+                 * libkmod matched it but its modinfo is unreadable: last resort, worst rank.
+                 * "*" has a single star, which would rank it first: rank it by hand.
+                 */
+                if (err >= 0 && !found) {
+                        size_t n = res.n_matches;
+
                         err = add_match(&res, m->module, "*", m->builtin);
+                        if (err >= 0 && res.n_matches > n)
+                                res.matches[n].stars = UINT_MAX;
+                }
                 kmod_module_unref(mod);
                 if (err < 0)
                         break;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "log.h"
 #include "select.h"
+#include "sriov.h"
 
 bool entry_matches(const struct config_entry *e, const struct device *d)
 {
@@ -92,7 +93,7 @@ int select_devices(const struct config *c, const struct snapshot *s, struct sele
                         const struct device *d = &s->devices[j];
                         struct selected_device *prev;
 
-                        if (!entry_matches(e, d))
+                        if (!entry_matches(e, d) || (e->sriov.set && d->is_virtfn))
                                 continue;
                         matched = true;
                         prev = find_item(&sel, d);
@@ -100,8 +101,19 @@ int select_devices(const struct config *c, const struct snapshot *s, struct sele
                                 struct selected_device item = {
                                         .device = d, .entry = e, .driver = e->driver,
                                         .group = e->group, .force = e->force,
+                                        .sriov_pf = e->sriov.set,
                                 };
                                 add_item(&sel, &item, s->n_devices);
+                                continue;
+                        }
+                        if (prev->sriov_pf != e->sriov.set) {
+                                log_error("%s:%u:%u: device %s is also selected at %s:%u:%u; one "
+                                          "entry gives it VFs with 'sriov' (the PF stays on its "
+                                          "host driver), the other binds it: keep one",
+                                          e->loc.file, e->loc.line, e->loc.column, d->name,
+                                          prev->entry->loc.file, prev->entry->loc.line,
+                                          prev->entry->loc.column);
+                                r = -EINVAL;
                                 continue;
                         }
                         if (!streq(prev->driver, e->driver)) {
@@ -122,6 +134,8 @@ int select_devices(const struct config *c, const struct snapshot *s, struct sele
                 if (!matched)
                         sel.unmatched[sel.n_unmatched++] = e;
         }
+        if (r == 0)
+                r = sriov_select_vfs(c, s, &sel, s->n_devices);
         if (r == 0)
                 r = add_group_members(&sel, s, s->n_devices);
         if (r < 0) {

@@ -11,6 +11,8 @@ struct selected_device {
         enum group_policy group;
         bool force;
         bool via_group; /* taken because another selected device's entry says group: all */
+        bool sriov_pf;  /* a PF whose entry has 'sriov': gets VFs, stays on its host driver */
+        bool via_sriov; /* a VF taken because its PF's entry has 'sriov' */
 };
 
 struct selection {

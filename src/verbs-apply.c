@@ -7,6 +7,7 @@
 #include "log.h"
 #include "pipeline.h"
 #include "report.h"
+#include "sriov.h"
 #include "verbs.h"
 
 struct run_options {
@@ -52,56 +53,18 @@ static int parse_run_options(int argc, char *argv[], const char *verb, const cha
         return 1;
 }
 
-/*
- * Early boot: the kernel log is where messages go, and the command line has a say, read before
- * the configuration so that rd.vfio-bind=0 also gets past a broken one. In the initramfs, the
- * configuration it holds is copied to /run for 'status' after switch-root.
- */
-static int boot_setup(char *cmdline, size_t size, bool *disabled)
+/* The early run's first kernel log line; in the initramfs, keep its configuration for status. */
+static void boot_begin(void)
 {
         int r;
 
-        log_set_target(LOG_TARGET_KMSG);
-        if (log_get_max_level() < LOG_INFO)
-                log_set_max_level(LOG_INFO);
         log_info("early run starting%s", in_initrd() ? " in the initramfs" : "");
-        if (in_initrd() && !arg_config) {
-                r = initrd_save_config(CONFIG_FILE_DEFAULT, CONFIG_DROPIN_DIR_DEFAULT,
-                                       INITRD_CONFIG_COPY);
-                if (r < 0)
-                        log_warning_errno(r, "Cannot copy the configuration to %s, ignoring: %m",
-                                          INITRD_CONFIG_COPY);
-        }
-        r = cmdline_read(cmdline, size);
-        if (r < 0) {
-                cmdline[0] = '\0';
-                log_warning_errno(r, "Cannot read %s, ignoring: %m", CMDLINE_PATH);
-                return 0;
-        }
-        (void)cmdline_parse(cmdline, disabled, NULL);
-        if (*disabled)
-                log_notice("disabled on the kernel command line (vfio-bind=0); not binding anything");
-        return 0;
-}
-
-static int prepare(struct pipeline *p, const struct run_options *o, bool *disabled)
-{
-        char cmdline[4096] = "";
-        bool ignored;
-        int r;
-
-        if (o->boot) {
-                r = boot_setup(cmdline, sizeof(cmdline), disabled);
-                if (r < 0 || *disabled)
-                        return r;
-        }
-        r = pipeline_load_config(p, arg_config, CONFIG_STRICT_PERMISSIONS);
+        if (!in_initrd() || arg_config)
+                return;
+        r = initrd_save_config(CONFIG_FILE_DEFAULT, CONFIG_DROPIN_DIR_DEFAULT, INITRD_CONFIG_COPY);
         if (r < 0)
-                return r;
-        /* rd.vfio-bind.devices= adds to the configuration; a malformed list is logged, ignored. */
-        if (o->boot && cmdline[0] && cmdline_parse(cmdline, &ignored, &p->config) == -ENOMEM)
-                return -ENOMEM;
-        return pipeline_run(p);
+                log_warning_errno(r, "Cannot copy the configuration to %s, ignoring: %m",
+                                  INITRD_CONFIG_COPY);
 }
 
 /* The early run's last kernel log line: what it did and how long it took. */
@@ -121,11 +84,50 @@ static void boot_done(uint64_t start, const struct result *results, size_t n, in
                        status == EXIT_USAGE ? "; configuration error, nothing bound" : "");
 }
 
+/*
+ * Early boot: the kernel log is where messages go, and the command line has a say. The rescue
+ * switch is read before the configuration, so that it works even when that is broken. In the
+ * initramfs, the configuration it holds is copied to /run for 'status' after switch-root.
+ */
+static int prepare(struct pipeline *p, const struct run_options *o, bool *disabled)
+{
+        char cmdline[4096] = "";
+        int r;
+
+        if (o->boot) {
+                log_set_target(LOG_TARGET_KMSG);
+                if (log_get_max_level() < LOG_INFO)
+                        log_set_max_level(LOG_INFO);
+                if (!o->dry_run)
+                        boot_begin();
+                r = cmdline_read(cmdline, sizeof(cmdline));
+                if (r < 0)
+                        log_warning_errno(r, "Cannot read %s, ignoring: %m", CMDLINE_PATH);
+                (void)cmdline_parse(cmdline, disabled, NULL);
+                if (*disabled) {
+                        log_notice("disabled on the kernel command line (vfio-bind=0); "
+                                   "not binding anything");
+                        return 0;
+                }
+        }
+        r = pipeline_load_config(p, arg_config, CONFIG_STRICT_PERMISSIONS);
+        if (r < 0)
+                return -EINVAL; /* any configuration problem is a usage error: exit 2 */
+        if (o->boot) {
+                /* A malformed rd.vfio-bind.devices= is logged and left out whole. */
+                r = cmdline_parse(cmdline, disabled, &p->config);
+                if (r == -ENOMEM)
+                        return r;
+        }
+        return pipeline_run(p);
+}
+
 int verb_apply(int argc, char *argv[])
 {
         _cleanup_free_ struct result *results = NULL;
         struct run_options o = { 0 };
         struct pipeline p = { 0 };
+        struct sriov_run sriov = { 0 };
         _cleanup_close_ int lock = -1;
         bool disabled = false;
         uint64_t start = now_usec();
@@ -147,32 +149,35 @@ int verb_apply(int argc, char *argv[])
                 log_error("apply: unexpected argument '%s'", argv[optind]);
                 return usage_error("apply"), EXIT_USAGE;
         }
-        if (o.dry_run && o.boot) {
-                /* --boot would apply (and log to the kernel log): nothing is dry about it */
-                log_error("apply: --dry-run and --boot exclude each other");
-                return usage_error("apply"), EXIT_USAGE;
+        if (!o.dry_run) {
+                lock = take_run_lock();
+                if (lock < 0)
+                        return EXIT_FAILED;
         }
-        if (o.dry_run) {
-                char *args[] = { argv[0], o.json ? (char *)"--json" : NULL, NULL };
-                return verb_plan(o.json ? 2 : 1, args);
-        }
-        lock = take_run_lock();
-        if (lock < 0)
-                return EXIT_FAILED;
         r = prepare(&p, &o, &disabled);
         if (r < 0 || disabled) {
                 pipeline_done(&p);
                 status = r == -EINVAL ? EXIT_USAGE : r < 0 ? EXIT_FAILED : EXIT_OK;
-                if (o.boot && !disabled)
+                if (o.boot && !o.dry_run && !disabled)
                         boot_done(start, NULL, 0, status);
                 return status;
         }
-        results = calloc(p.plan.n_actions + 1, sizeof(*results));
+        if (o.dry_run) {
+                r = report_plan(&p, "plan", o.json);
+                pipeline_done(&p);
+                return r < 0 ? EXIT_FAILED : r;
+        }
+        /* SR-IOV phase 1: create VFs, then plan again over a snapshot that has them. */
+        r = sriov_apply_phase1(&p, &sriov);
+        results = r < 0 ? NULL : calloc(p.plan.n_actions + 1, sizeof(*results));
         if (!results) {
+                sriov_run_done(&sriov);
                 pipeline_done(&p);
                 return EXIT_FAILED;
         }
         failed = apply_plan(&p, results);
+        failed += sriov_apply_phase2(&p, &sriov, results);
+        sriov_run_done(&sriov);
         report_results("apply", results, p.plan.n_actions, &p.selection, o.json);
         if (o.boot)
                 boot_done(start, results, p.plan.n_actions, failed ? EXIT_FAILED : EXIT_OK);
@@ -199,8 +204,11 @@ int verb_status(int argc, char *argv[])
                 return usage_error("status"), EXIT_USAGE;
         }
         r = pipeline_load_config(&p, arg_config, CONFIG_STRICT_PERMISSIONS);
-        if (r >= 0)
-                r = pipeline_run(&p);
+        if (r < 0) {
+                pipeline_done(&p);
+                return EXIT_USAGE;
+        }
+        r = pipeline_run(&p);
         if (r < 0) {
                 pipeline_done(&p);
                 return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
@@ -275,8 +283,11 @@ int verb_revert(int argc, char *argv[])
                 return EXIT_FAILED;
         /* With addresses the configuration is not needed: revert is the way back from a bad one. */
         r = n_addrs ? 0 : pipeline_load_config(&p, arg_config, CONFIG_STRICT_PERMISSIONS);
-        if (r >= 0)
-                r = pipeline_run(&p);
+        if (r < 0) {
+                pipeline_done(&p);
+                return EXIT_USAGE;
+        }
+        r = pipeline_run(&p);
         if (r < 0) {
                 pipeline_done(&p);
                 return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;

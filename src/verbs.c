@@ -48,10 +48,9 @@ static int parse_simple(int argc, char *argv[], const char *verb, const char *us
 
 int verb_plan(int argc, char *argv[])
 {
-        _cleanup_free_ struct result *results = NULL;
         struct pipeline p = { 0 };
         bool json = false;
-        int r, status = EXIT_OK;
+        int r;
 
         r = parse_simple(argc, argv, "plan", "[-c FILE] plan [--json]\n\n"
                          "Show what 'apply' would do, changing nothing.\n\n"
@@ -59,27 +58,34 @@ int verb_plan(int argc, char *argv[])
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : EXIT_OK;
         r = pipeline_load_config(&p, arg_config, CONFIG_STRICT_PERMISSIONS);
-        if (r >= 0)
-                r = pipeline_run(&p);
         if (r < 0) {
                 pipeline_done(&p);
-                return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
+                return EXIT_USAGE;
         }
-        results = calloc(p.plan.n_actions + 1, sizeof(*results));
-        if (!results) {
-                pipeline_done(&p);
-                return log_error_errno(ENOMEM, "Out of memory"), EXIT_FAILED;
-        }
-        for (size_t i = 0; i < p.plan.n_actions; i++) {
-                const struct action *a = &p.plan.actions[i];
+        r = pipeline_run(&p);
+        if (r >= 0)
+                r = report_plan(&p, "plan", json);
+        pipeline_done(&p);
+        return r == -EINVAL ? EXIT_USAGE : r < 0 ? EXIT_FAILED : r;
+}
+
+int report_plan(struct pipeline *p, const char *verb, bool json)
+{
+        _cleanup_free_ struct result *results = NULL;
+        int status = EXIT_OK;
+
+        results = calloc(p->plan.n_actions + 1, sizeof(*results));
+        if (!results)
+                return log_error_errno(ENOMEM, "Out of memory");
+        for (size_t i = 0; i < p->plan.n_actions; i++) {
+                const struct action *a = &p->plan.actions[i];
                 results[i] = (struct result){ .action = a, .outcome = OUTCOME_PLANNED };
                 if (a->kind == ACTION_ERROR) {
                         snprintf(results[i].message, sizeof(results[i].message), "%s", a->reason);
                         status = EXIT_FAILED;
                 }
         }
-        report_results("plan", results, p.plan.n_actions, &p.selection, json);
-        pipeline_done(&p);
+        report_results(verb, results, p->plan.n_actions, &p->selection, json);
         return status;
 }
 
@@ -225,6 +231,7 @@ int verb_resolve(int argc, char *argv[])
 
 int verb_validate(int argc, char *argv[])
 {
+        struct config all = { 0 };
         int status = EXIT_OK, r;
 
         if (argc > 1 && (streq(argv[1], "-h") || streq(argv[1], "--help"))) {
@@ -237,11 +244,13 @@ int verb_validate(int argc, char *argv[])
                 log_error("validate: give at least one FILE");
                 return usage_error("validate"), EXIT_USAGE;
         }
+        /* Each file alone, then all together: they are meant to be read as one configuration. */
         for (int i = 1; i < argc; i++) {
                 struct config c = { 0 };
 
                 if (argv[i][0] == '-' && argv[i][1] && !streq(argv[i], "--")) {
                         log_error("validate: unknown option '%s'", argv[i]);
+                        config_done(&all);
                         return usage_error("validate"), EXIT_USAGE;
                 }
                 if (streq(argv[i], "--"))
@@ -251,11 +260,17 @@ int verb_validate(int argc, char *argv[])
                         r = config_check(&c);
                 if (r < 0)
                         status = EXIT_USAGE;
-                else
+                else {
                         printf("%s: ok, %zu device %s\n", argv[i], c.n_entries,
                                c.n_entries == 1 ? "entry" : "entries");
+                        if (config_load_file(&all, argv[i], 0) < 0)
+                                status = EXIT_USAGE;
+                }
                 config_done(&c);
         }
+        if (status == EXIT_OK && config_check(&all) < 0)
+                status = EXIT_USAGE;
+        config_done(&all);
         return status;
 }
 
@@ -297,8 +312,10 @@ int verb_modules(int argc, char *argv[])
                 return usage_error("modules"), EXIT_USAGE;
         }
         r = pipeline_load_config(&p, arg_config, CONFIG_STRICT_PERMISSIONS);
-        if (r < 0)
+        if (r < 0) {
+                r = -EINVAL; /* any configuration problem is a usage error */
                 goto finish;
+        }
         r = discover_snapshot(&p.snapshot);
         if (r >= 0)
                 r = select_devices(&p.config, &p.snapshot, &p.selection);

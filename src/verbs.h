@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
+
 enum {
         EXIT_OK = 0,
         EXIT_FAILED = 1, /* a device could not be handled */
@@ -17,6 +19,10 @@ extern const char *arg_config;
 
 /* Logs "Try 'vfio-bind [VERB] --help'." and returns -EINVAL. */
 int usage_error(const char *verb);
+
+struct pipeline;
+/* The plan as planned results; EXIT_FAILED when a device cannot be handled, < 0 on error. */
+int report_plan(struct pipeline *p, const char *verb, bool json);
 
 int verb_plan(int argc, char *argv[]);
 int verb_apply(int argc, char *argv[]);

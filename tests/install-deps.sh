@@ -10,4 +10,4 @@ apt-get install -y -qq --no-install-recommends \
     libkmod-dev libyaml-dev libudev-dev libjson-c-dev libcmocka-dev \
     kmod udev valgrind python3 python3-yaml python3-jsonschema \
     qemu-system-x86 dracut-core busybox cpio linux-headers-amd64 \
-    driverctl hyperfine scdoc shellcheck dash ca-certificates >/dev/null
+    driverctl hyperfine ansible-core scdoc shellcheck dash ca-certificates >/dev/null

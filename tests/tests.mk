@@ -8,13 +8,13 @@ $(BUILDDIR)/tests/test-%: tests/unit/test-%.c $(CORE_OBJS) $(wildcard tests/unit
 
 tests-build: all testbed $(UNIT_BINS)
 
-# SUITES picks what runs: unit resolve testbed scenarios boot vm (all by default).
-SUITES ?= unit resolve testbed scenarios boot vm
+# SUITES picks what runs (all by default).
+SUITES ?= unit schema resolve testbed scenarios sriov docs boot vm
 check: tests-build
 	BUILDDIR=$(BUILDDIR) SANITIZE=$(SANITIZE) VALGRIND=$(VALGRIND) tests/run.sh $(SUITES)
 
 check-valgrind:
-	$(MAKE) check VALGRIND=1 SUITES="unit resolve testbed"
+	$(MAKE) check VALGRIND=1 SUITES="unit schema resolve testbed"
 
 .PHONY: tests-build check check-valgrind
 

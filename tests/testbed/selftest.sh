@@ -285,5 +285,76 @@ check "compressed module files" test -f "$bed/lib/modules/6.1.0-z/kernel/drivers
 check "modprobe through init_module (xz, zst)" tb modprobe vfio_pci
 check "compressed deps loaded" is "$(grep -c '^load vfio' "$bed/testbed/log")" 3
 check "device bound after compressed load" is "$(drv 0000:00:02.0)" vfio-pci
+
+# SR-IOV: writing sriov_numvfs creates and removes VFs (drivers/pci/iov.c)
+cat >"$work/sriov.host" <<'H'
+kver 6.1.0-sriov
+module mlx5_core driver=mlx5_core ids=15b3:101d,15b3:101e
+module i40e driver=i40e ids=8086:1572
+device 0000:5e:00.0 id=15b3:101d subsys=15b3:0016 class=020000 driver=mlx5_core group=30 sriov-total=4 vf-id=15b3:101e vf-group-base=40
+device 0000:81:00.0 id=8086:1572 class=020000 driver=i40e group=50 sriov-total=300 vf-id=8086:154c vf-offset=16 vf-stride=2 autoprobe=0
+device 0000:a0:00.0 id=8086:1572 class=020000 group=51 sriov-total=4
+# described VFs: sriov_numvfs is derived (2), virtfn0 gives the VF id, offset and group base
+device 0000:90:00.0 id=15b3:101d class=020000 driver=mlx5_core group=60 sriov-total=4
+device 0000:90:00.2 id=15b3:101e class=020000 physfn=0000:90:00.0 vf=0 group=61
+device 0000:90:00.3 id=15b3:101e class=020000 physfn=0000:90:00.0 vf=1 group=62
+device 0000:90:00.5 id=8086:10d3 class=020000 group=63
+H
+mk "$work/sriov.host"
+PF=/sys/bus/pci/devices/0000:5e:00.0
+numvfs() { cat "$bed/sys/bus/pci/devices/$1/sriov_numvfs"; }
+nlinks() { local n=0 f; for f in "$bed/sys/bus/pci/devices/$1"/virtfn*; do [ -L "$f" ] && n=$((n + 1)); done; echo $n; }
+check "sriov: write 2 creates 2 VFs" tb "$out/udev-probe" write $PF/sriov_numvfs 2
+check "sriov: sriov_numvfs reads 2" is "$(numvfs 0000:5e:00.0)" 2
+check "sriov: virtfn0 -> next function" is "$(readlink "$bed$PF/virtfn0")" ../0000:5e:00.1
+check "sriov: virtfn1" is "$(readlink "$bed$PF/virtfn1")" ../0000:5e:00.2
+check "sriov: physfn link back" is "$(readlink "$bed/sys/bus/pci/devices/0000:5e:00.2/physfn")" ../0000:5e:00.0
+check "sriov: VF id from vf-id=" is "$(cat "$bed/sys/bus/pci/devices/0000:5e:00.1/device")" 0x101e
+check "sriov: own IOMMU groups from vf-group-base" is \
+	"$(tb "$out/udev-probe" | sed -n 's/^\(0000:5e:00.[12]\) .* group=\(.*\)$/\1=\2/p' | tr '\n' ' ')" \
+	"0000:5e:00.1=40 0000:5e:00.2=41 "
+check "sriov: group lists the VF" test -L "$bed/sys/kernel/iommu_groups/41/devices/0000:5e:00.2"
+check "sriov: autoprobe 1 probes the new VFs" is "$(drv 0000:5e:00.1)$(drv 0000:5e:00.2)" mlx5_coremlx5_core
+check "sriov: events" is "$(grep -E '^(sriov_numvfs|add|bind)' "$bed/testbed/log" | tr '\n' ';')" \
+	"sriov_numvfs 0000:5e:00.0 2;add 0000:5e:00.1;add 0000:5e:00.2;bind 0000:5e:00.1 mlx5_core;bind 0000:5e:00.2 mlx5_core;"
+expect_err "sriov: 2 -> 3 is EBUSY" "Device or resource busy" tb "$out/udev-probe" write $PF/sriov_numvfs 3
+check "sriov: same count again is a no-op" tb "$out/udev-probe" write $PF/sriov_numvfs 2
+expect_err "sriov: above sriov_totalvfs is ERANGE" "Numerical result out of range" \
+	tb "$out/udev-probe" write $PF/sriov_numvfs 5
+expect_err "sriov: not a number is EINVAL" "Invalid argument" tb "$out/udev-probe" write $PF/sriov_numvfs two
+check "sriov: write 0 removes the VFs" tb "$out/udev-probe" write $PF/sriov_numvfs 0
+check "sriov: gone from the bus" test ! -e "$bed/sys/bus/pci/devices/0000:5e:00.1" -a ! -e "$bed/sys/bus/pci/devices/0000:5e:00.2"
+check "sriov: virtfn links gone" test ! -e "$bed$PF/virtfn0" -a ! -L "$bed$PF/virtfn1"
+check "sriov: empty groups freed" test ! -e "$bed/sys/kernel/iommu_groups/40"
+check "sriov: driver links gone" test ! -e "$bed/sys/bus/pci/drivers/mlx5_core/0000:5e:00.1"
+check "sriov: 0 then 3" tb "$out/udev-probe" write $PF/sriov_numvfs 3
+check "sriov: three VFs" is "$(nlinks 0000:5e:00.0)" 3
+# offset 16, stride 2 from 81:00.0: VFs at 81:02.0, 81:02.2, ...; autoprobe 0 leaves them unbound
+check "sriov: 200 VFs across buses" tb "$out/udev-probe" write /sys/bus/pci/devices/0000:81:00.0/sriov_numvfs 200
+check "sriov: offset and stride" is "$(readlink "$bed/sys/bus/pci/devices/0000:81:00.0/virtfn1")" ../0000:81:02.2
+check "sriov: routing id carries into the next bus" is \
+	"$(readlink "$bed/sys/bus/pci/devices/0000:81:00.0/virtfn199")" ../0000:82:13.6
+check "sriov: no vf-group-base: no IOMMU group" test ! -e "$bed/sys/bus/pci/devices/0000:81:02.0/iommu_group"
+check "sriov: autoprobe 0: VFs stay unbound" is "$(drv 0000:81:02.0)" -
+check "sriov: libudev sees them" is "$(tb "$out/udev-probe" | grep -c 'modalias=pci:v00008086d0000154C')" 200
+check "sriov: override-named driver may still probe" sh_tb \
+	'echo i40e > /sys/bus/pci/devices/0000:81:02.0/driver_override && echo 0000:81:02.0 > /sys/bus/pci/drivers_probe'
+check "sriov: ... and binds" is "$(drv 0000:81:02.0)" i40e
+check "sriov: 0 removes all 200" tb "$out/udev-probe" write /sys/bus/pci/devices/0000:81:00.0/sriov_numvfs 0
+check "sriov: none left" is "$(tb "$out/udev-probe" | grep -c 'd0000154C')" 0
+expect_err "sriov: PF without a driver is ENOENT" "No such file or directory" \
+	tb "$out/udev-probe" write /sys/bus/pci/devices/0000:a0:00.0/sriov_numvfs 1
+check "sriov: described VFs counted" is "$(numvfs 0000:90:00.0)" 2
+check "sriov: described VFs removed by 0" tb "$out/udev-probe" write /sys/bus/pci/devices/0000:90:00.0/sriov_numvfs 0
+check "sriov: ... all of them" test ! -e "$bed/sys/bus/pci/devices/0000:90:00.2" -a ! -e "$bed/sys/bus/pci/devices/0000:90:00.3"
+check "sriov: recreated from virtfn0's description" tb "$out/udev-probe" write /sys/bus/pci/devices/0000:90:00.0/sriov_numvfs 1
+check "sriov: at virtfn0's address and group" is \
+	"$(tb "$out/udev-probe" | sed -n 's/^\(0000:90:00.2\) .*d0000101E.* group=\(.*\)$/\1 \2/p')" "0000:90:00.2 61"
+check "sriov: back to 0" tb "$out/udev-probe" write /sys/bus/pci/devices/0000:90:00.0/sriov_numvfs 0
+expect_err "sriov: a VF where a device sits fails the write (EEXIST)" "File exists" \
+	tb "$out/udev-probe" write /sys/bus/pci/devices/0000:90:00.0/sriov_numvfs 4
+check "sriov: ... and the VFs made before it go again" is \
+	"$(numvfs 0000:90:00.0) $(nlinks 0000:90:00.0) $(drv 0000:90:00.5)" "0 0 -"
+check "sriov: ... the device in the way stays" test -e "$bed/sys/bus/pci/devices/0000:90:00.5/vendor"
 echo "$pass passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -205,6 +205,48 @@ static int make_device(struct hdevice *devs, int n, struct hdevice *d, int *fbs)
 	return tb_pdev_write_uevent(&pd);
 }
 
+static unsigned int rid_of(const char *addr)
+{
+	unsigned int dom, bus, slot, fn;
+
+	if (sscanf(addr, "%x:%x:%x.%x", &dom, &bus, &slot, &fn) != 4)
+		return 0;
+	return bus << 8 | slot << 3 | fn;
+}
+
+/*
+ * What writing sriov_numvfs creates (sriovcore.c reads it): the VF id, First VF Offset and VF
+ * Stride of the SR-IOV capability, and the IOMMU group of VF 0 (VF K gets base + K). Unless
+ * given, they come from the described virtfn0, else the PF's id, offset 1, no IOMMU group.
+ */
+static int write_sriov_meta(struct hdevice *devs, int ndevs, struct hdevice *d)
+{
+	unsigned int vendor = d->vendor, device = d->device;
+	int offset = d->vf_offset, group_base = d->vf_group_base, i;
+	char p[TB_PATH_MAX];
+
+	for (i = 0; i < ndevs; i++) {
+		struct hdevice *vf = &devs[i];
+
+		if (strcmp(vf->physfn, d->addr) != 0 || vf->vf != 0)
+			continue;
+		vendor = vf->vendor;
+		device = vf->device;
+		if (offset < 0 && rid_of(vf->addr) > rid_of(d->addr))
+			offset = (int)(rid_of(vf->addr) - rid_of(d->addr));
+		if (group_base < 0)
+			group_base = vf->group;
+	}
+	if (d->has_vf_id) {
+		vendor = d->vf_vendor;
+		device = d->vf_device;
+	}
+	if (tb_vpathf(p, sizeof(p), "/testbed/devices/%s/sriov", d->addr) < 0)
+		return -ENAMETOOLONG;
+	return tb_writef(p, 0644, "vf-id %04x:%04x\nvf-offset %d\nvf-stride %d\nvf-group-base %d\n",
+			 vendor, device, offset < 0 ? 1 : offset, d->vf_stride, group_base);
+}
+
 static int make_console(void)
 {
 	static const char *const names[] = { "(S) dummy device", "(M) frame buffer device" };
@@ -260,6 +302,8 @@ int mkdev_build(struct hdevice *devs, int ndevs)
 					d->sriov_num++;
 		}
 		r = make_device(devs, ndevs, d, &fbs);
+		if (r == 0 && d->sriov_total >= 0)
+			r = write_sriov_meta(devs, ndevs, d);
 		if (r < 0) {
 			fprintf(stderr, "mkhost: line %d: device %s: %s\n", d->line, d->addr,
 				strerror(-r));

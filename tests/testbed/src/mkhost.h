@@ -47,6 +47,10 @@ struct hdevice {
 	char parts[256];            /* comma separated */
 	int sriov_total, sriov_num; /* -1: not SR-IOV capable / derive */
 	int autoprobe;
+	/* SR-IOV PF: what writing sriov_numvfs creates (-1: derive from the described VFs) */
+	bool has_vf_id;
+	unsigned int vf_vendor, vf_device;
+	int vf_offset, vf_stride, vf_group_base;
 	char physfn[16];
 	int vf;
 	int numa;

@@ -190,6 +190,8 @@ static int parse_device(char **tok, int ntok)
 	d->group = -1;
 	d->sriov_total = d->sriov_num = -1;
 	d->autoprobe = 1;
+	d->vf_offset = d->vf_group_base = -1;
+	d->vf_stride = 1;
 	d->numa = -1;
 	mk_copy(d->addr, sizeof(d->addr), tok[1]);
 	for (i = 2; i < ntok; i++) {
@@ -252,6 +254,22 @@ static int parse_device(char **tok, int ntok)
 			d->sriov_num = (int)strtol(v, &end, 10);
 			if (*end || d->sriov_num < 0)
 				FAIL("bad sriov-num");
+		} else if ((v = opt(t, "vf-id"))) {
+			if (parse_pair(v, &d->vf_vendor, &d->vf_device) < 0)
+				FAIL("bad vf-id '%s'", v);
+			d->has_vf_id = true;
+		} else if ((v = opt(t, "vf-offset"))) {
+			d->vf_offset = (int)strtol(v, &end, 10);
+			if (*end || d->vf_offset < 1 || d->vf_offset > 0xffff)
+				FAIL("bad vf-offset");
+		} else if ((v = opt(t, "vf-stride"))) {
+			d->vf_stride = (int)strtol(v, &end, 10);
+			if (*end || d->vf_stride < 1 || d->vf_stride > 0xffff)
+				FAIL("bad vf-stride");
+		} else if ((v = opt(t, "vf-group-base"))) {
+			d->vf_group_base = (int)strtol(v, &end, 10);
+			if (*end || d->vf_group_base < 0)
+				FAIL("bad vf-group-base");
 		} else if ((v = opt(t, "autoprobe"))) {
 			d->autoprobe = strcmp(v, "0") != 0;
 		} else if ((v = opt(t, "numa"))) {

@@ -12,6 +12,7 @@
 #include "bedfs.h"
 #include "faults.h"
 #include "pcidev.h"
+#include "sriovcore.h"
 
 #define PAGE_SIZE 4096
 #define MAX_IDS 256
@@ -118,7 +119,7 @@ static int read_driver_order(char *buf, size_t size)
 }
 
 /* device_attach(): first matching driver whose probe succeeds wins */
-static void device_attach(struct tb_pdev *d)
+void tb_device_attach(struct tb_pdev *d)
 {
 	char order[16384], *drv, *save = NULL;
 
@@ -204,7 +205,7 @@ static int drivers_probe_store(const char *buf)
 
 	if (find_device(buf, &d) < 0)
 		return -ENODEV;
-	device_attach(&d);
+	tb_device_attach(&d);
 	return 0;
 }
 
@@ -370,6 +371,8 @@ static int store_locked(const char *vpath, const char *buf, size_t len)
 		}
 		if (!strcmp(attr, "driver_override"))
 			return override_store(&d, buf, len);
+		if (!strcmp(attr, "sriov_numvfs"))
+			return tb_sriov_numvfs_store(&d, buf);
 		if (!strcmp(attr, "remove")) {
 			if (strtoul(buf, NULL, 0) != 0)
 				return tb_pdev_remove(&d);

@@ -1,0 +1,194 @@
+#!/bin/bash
+# SR-IOV on the test bed: 'sriov: {numvfs: N}' creates VFs and binds them, not the PF.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib.sh
+
+BED=$(mktemp -d)
+trap 'rm -rf "$BED"' EXIT
+mkbed() { rm -rf "$BED" && mkdir "$BED" && tests/testbed/mkbed tests/sriov/sriov.host "$BED" >/dev/null; }
+conf() { cat >"$BED/etc/vfio-bind.yaml" && chmod 0600 "$BED/etc/vfio-bind.yaml"; }
+onbed() { tests/testbed/run "$BED" -- "$VB" "$@"; }
+# vb under valgrind too (VALGRIND=1): tests/lib.sh
+vbbed() { tests/testbed/run "$BED" -- bash -c '. tests/lib.sh; vb "$@"' vb "$@"; }
+drv() { local l; l=$(readlink "$BED/sys/bus/pci/devices/$1/driver") && echo "${l##*/}" || echo -; }
+ovr() { cat "$BED/sys/bus/pci/devices/$1/driver_override"; }
+attr() { cat "$BED/sys/bus/pci/devices/$1/$2"; }
+PF=0000:5e:00.0
+
+# --- create and bind: the ConnectX-6 Dx VFs get the variant driver, the PF stays on mlx5_core
+mkbed
+conf <<'Y'
+version: 1
+devices:
+  - address: "0000:5e:00.0"
+    sriov: {numvfs: 4}
+Y
+out=$(vbbed plan); rc=$?
+check "plan: exit 0" 0 "$rc"
+check_contains "plan: PF row says create 4 VFs" "0000:5e:00.0  15b3:101d  mlx5_core  -       will change  create 4 VFs" "$out"
+check "plan: creates nothing" 0 "$(attr $PF sriov_numvfs)"
+check "plan: no kernel event" "" "$(cat "$BED/testbed/log")"
+out=$(onbed plan --json | python3 -c 'import json,sys; d=json.load(sys.stdin)["plan"]["devices"][0]; print(d["address"], d["steps"])')
+check "plan --json: steps of the PF" "0000:5e:00.0 ['create-vfs']" "$out"
+out=$(vbbed apply); rc=$?
+check "apply: exit 0" 0 "$rc"
+check "apply: 4 VFs" 4 "$(attr $PF sriov_numvfs)"
+check "apply: PF stays on mlx5_core" mlx5_core "$(drv $PF)"
+check "apply: PF has no override" "(null)" "$(ovr $PF)"
+check "apply: VFs on mlx5_vfio_pci (resolved per VF)" "mlx5_vfio_pci mlx5_vfio_pci mlx5_vfio_pci mlx5_vfio_pci" \
+    "$(drv 0000:5e:00.1) $(drv 0000:5e:00.2) $(drv 0000:5e:00.3) $(drv 0000:5e:00.4)"
+check "apply: VF overrides" mlx5_vfio_pci "$(ovr 0000:5e:00.4)"
+check_contains "apply: PF row" "0000:5e:00.0  15b3:101d  mlx5_core      -              changed  created 4 VFs" "$out"
+check_contains "apply: VF row" "0000:5e:00.1  15b3:101e  mlx5_vfio_pci  mlx5_vfio_pci  changed  load mlx5_vfio_pci, set-override, probe" "$out"
+# the order that keeps mlx5_core off the VFs: autoprobe 0, numvfs, overrides, autoprobe 1
+log=$(grep -vE '^(load|register)' "$BED/testbed/log" | tr '\n' ';')
+check "apply: no host driver ever bound a VF" "" "$(grep -E '^bind 0000:5e:00.[1-4] mlx5_core' "$BED/testbed/log")"
+check_contains "apply: numvfs then override then bind" "sriov_numvfs $PF 4;add 0000:5e:00.1;" "$log"
+check "apply: autoprobe restored" 1 "$(attr $PF sriov_drivers_autoprobe)"
+out=$(onbed apply --json | python3 -c 'import json,sys; d=json.load(sys.stdin)["apply"]; print(d["changed"], len(d["devices"]), d["failed"])')
+check "idempotent: second apply changes nothing" "False 5 0" "$out"
+out=$(vbbed status); rc=$?
+check "status: in sync, exit 0" 0 "$rc"
+check "status: 5 rows in sync" 5 "$(printf '%s\n' "$out" | grep -c ' in-sync ')"
+# drift: one VF taken back by hand
+tests/testbed/run "$BED" -- sh -c 'echo > /sys/bus/pci/devices/0000:5e:00.3/driver_override; echo 0000:5e:00.3 > /sys/bus/pci/drivers/mlx5_vfio_pci/unbind'
+out=$(onbed status); rc=$?
+check "status: drift when a VF is unbound, exit 3" 3 "$rc"
+check_contains "status: that VF drifts" "0000:5e:00.3" "$(printf '%s\n' "$out" | grep ' drift ')"
+onbed apply >/dev/null
+check "apply again: VF back" mlx5_vfio_pci "$(drv 0000:5e:00.3)"
+
+# --- count mismatch: refused without replace, with a clear message; nothing touched
+conf <<'Y'
+version: 1
+devices:
+  - address: "0000:5e:00.0"
+    sriov: {numvfs: 2}
+Y
+before=$(tests/testbed/dump "$BED")
+: >"$BED/testbed/log"
+out=$(onbed apply 2>&1); rc=$?
+check "mismatch: exit 1" 1 "$rc"
+check_contains "mismatch: says the kernel wants 0 first" "has 4 VFs, the configuration wants 2" "$out"
+check_contains "mismatch: names replace" "add 'replace: true'" "$out"
+check_contains "mismatch: config location of numvfs" "/etc/vfio-bind.yaml:4:21" "$out"
+check "mismatch: nothing changed" "$before" "$(tests/testbed/dump "$BED")"
+check "mismatch: no kernel event" "" "$(cat "$BED/testbed/log")"
+
+# --- replace: 0 first, then 2; the new VFs are bound
+conf <<'Y'
+version: 1
+devices:
+  - address: "0000:5e:00.0"
+    sriov: {numvfs: 2, replace: true}
+Y
+out=$(onbed plan)
+check_contains "replace: plan says remove then create" "remove 4 VFs, create 2 VFs" "$out"
+out=$(vbbed apply); rc=$?
+check "replace: exit 0" 0 "$rc"
+check "replace: 2 VFs" 2 "$(attr $PF sriov_numvfs)"
+check "replace: old VFs gone" "no no" "$(for f in 3 4; do [ -e "$BED/sys/bus/pci/devices/0000:5e:00.$f" ] && echo yes || echo no; done | tr '\n' ' ' | sed 's/ $//')"
+check "replace: new VFs bound" "mlx5_vfio_pci mlx5_vfio_pci" "$(drv 0000:5e:00.1) $(drv 0000:5e:00.2)"
+check_contains "replace: PF row" "removed 4 VFs, created 2 VFs" "$out"
+check "replace: 0 written before 2" "sriov_numvfs $PF 0;sriov_numvfs $PF 2;" \
+    "$(grep '^sriov_numvfs' "$BED/testbed/log" | tr '\n' ';')"
+
+# --- per-VF selection by id; the others go to the host driver (iavf), autoprobe respected
+mkbed
+conf <<'Y'
+version: 1
+devices:
+  - id: "8086:1572"
+    sriov:
+      numvfs: 8
+      vfs: [0, 1, 5]
+Y
+out=$(vbbed apply); rc=$?
+check "vfs: exit 0" 0 "$rc"
+check "vfs: 8 VFs (offset 16: from 81:02.0)" 8 "$(attr 0000:81:00.0 sriov_numvfs)"
+check "vfs: VF 0 1 5 on vfio-pci" "vfio-pci vfio-pci vfio-pci" "$(drv 0000:81:02.0) $(drv 0000:81:02.1) $(drv 0000:81:02.5)"
+check "vfs: the others on the host VF driver" "iavf iavf iavf iavf iavf" \
+    "$(drv 0000:81:02.2) $(drv 0000:81:02.3) $(drv 0000:81:02.4) $(drv 0000:81:02.6) $(drv 0000:81:02.7)"
+check "vfs: 4 rows (PF + 3 VFs)" 4 "$(printf '%s\n' "$out" | grep -c '^0000:')"
+check "vfs: iavf never had VF 0" "" "$(grep -E '^bind 0000:81:02.[015] iavf' "$BED/testbed/log")"
+
+# --- autoprobe 0 set by the admin: kept, and the VFs left out stay unbound
+mkbed
+conf <<'Y'
+version: 1
+devices:
+  - id: "8086:1572"
+    sriov: {numvfs: 8, vfs: [0, 1, 5]}
+Y
+echo 0 >"$BED/sys/bus/pci/devices/0000:81:00.0/sriov_drivers_autoprobe"
+onbed apply >/dev/null; rc=$?
+check "autoprobe 0: apply exit 0" 0 "$rc"
+check "autoprobe 0: kept" 0 "$(attr 0000:81:00.0 sriov_drivers_autoprobe)"
+check "autoprobe 0: VF 5 bound" vfio-pci "$(drv 0000:81:02.5)"
+check "autoprobe 0: VF 2 left alone, unbound" - "$(drv 0000:81:02.2)"
+check "autoprobe 0: autoprobe never written" "" "$(grep autoprobe "$BED/testbed/log")"
+
+# --- numvfs above sriov_totalvfs: refused at plan time; PF without SR-IOV
+conf <<'Y'
+version: 1
+devices:
+  - address: "0000:5e:00.0"
+    sriov: {numvfs: 9}
+  - address: "0000:00:19.0"
+    sriov: {numvfs: 1}
+Y
+out=$(onbed plan 2>&1); rc=$?
+check "totalvfs: plan exit 1" 1 "$rc"
+check_contains "totalvfs: message" "numvfs 9 at /etc/vfio-bind.yaml:4:21 is more than the device supports: sriov_totalvfs is 8" "$out"
+check_contains "no SR-IOV: message" "the device has no SR-IOV capability" "$out"
+check "totalvfs: apply changes nothing" 1 "$(onbed apply >/dev/null 2>&1; echo $?)"
+check "totalvfs: still 0 VFs" 0 "$(attr $PF sriov_numvfs)"
+
+# --- a write that fails: the PF is reported, autoprobe put back
+mkbed
+conf <<'Y'
+version: 1
+devices:
+  - address: "0000:5e:00.0"
+    sriov: {numvfs: 2}
+Y
+mkdir -p "$BED/faults" && echo "/sys/bus/pci/devices/$PF/sriov_numvfs ENOMEM" >"$BED/faults/write"
+out=$(onbed apply --json 2>/dev/null); rc=$?
+check "fault: exit 1" 1 "$rc"
+check "fault: PF failed at create-vfs" "failed create-vfs" \
+    "$(printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin)["apply"]["devices"][0]; print(d["result"], d["failed_step"])')"
+check "fault: autoprobe restored" 1 "$(attr $PF sriov_drivers_autoprobe)"
+rm "$BED/faults/write"
+check "fault: next apply works" 0 "$(onbed apply >/dev/null 2>&1; echo $?)"
+
+# --- early boot: the same code under --boot
+mkbed
+conf <<'Y'
+version: 1
+devices:
+  - address: "0000:5e:00.0"
+    sriov: {numvfs: 3}
+Y
+: >"$BED/dev/kmsg" 2>/dev/null || { mkdir -p "$BED/dev" && : >"$BED/dev/kmsg"; }
+onbed apply --boot >/dev/null 2>&1; rc=$?
+check "boot: exit 0" 0 "$rc"
+check "boot: 3 VFs bound" "mlx5_vfio_pci mlx5_vfio_pci mlx5_vfio_pci" "$(drv 0000:5e:00.1) $(drv 0000:5e:00.2) $(drv 0000:5e:00.3)"
+
+# --- a VF that exists is selected by its PF's entry (the rule udev uses): no creation needed
+mkbed
+tests/testbed/run "$BED" -- sh -c "echo 2 > /sys/bus/pci/devices/$PF/sriov_numvfs"
+check "existing: host driver took them (autoprobe 1)" mlx5_core "$(drv 0000:5e:00.2)"
+conf <<'Y'
+version: 1
+devices:
+  - address: "0000:5e:00.0"
+    sriov: {numvfs: 2, vfs: [1]}
+Y
+out=$(onbed plan)
+check_contains "existing: VF 1 planned by physfn" "0000:5e:00.2  15b3:101e  mlx5_core  mlx5_vfio_pci  will change  load mlx5_vfio_pci, set-override, unbind mlx5_core, probe" "$out"
+check "existing: VF 0 not selected" "" "$(printf '%s\n' "$out" | grep '^0000:5e:00.1')"
+onbed apply >/dev/null
+check "existing: VF 1 moved, VF 0 kept" "mlx5_core mlx5_vfio_pci" "$(drv 0000:5e:00.1) $(drv 0000:5e:00.2)"
+
+summary
