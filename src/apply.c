@@ -40,7 +40,7 @@ static int device_attr_write(const struct device *d, const char *attr, const cha
         char path[256];
         int r;
 
-        r = path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/%s", d->name, attr);
+        r = path_join(path, sizeof(path), "%s/%s/%s", bus_get(d->bus)->devices_dir, d->name, attr);
         if (r < 0)
                 return r;
         return sysfs_write(path, value);
@@ -48,7 +48,7 @@ static int device_attr_write(const struct device *d, const char *attr, const cha
 
 static int probe(const struct device *d)
 {
-        return sysfs_write("/sys/bus/pci/drivers_probe", d->name);
+        return sysfs_write(bus_get(d->bus)->drivers_probe, d->name);
 }
 
 /* Loads through libkmod as modprobe would: dependencies, softdeps, and modprobe.d blacklists. */
@@ -128,9 +128,9 @@ static void apply_one(struct pipeline *p, struct action *a, struct result *res)
                 res->steps_done |= STEP_LOAD_MODULE;
         }
         /* Only the module knows its driver's name: read it now that it is in the kernel. */
-        if (!module_driver_name(t->module, t->driver, sizeof(t->driver)))
-                log_debug("%s: module '%s' lists no PCI driver; using '%s'", d->name, t->module,
-                          t->driver);
+        if (!module_bus_driver_name(d->bus, t->module, t->driver, sizeof(t->driver)))
+                log_debug("%s: module '%s' lists no %s driver; using '%s'", d->name, t->module,
+                          bus_get(d->bus)->name, t->driver);
         if (streq(d->driver, t->driver) && streq(d->driver_override, t->driver)) {
                 res->outcome = res->steps_done ? OUTCOME_CHANGED : OUTCOME_UNCHANGED;
                 return;

@@ -157,7 +157,20 @@ bool module_name_is_valid(const char *s)
         return true;
 }
 
-static const char entry_keys[] = "address, id, subsystem, class, driver, group, force, sriov";
+static const char entry_keys[] = "address, id, subsystem, class, driver, group, force, sriov, bus, name, compatible";
+static bool compatible_is_valid(const char *s)
+{
+        size_t n = strlen(s);
+
+        if (n == 0 || n >= COMPATIBLE_MAX)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+                      (s[i] >= '0' && s[i] <= '9') || strchr(",._+-", s[i])))
+                        return false;
+        return true;
+}
+
 static const char sriov_keys[] = "numvfs, replace, vfs";
 
 /* A plain decimal number in [min, max]; NULL after logging why not. */
@@ -294,13 +307,61 @@ static void parse_entry_value(struct loader *l, struct config_entry *e, const ya
         const char *k = (const char *)key->data.scalar.value;
         const char *s, *why = NULL;
 
-        if (streq(k, "address")) {
+        if (streq(k, "bus")) {
+                if (key_seen(l, key, seen, 1 << 8) || !(s = scalar_text(l, value, k)))
+                        return;
+                if (bus_from_name(s, &e->bus) < 0)
+                        loader_error(l, &value->start_mark, "invalid bus '%s': expected one of: %s",
+                                     s, bus_names());
+        } else if (streq(k, "address") && e->bus == BUS_CDX) {
                 if (key_seen(l, key, seen, 1 << 0) || !(s = scalar_text(l, value, k)))
                         return;
-                if (pci_address_parse(s, true, &e->address, &why) < 0)
+                if (cdx_name_valid(s, &why) < 0)
+                        loader_error(l, &value->start_mark, "invalid cdx address '%s': %s", s, why);
+                else {
+                        snprintf(e->name, sizeof(e->name), "%s", s);
+                        e->has_name = true;
+                }
+        } else if (streq(k, "address")) {
+                if (key_seen(l, key, seen, 1 << 0) || !(s = scalar_text(l, value, k)))
+                        return;
+                if (e->bus != BUS_PCI)
+                        loader_error(l, &key->start_mark, "%s devices are selected by 'name'%s, "
+                                     "not 'address'", bus_get(e->bus)->name,
+                                     e->bus == BUS_PLATFORM ? " or 'compatible'" : "");
+                else if (pci_address_parse(s, true, &e->address, &why) < 0)
                         loader_error(l, &value->start_mark, "invalid address '%s': %s", s, why);
                 else
                         e->has_address = true;
+        } else if (streq(k, "name")) {
+                if (key_seen(l, key, seen, 1 << 9) || !(s = scalar_text(l, value, k)))
+                        return;
+                if (e->bus != BUS_PLATFORM && e->bus != BUS_FSL_MC)
+                        loader_error(l, &key->start_mark, "'name' selects platform and fsl-mc "
+                                     "devices; add 'bus: platform' or 'bus: fsl-mc'%s",
+                                     e->bus == BUS_CDX ? " (cdx devices: 'address')" : "");
+                else if (bus_get(e->bus)->name_valid(s, &why) < 0)
+                        loader_error(l, &value->start_mark, "invalid %s device name '%s': %s",
+                                     bus_get(e->bus)->name, s, why);
+                else {
+                        snprintf(e->name, sizeof(e->name), "%s", s);
+                        e->has_name = true;
+                }
+        } else if (streq(k, "compatible")) {
+                if (key_seen(l, key, seen, 1 << 10) || !(s = scalar_text(l, value, k)))
+                        return;
+                if (e->bus != BUS_PLATFORM)
+                        loader_error(l, &key->start_mark, "'compatible' selects platform devices "
+                                     "by their device tree node; add 'bus: platform'");
+                else if (!compatible_is_valid(s))
+                        loader_error(l, &value->start_mark, "invalid compatible '%s': expected a "
+                                     "device tree compatible string such as 'snps,dwmac' "
+                                     "(letters, digits, ',', '.', '_', '+', '-'; at most %d "
+                                     "characters)", s, COMPATIBLE_MAX - 1);
+                else {
+                        snprintf(e->compatible, sizeof(e->compatible), "%s", s);
+                        e->has_compatible = true;
+                }
         } else if (streq(k, "id")) {
                 if (key_seen(l, key, seen, 1 << 1) || !(s = scalar_text(l, value, k)))
                         return;
@@ -382,21 +443,52 @@ static int parse_entry(struct loader *l, const yaml_node_t *n)
                              node_type_name(n));
                 return 0;
         }
-        for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-                yaml_node_t *key = yaml_document_get_node(&l->doc, p->key);
-                yaml_node_t *value = yaml_document_get_node(&l->doc, p->value);
+        /* 'bus' first, wherever it is: it says what 'address' and 'name' mean. */
+        for (int pass = 0; pass < 2; pass++)
+                for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+                     p < n->data.mapping.pairs.top; p++) {
+                        yaml_node_t *key = yaml_document_get_node(&l->doc, p->key);
+                        yaml_node_t *value = yaml_document_get_node(&l->doc, p->value);
+                        bool word = key->type == YAML_SCALAR_NODE &&
+                                    strlen((const char *)key->data.scalar.value) ==
+                                            key->data.scalar.length;
 
-                if (key->type != YAML_SCALAR_NODE || strlen((const char *)key->data.scalar.value) !=
-                                                             key->data.scalar.length) {
-                        loader_error(l, &key->start_mark, "keys must be plain words; expected one of: %s",
-                                     entry_keys);
-                        continue;
+                        if (!word) {
+                                if (pass == 1)
+                                        loader_error(l, &key->start_mark, "keys must be plain "
+                                                     "words; expected one of: %s", entry_keys);
+                                continue;
+                        }
+                        if (streq((const char *)key->data.scalar.value, "bus") == (pass == 0))
+                                parse_entry_value(l, &e, key, value, &seen);
                 }
-                parse_entry_value(l, &e, key, value, &seen);
-        }
         if (l->errors != errors_before)
                 return 0;
-        if (!e.has_address && !e.has_id) {
+        if (e.bus != BUS_PCI) {
+                const struct bus_ops *ops = bus_get(e.bus);
+
+                if (e.has_id || e.has_subsystem || e.has_class || e.sriov.set) {
+                        loader_error(l, &n->start_mark, "'id', 'subsystem', 'class' and 'sriov' "
+                                     "are PCI keys; %s devices are selected by '%s'%s",
+                                     ops->name, ops->name_key,
+                                     e.bus == BUS_PLATFORM ? " or 'compatible'" : "");
+                        return 0;
+                }
+                if (!e.has_name && !e.has_compatible) {
+                        loader_error(l, &n->start_mark, "a %s entry needs '%s'%s, as in '%s: %s'",
+                                     ops->name, ops->name_key,
+                                     e.bus == BUS_PLATFORM ? " or 'compatible'" : "",
+                                     ops->name_key, ops->name_example);
+                        return 0;
+                }
+                if (!ops->vfio_aliases && !e.driver[0]) {
+                        loader_error(l, &n->start_mark, "the %s bus has no vfio_ module aliases to "
+                                     "choose a driver by; add 'driver: %s' (or another VFIO "
+                                     "module for %s devices)", ops->name, ops->vfio_module,
+                                     ops->name);
+                        return 0;
+                }
+        } else if (!e.has_address && !e.has_id) {
                 loader_error(l, &n->start_mark,
                              "a device entry needs 'address' or 'id' (or both) to select devices");
                 return 0;
@@ -631,8 +723,23 @@ int config_load_default(struct config *c, const char *main_path, const char *dro
         return r;
 }
 
+unsigned config_bus_mask(const struct config *c)
+{
+        unsigned mask = 0;
+
+        for (size_t i = 0; i < c->n_entries; i++)
+                if (c->entries[i].bus != BUS_PCI)
+                        mask |= 1u << c->entries[i].bus;
+        return mask;
+}
+
 static bool same_selector(const struct config_entry *a, const struct config_entry *b)
 {
+        if (a->bus != b->bus || a->has_name != b->has_name ||
+            a->has_compatible != b->has_compatible ||
+            (a->has_name && !streq(a->name, b->name)) ||
+            (a->has_compatible && !streq(a->compatible, b->compatible)))
+                return false;
         if (a->has_address != b->has_address || a->has_id != b->has_id ||
             a->has_subsystem != b->has_subsystem || a->has_class != b->has_class)
                 return false;
@@ -682,6 +789,17 @@ void config_entry_describe(const struct config_entry *e, char *buf, size_t size)
         size_t n = 0;
 
         buf[0] = '\0';
+        if (e->bus != BUS_PCI) {
+                const struct bus_ops *ops = bus_get(e->bus);
+
+                if (e->has_name)
+                        n += (size_t)snprintf(buf, size, "%s %s %s", ops->name, ops->name_key,
+                                              e->name);
+                if (e->has_compatible && n < size)
+                        snprintf(buf + n, size - n, "%s%s compatible %s", n ? " " : "",
+                                 n ? "" : ops->name, e->compatible);
+                return;
+        }
         if (e->has_address) {
                 pci_address_format(&e->address, addr);
                 n += (size_t)snprintf(buf + n, size - n, "address %s", addr);

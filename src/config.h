@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bus.h"
 #include "pci.h"
 
 #define CONFIG_FILE_DEFAULT "/etc/vfio-bind.yaml"
@@ -36,9 +37,15 @@ struct config_sriov {
         struct config_location loc, numvfs_loc;
 };
 
+#define COMPATIBLE_MAX 128
+
 struct config_entry {
         struct config_location loc;
-        bool has_address, has_id, has_subsystem, has_class;
+        enum bus bus; /* 'bus:', default pci */
+        bool has_address, has_id, has_subsystem, has_class; /* PCI selectors */
+        bool has_name, has_compatible; /* other buses: sysfs name (cdx: its address), OF compatible */
+        char name[BUS_DEVICE_NAME_MAX];
+        char compatible[COMPATIBLE_MAX];
         struct pci_address address;
         struct pci_id id;
         struct pci_id subsystem;
@@ -69,6 +76,8 @@ int config_load_buffer(struct config *c, const char *name, const char *data, siz
 /* The default set: main file (may be absent) and the drop-in directory's *.yaml in order. */
 int config_load_default(struct config *c, const char *main_path, const char *dropin_dir,
                         enum config_flags flags);
+/* The buses other than PCI that entries name, as 1 << BUS_x bits (for discover_snapshot_buses). */
+unsigned config_bus_mask(const struct config *c);
 /* Cross-entry checks (duplicates, contradictions); call once everything is loaded. */
 int config_check(const struct config *c);
 void config_done(struct config *c);

@@ -40,7 +40,7 @@ static int read_link_attr(const struct device *d, const char *attr, char *buf, s
         char path[256];
         int r;
 
-        r = path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/%s", d->name, attr);
+        r = path_join(path, sizeof(path), "%s/%s/%s", bus_get(d->bus)->devices_dir, d->name, attr);
         if (r < 0)
                 return r;
         return sysfs_read_link_name(path, buf, size);
@@ -51,7 +51,7 @@ static int read_text_attr(const struct device *d, const char *attr, char *buf, s
         char path[256];
         int r;
 
-        r = path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/%s", d->name, attr);
+        r = path_join(path, sizeof(path), "%s/%s/%s", bus_get(d->bus)->devices_dir, d->name, attr);
         if (r < 0)
                 return r;
         return sysfs_read(path, buf, size);
@@ -94,6 +94,45 @@ int device_refresh(struct device *d)
         return 0;
 }
 
+static void read_iommu_group(struct device *d)
+{
+        char buf[64];
+
+        d->iommu_group = -1;
+        if (read_link_attr(d, "iommu_group", buf, sizeof(buf)) == 0) {
+                char *end;
+                long g;
+
+                errno = 0;
+                g = strtol(buf, &end, 10);
+                if (errno == 0 && *end == '\0' && end != buf && g >= 0 && g < 1000000)
+                        d->iommu_group = (int)g;
+        }
+}
+
+/*
+ * platform, fsl-mc, cdx: the name, modalias, driver, driver_override and IOMMU group are all
+ * that selection and binding need. PCI's ids, class and SR-IOV do not apply.
+ */
+static void fill_other_device(struct udev_device *u, struct device *d)
+{
+        const char *s = udev_device_get_sysattr_value(u, "modalias");
+        int r;
+
+        if (s && strlen(s) < sizeof(d->modalias)) {
+                strcpy(d->modalias, s);
+                d->modalias[strcspn(d->modalias, "\n")] = '\0';
+        } else if (s)
+                set_problem(d, "sysfs attribute 'modalias' is too long");
+        r = device_refresh(d);
+        if (r < 0)
+                snprintf(d->problem, sizeof(d->problem),
+                         "cannot read driver or driver_override: %s", strerror(-r));
+        read_iommu_group(d);
+        d->vf_index = -1;
+        d->boot_vga = -1;
+}
+
 static void fill_device(struct udev_device *u, struct device *d)
 {
         struct pci_modalias m;
@@ -132,16 +171,7 @@ static void fill_device(struct udev_device *u, struct device *d)
                          "cannot read driver or driver_override: %s", strerror(-r));
         }
 
-        d->iommu_group = -1;
-        if (read_link_attr(d, "iommu_group", buf, sizeof(buf)) == 0) {
-                char *end;
-                long g;
-
-                errno = 0;
-                g = strtol(buf, &end, 10);
-                if (errno == 0 && *end == '\0' && end != buf && g >= 0 && g < 1000000)
-                        d->iommu_group = (int)g;
-        }
+        read_iommu_group(d);
 
         if (read_link_attr(d, "physfn", buf, sizeof(buf)) == 0) {
                 const char *why;
@@ -157,28 +187,31 @@ static void fill_device(struct udev_device *u, struct device *d)
                 d->boot_vga = s[0] == '1';
 }
 
-static int device_compare(const void *a, const void *b)
+int device_compare(const struct device *a, const struct device *b)
 {
-        return pci_address_compare(&((const struct device *)a)->address,
-                                   &((const struct device *)b)->address);
+        if (a->bus != b->bus)
+                return a->bus < b->bus ? -1 : 1;
+        if (a->bus == BUS_PCI)
+                return pci_address_compare(&a->address, &b->address);
+        return strcmp(a->name, b->name);
 }
 
-int discover_snapshot(struct snapshot *ret)
+static int device_compare_void(const void *a, const void *b)
 {
-        _cleanup_(udev_unrefp) struct udev *udev = NULL;
+        return device_compare(a, b);
+}
+
+static int scan_bus(struct udev *udev, enum bus bus, struct snapshot *s, size_t *allocated)
+{
         _cleanup_(udev_enumerate_unrefp) struct udev_enumerate *e = NULL;
+        const struct bus_ops *ops = bus_get(bus);
         struct udev_list_entry *entry;
-        struct snapshot s = { 0 };
-        size_t allocated = 0;
         int r;
 
-        udev = udev_new();
-        if (!udev)
-                return -ENOMEM;
         e = udev_enumerate_new(udev);
         if (!e)
                 return -ENOMEM;
-        r = udev_enumerate_add_match_subsystem(e, "pci");
+        r = udev_enumerate_add_match_subsystem(e, ops->name);
         if (r < 0)
                 return r;
         r = udev_enumerate_scan_devices(e);
@@ -188,7 +221,7 @@ int discover_snapshot(struct snapshot *ret)
         udev_list_entry_foreach(entry, udev_enumerate_get_list_entry(e))
         {
                 _cleanup_(udev_device_unrefp) struct udev_device *u = NULL;
-                struct pci_address a;
+                struct pci_address a = { 0 };
                 const char *name, *why;
                 struct device *d;
 
@@ -196,30 +229,67 @@ int discover_snapshot(struct snapshot *ret)
                 if (!u)
                         continue; /* gone since the scan */
                 name = udev_device_get_sysname(u);
-                if (!name || pci_address_parse(name, false, &a, &why) < 0) {
-                        log_warning("Ignoring PCI device with unexpected name '%s'", strempty(name));
+                if (!name || ops->name_valid(name, &why) < 0 ||
+                    (bus == BUS_PCI && pci_address_parse(name, false, &a, &why) < 0)) {
+                        if (bus == BUS_PCI)
+                                log_warning("Ignoring PCI device with unexpected name '%s'",
+                                            strempty(name));
+                        else
+                                log_debug("Ignoring %s device with unexpected name '%s': %s",
+                                          ops->name, strempty(name), name ? why : "none");
                         continue;
                 }
-                if (s.n_devices == allocated) {
-                        size_t n = allocated ? allocated * 2 : 64;
-                        struct device *grown = realloc(s.devices, n * sizeof(*grown));
-                        if (!grown) {
-                                snapshot_done(&s);
+                if (s->n_devices == *allocated) {
+                        size_t n = *allocated ? *allocated * 2 : 64;
+                        struct device *grown = realloc(s->devices, n * sizeof(*grown));
+                        if (!grown)
                                 return -ENOMEM;
-                        }
-                        s.devices = grown;
-                        allocated = n;
+                        s->devices = grown;
+                        *allocated = n;
                 }
-                d = &s.devices[s.n_devices++];
-                *d = (struct device){ .bus = BUS_PCI, .address = a };
-                pci_address_format(&a, d->name);
-                fill_device(u, d);
+                d = &s->devices[s->n_devices++];
+                *d = (struct device){ .bus = bus, .address = a };
+                if (bus == BUS_PCI) {
+                        pci_address_format(&a, d->name);
+                        fill_device(u, d);
+                } else {
+                        snprintf(d->name, sizeof(d->name), "%s", name);
+                        fill_other_device(u, d);
+                }
+        }
+        return 0;
+}
+
+int discover_snapshot_buses(unsigned bus_mask, struct snapshot *ret)
+{
+        _cleanup_(udev_unrefp) struct udev *udev = NULL;
+        struct snapshot s = { 0 };
+        size_t allocated = 0;
+        int r;
+
+        udev = udev_new();
+        if (!udev)
+                return -ENOMEM;
+        /* Other buses only when asked for: a PCI-only run reads nothing more than before. */
+        for (enum bus b = BUS_PCI; b < _BUS_MAX; b++) {
+                if (b != BUS_PCI && !(bus_mask & (1u << b)))
+                        continue;
+                r = scan_bus(udev, b, &s, &allocated);
+                if (r < 0) {
+                        snapshot_done(&s);
+                        return r;
+                }
         }
         if (s.n_devices)
-                qsort(s.devices, s.n_devices, sizeof(*s.devices), device_compare);
+                qsort(s.devices, s.n_devices, sizeof(*s.devices), device_compare_void);
         sriov_discover(&s);
         *ret = s;
         return 0;
+}
+
+int discover_snapshot(struct snapshot *ret)
+{
+        return discover_snapshot_buses(0, ret);
 }
 
 struct device_names {
@@ -277,7 +347,7 @@ void device_names_get(struct device_names *n, const struct device *d, char *buf,
         buf[0] = '\0';
         if (!n)
                 return;
-        u = udev_device_new_from_subsystem_sysname(n->udev, "pci", d->name);
+        u = udev_device_new_from_subsystem_sysname(n->udev, bus_get(d->bus)->name, d->name);
         if (u) {
                 vendor = udev_device_get_property_value(u, "ID_VENDOR_FROM_DATABASE");
                 model = udev_device_get_property_value(u, "ID_MODEL_FROM_DATABASE");
@@ -305,9 +375,9 @@ void snapshot_done(struct snapshot *s)
 
 const struct device *snapshot_find(const struct snapshot *s, const struct pci_address *a)
 {
-        struct device key = { .address = *a };
+        struct device key = { .bus = BUS_PCI, .address = *a };
 
         if (!s->n_devices)
                 return NULL;
-        return bsearch(&key, s->devices, s->n_devices, sizeof(*s->devices), device_compare);
+        return bsearch(&key, s->devices, s->n_devices, sizeof(*s->devices), device_compare_void);
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bus.h"
 #include "config.h"
 #include "pci.h"
 
@@ -12,14 +13,10 @@
 #define DRIVER_NAME_MAX 64
 #define MODALIAS_MAX 128
 
-enum bus {
-        BUS_PCI,
-};
-
 struct device {
         enum bus bus;
-        char name[PCI_ADDRESS_MAX]; /* canonical address, the sysfs name */
-        struct pci_address address;
+        char name[BUS_DEVICE_NAME_MAX]; /* the sysfs name: canonical PCI address, platform name */
+        struct pci_address address; /* PCI only */
         struct pci_id id, subsystem;
         uint32_t class_code; /* 24 bits: class, subclass, prog-if */
         char modalias[MODALIAS_MAX]; /* "" when missing or malformed: see problem */
@@ -42,6 +39,10 @@ struct snapshot {
 
 /* All PCI devices, in address order. Odd devices are kept, with problem set. */
 int discover_snapshot(struct snapshot *ret);
+/* PCI, and the other buses in mask (1 << BUS_PLATFORM ...): those after PCI, by bus, then name. */
+int discover_snapshot_buses(unsigned bus_mask, struct snapshot *ret);
+/* The snapshot's order: bus, then PCI address or sysfs name. */
+int device_compare(const struct device *a, const struct device *b);
 void snapshot_done(struct snapshot *s);
 const struct device *snapshot_find(const struct snapshot *s, const struct pci_address *a);
 bool device_is_bridge(const struct device *d);

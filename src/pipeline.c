@@ -45,7 +45,9 @@ void resolve_target(struct resolver *r, const struct device *d, const char *expl
         if (explicit_module && *explicit_module) {
                 snprintf(t->module, sizeof(t->module), "%s", explicit_module);
                 t->error = explicit_module_state(r, t->module, &t->module_state);
-        } else if (!d->modalias[0])
+        } else if (!bus_get(d->bus)->vfio_aliases)
+                t->error = -ENOMSG; /* config_load refuses such entries; group members land here */
+        else if (!d->modalias[0])
                 t->error = -EINVAL;
         else {
                 t->error = resolver_lookup(r, d->modalias, &res);
@@ -57,16 +59,16 @@ void resolve_target(struct resolver *r, const struct device *d, const char *expl
                 resolution_done(&res);
         }
         if (t->error == 0)
-                module_driver_name(t->module, t->driver, sizeof(t->driver));
+                module_bus_driver_name(d->bus, t->module, t->driver, sizeof(t->driver));
 }
 
 int pipeline_run(struct pipeline *p)
 {
         int r;
 
-        r = discover_snapshot(&p->snapshot);
+        r = discover_snapshot_buses(config_bus_mask(&p->config), &p->snapshot);
         if (r < 0)
-                return log_error_errno(r, "Failed to enumerate PCI devices: %m");
+                return log_error_errno(r, "Failed to enumerate devices: %m");
         usage_scan(&p->snapshot);
         r = select_devices(&p->config, &p->snapshot, &p->selection);
         if (r < 0)

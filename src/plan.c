@@ -80,6 +80,11 @@ static void plan_one(const struct selection *sel, const struct selected_device *
                                  "no vfio_ alias matches modalias '%s'; install a kernel with "
                                  "vfio-pci or name a module with 'driver:'",
                                  d->modalias);
+                else if (t->error == -ENOMSG)
+                        snprintf(a->reason, sizeof(a->reason),
+                                 "the %s bus has no vfio_ module aliases; name the VFIO module "
+                                 "with 'driver:' (e.g. %s)",
+                                 bus_get(d->bus)->name, bus_get(d->bus)->vfio_module);
                 else if (t->error == -ENOPKG)
                         snprintf(a->reason, sizeof(a->reason),
                                  "module '%s' is not in this kernel's module tree", t->module);

@@ -88,7 +88,10 @@ static struct json_object *result_json(const struct result *r)
 
         json_object_object_add(o, "address", json_object_new_string(d->name));
         snprintf(buf, sizeof(buf), "%04x:%04x", d->id.vendor, d->id.device);
-        json_object_object_add(o, "id", json_object_new_string(buf));
+        /* PCI output as before; other buses have no PCI ids, and say their bus. */
+        json_object_object_add(o, "id", d->bus == BUS_PCI ? json_object_new_string(buf) : NULL);
+        if (d->bus != BUS_PCI)
+                json_object_object_add(o, "bus", json_object_new_string(bus_get(d->bus)->name));
         json_object_object_add(o, "driver", json_string_or_null(d->driver));
         json_object_object_add(o, "driver_override", json_string_or_null(d->driver_override));
         json_object_object_add(o, "target_module", json_string_or_null(a->target->module));
@@ -172,6 +175,8 @@ void report_results(const char *verb, const struct result *results, size_t n,
                         const char *cells[6];
 
                         snprintf(id, sizeof(id), "%04x:%04x", d->id.vendor, d->id.device);
+                        if (d->bus != BUS_PCI)
+                                snprintf(id, sizeof(id), "%s", bus_get(d->bus)->name);
                         if (r->message[0])
                                 snprintf(detail, sizeof(detail), "%s", r->message);
                         else if (r->outcome == OUTCOME_PLANNED && a->steps)

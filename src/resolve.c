@@ -341,6 +341,13 @@ enum module_state resolver_module_state(struct resolver *r, const char *module)
 
 bool module_driver_name(const char *module, char *buf, size_t size)
 {
+        return module_bus_driver_name(BUS_PCI, module, buf, size);
+}
+
+bool module_bus_driver_name(enum bus bus, const char *module, char *buf, size_t size)
+{
+        const struct bus_ops *ops = bus_get(bus);
+        size_t plen = strlen(ops->driver_prefix);
         char path[128];
         struct dirent *de;
         DIR *dir;
@@ -349,9 +356,10 @@ bool module_driver_name(const char *module, char *buf, size_t size)
         if (path_join(path, sizeof(path), "/sys/module/%s/drivers", module) == 0 &&
             (dir = opendir(path))) {
                 while ((de = readdir(dir)))
-                        if (strncmp(de->d_name, "pci:", 4) == 0 && strlen(de->d_name + 4) < size &&
-                            de->d_name[4]) {
-                                strcpy(buf, de->d_name + 4);
+                        if (strncmp(de->d_name, ops->driver_prefix, plen) == 0 &&
+                            de->d_name[plen] == ':' && strlen(de->d_name + plen + 1) < size &&
+                            de->d_name[plen + 1]) {
+                                strcpy(buf, de->d_name + plen + 1);
                                 found = true;
                                 break;
                         }
@@ -359,7 +367,10 @@ bool module_driver_name(const char *module, char *buf, size_t size)
         }
         if (found)
                 return true;
-        /* The one VFIO module whose driver name is not its module name (see DESIGN.md). */
-        snprintf(buf, size, "%s", streq(module, "vfio_pci") ? "vfio-pci" : module);
+        /*
+         * The bus's own VFIO module registers a dashed name (vfio_pci: vfio-pci, vfio_platform:
+         * vfio-platform, see bus.c); variant drivers their module name (DESIGN.md).
+         */
+        snprintf(buf, size, "%s", streq(module, ops->vfio_module) ? ops->vfio_driver : module);
         return false;
 }

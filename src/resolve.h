@@ -55,3 +55,5 @@ enum module_state resolver_module_state(struct resolver *r, const char *module);
  * their module name), which apply checks again after loading. Returns true when it was read.
  */
 bool module_driver_name(const char *module, char *buf, size_t size);
+/* The same for a bus: /sys/module/M/drivers/BUS:NAME; guesses from the bus's VFIO module. */
+bool module_bus_driver_name(enum bus bus, const char *module, char *buf, size_t size);

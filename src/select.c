@@ -5,8 +5,11 @@
 
 bool entry_matches(const struct config_entry *e, const struct device *d)
 {
-        if (d->bus != BUS_PCI)
+        if (d->bus != e->bus)
                 return false;
+        if (e->bus != BUS_PCI)
+                return (!e->has_name || streq(e->name, d->name)) &&
+                       (!e->has_compatible || modalias_has_compatible(d->modalias, e->compatible));
         if (e->has_address && !pci_address_match(&e->address, &d->address))
                 return false;
         if (e->has_id && (e->id.vendor != d->id.vendor || e->id.device != d->id.device))
@@ -70,8 +73,8 @@ static int add_group_members(struct selection *sel, const struct snapshot *s, si
 
 static int item_compare(const void *a, const void *b)
 {
-        return pci_address_compare(&((const struct selected_device *)a)->device->address,
-                                   &((const struct selected_device *)b)->device->address);
+        return device_compare(((const struct selected_device *)a)->device,
+                              ((const struct selected_device *)b)->device);
 }
 
 int select_devices(const struct config *c, const struct snapshot *s, struct selection *ret)

@@ -41,7 +41,7 @@ void sriov_plan_vfs(struct plan *p);
 int sriov_step_text(const struct action *a, enum step s, char *buf, size_t size);
 
 struct sriov_pf_run {
-        char name[PCI_ADDRESS_MAX];
+        char name[BUS_DEVICE_NAME_MAX]; /* a PF: always a PCI address */
         bool autoprobe_changed; /* we wrote 0 over 1 */
         struct result result;   /* action is not set: phase 2 puts it in place */
 };

@@ -147,6 +147,10 @@ devices:
     force: false
   - address: "0000:5e:00.0"
     sriov: {numvfs: 4, replace: true, vfs: [0, 2]}
+  - bus: platform
+    name: "fff51000.ethernet"
+    compatible: "snps,dwmac"
+    driver: vfio_platform
 EOF
 check "every documented key validates" 0 "$(vb validate "$TMP/all-keys.yaml" >/dev/null 2>&1; echo $?)"
 for k in $ENTRY_KEYS; do

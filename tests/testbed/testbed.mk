@@ -8,8 +8,8 @@ TESTBED_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 	-Wmissing-prototypes -Wstrict-prototypes -Wvla -Wwrite-strings -Wundef \
 	-U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=0 -I$(TESTBED_DIR)/src
 
-TESTBED_SHARED := bedfs pcidev modstate
-TESTBED_PRELOAD := $(TESTBED_SHARED) faults pcicore sriovcore wfd modload redirect paths
+TESTBED_SHARED := bedfs pcidev modstate faults platcore
+TESTBED_PRELOAD := $(TESTBED_SHARED) pcicore sriovcore wfd modload redirect paths
 TESTBED_MKHOST := $(TESTBED_SHARED) mkhost mkparse mkdev mkmod
 
 TESTBED_HDRS := $(wildcard $(TESTBED_DIR)/src/*.h)

@@ -15,6 +15,7 @@
 
 #include "bedfs.h"
 #include "mkhost.h"
+#include "platcore.h"
 #include "modstate.h"
 #include "pcidev.h"
 
@@ -113,6 +114,8 @@ static int prepare_modules(void)
 		if (m->driver[0] && mk_append(spec, sizeof(spec), "driver %s\n", m->driver) < 0)
 			return -E2BIG;
 		if (m->needs_iommu && mk_append(spec, sizeof(spec), "needs-iommu\n") < 0)
+			return -E2BIG;
+		if (m->platform && mk_append(spec, sizeof(spec), "bus platform\n") < 0)
 			return -E2BIG;
 		snprintf(deps, sizeof(deps), "%s", m->depends);
 		if (deps[0] && mk_append(spec, sizeof(spec), "depends") < 0)
@@ -344,6 +347,7 @@ int main(int argc, char **argv)
 	default_hostdrivers();
 	if ((r = mkmod_build(h_kver, h_mods, h_nmods)) < 0 ||
 	    (r = instantiate_modules()) < 0 || (r = mkdev_build(h_devs, h_ndevs)) < 0 ||
+	    (r = tb_plat_build()) < 0 ||
 	    (r = write_proc()) < 0)
 		goto fail;
 	for (i = 0; i < h_ndeferred; i++) {

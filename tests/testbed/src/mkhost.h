@@ -23,6 +23,7 @@ struct hmodule {
 	char compress[8];              /* "", "xz" or "zst": libkmod then uses init_module() */
 	char state[16];                /* loaded | unloaded | builtin ("" = derive) */
 	int needs_iommu;               /* -1: derive from the driver name */
+	bool platform;                 /* bus=platform: a platform driver */
 	char depends[1024];            /* comma separated */
 	char aliases[2048];            /* extra aliases, comma separated */
 	int nids;

@@ -9,6 +9,7 @@
 
 #include "bedfs.h"
 #include "mkhost.h"
+#include "platcore.h"
 #include "pcidev.h"
 
 struct hmodule h_mods[MAX_MODULES];
@@ -151,6 +152,10 @@ static int parse_module(char **tok, int ntok)
 		} else if ((v = opt(tok[i], "file"))) {
 			if (!tb_valid_name(v) || !strstr(v, ".ko") || mk_copy(m->file, sizeof(m->file), v) < 0)
 				FAIL("bad file name '%s'", v);
+		} else if ((v = opt(tok[i], "bus"))) {
+			if (strcmp(v, "pci") && strcmp(v, "platform"))
+				FAIL("bus must be pci or platform");
+			m->platform = !strcmp(v, "platform");
 		} else if ((v = opt(tok[i], "needs-iommu"))) {
 			m->needs_iommu = strcmp(v, "0") != 0;
 		} else if (!strcmp(tok[i], "needs-iommu")) {
@@ -350,6 +355,9 @@ int mk_parse_line(char *line)
 		return parse_module(tok, ntok);
 	} else if (!strcmp(tok[0], "device")) {
 		return parse_device(tok, ntok);
+	} else if (!strcmp(tok[0], "platform")) {
+		if (tb_plat_parse(tok, ntok) < 0)
+			FAIL("platform NAME [compatible=A;B] [driver=DRV] [group=N]: bad or too many");
 	} else if (!strcmp(tok[0], "mount")) {
 		if (ntok < 4 || ntok > 5)
 			FAIL("mount SOURCE DIR FSTYPE [OPTIONS]");

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #define _GNU_SOURCE
 #include "modstate.h"
+#include "platcore.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -28,6 +29,8 @@ int tb_modspec_read(const char *name, struct tb_modspec *m)
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (!strncmp(line, "driver ", 7)) {
 			snprintf(m->driver, sizeof(m->driver), "%s", line + 7);
+		} else if (!strcmp(line, "bus platform")) {
+			m->platform = true;
 		} else if (!strcmp(line, "needs-iommu")) {
 			m->needs_iommu = true;
 		} else if (!strncmp(line, "depends ", 8)) {
@@ -128,7 +131,8 @@ int tb_module_instantiate(const struct tb_modspec *m, bool builtin, const char *
 	}
 	tb_log("%s %s", builtin ? "builtin" : "load", m->name);
 	if (m->driver[0]) {
-		r = tb_driver_register(m->driver, m->name, m->ids, m->needs_iommu);
+		r = m->platform ? tb_plat_driver_register(m->driver, m->name, m->needs_iommu, "")
+				: tb_driver_register(m->driver, m->name, m->ids, m->needs_iommu);
 		if (r < 0)
 			return r;
 	}
@@ -151,6 +155,8 @@ int tb_module_destroy(const char *name)
 		while ((de = readdir(dd))) {
 			if (!strncmp(de->d_name, "pci:", 4))
 				(void)tb_driver_unregister(de->d_name + 4);
+			else if (!strncmp(de->d_name, "platform:", 9))
+				(void)tb_plat_driver_unregister(de->d_name + 9);
 		}
 		closedir(dd);
 	}

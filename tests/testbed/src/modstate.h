@@ -4,6 +4,7 @@
  * the per-module spec mkhost writes to $ROOT/testbed/modules/NAME:
  *   driver DRV            PCI driver the module registers (optional)
  *   needs-iommu           its probe refuses devices without an IOMMU group
+ *   bus platform          the driver is a platform driver (platcore.h), else PCI
  *   depends A B ...       modules that must be loaded first
  *   id V D SV SD CLASS MASK OVERRIDE-ONLY   (pcidev.h id format)
  * Loaded modules in load order: $ROOT/testbed/modules-loaded.
@@ -21,6 +22,7 @@ struct tb_modspec {
 	char name[TB_NAME_MAX];
 	char driver[TB_NAME_MAX]; /* "" if none */
 	bool needs_iommu;
+	bool platform; /* "bus platform": registers a platform driver */
 	int ndeps;
 	char deps[TB_MAX_DEPS][TB_NAME_MAX];
 	char ids[8192]; /* id lines without the "id " prefix */

@@ -12,6 +12,7 @@
 #include "bedfs.h"
 #include "faults.h"
 #include "pcidev.h"
+#include "platcore.h"
 #include "sriovcore.h"
 
 #define PAGE_SIZE 4096
@@ -359,6 +360,8 @@ static int store_locked(const char *vpath, const char *buf, size_t len)
 		return r;
 	if (tb_dirname(vpath, dir, sizeof(dir)) < 0 || tb_dirname(dir, parent, sizeof(parent)) < 0)
 		return -EINVAL;
+	if (tb_plat_store(vpath, dir, parent, buf, len, &r))
+		return r;
 
 	if (is_pci_device_dir(dir)) {
 		struct tb_pdev d;

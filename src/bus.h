@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * The buses whose devices have driver_override, and what differs between them. Everything
+ * else (override, unbind, drivers_probe, iommu_group) has the same sysfs semantics on each:
+ * the driver core's driver_set_override() and bus_type attributes.
+ */
+enum bus {
+        BUS_PCI,
+        BUS_PLATFORM,
+        BUS_FSL_MC,
+        BUS_CDX,
+        _BUS_MAX,
+};
+
+/* A device's sysfs name on any bus: platform names are limited to 64 characters here. */
+#define BUS_DEVICE_NAME_MAX 65
+
+struct bus_ops {
+        const char *name;          /* the udev subsystem and the config's 'bus:' word */
+        const char *devices_dir;   /* /sys/bus/NAME/devices */
+        const char *drivers_probe; /* /sys/bus/NAME/drivers_probe */
+        const char *driver_prefix; /* /sys/module/M/drivers/PREFIX:DRIVER */
+        const char *name_key;      /* the config key that names one device: address or name */
+        const char *name_example;
+        /* Modules carry "vfio_" + modalias aliases on this bus (override-only id tables). */
+        bool vfio_aliases;
+        /* The bus's generic VFIO module and the driver it registers, for 'driver:' hints. */
+        const char *vfio_module, *vfio_driver;
+        /* 0, or -EINVAL with *why set: is s a device name this bus can have? */
+        int (*name_valid)(const char *s, const char **why);
+};
+
+const struct bus_ops *bus_get(enum bus b);
+/* -EINVAL when s names no bus we know. */
+int bus_from_name(const char *s, enum bus *ret);
+/* "pci, platform, fsl-mc, cdx" */
+const char *bus_names(void);
+
+int platform_name_valid(const char *s, const char **why);
+int fsl_mc_name_valid(const char *s, const char **why);
+int cdx_name_valid(const char *s, const char **why);
+
+/*
+ * Whether an OF modalias ("of:NnameTtypeCcompat1Ccompat2...") lists compatible. The kernel
+ * replaces spaces with '_' in it; compatible strings have none.
+ */
+bool modalias_has_compatible(const char *modalias, const char *compatible);
