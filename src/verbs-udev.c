@@ -15,7 +15,9 @@
  */
 #include <fcntl.h>
 #include <getopt.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "apply.h"
 #include "cmdline.h"
@@ -28,6 +30,33 @@
 
 /* A configuration error is logged by the first event of a boot only, not once per device. */
 #define UDEV_CONFIG_ERROR_MARK "/run/vfio-bind/udev-config-error"
+
+/*
+ * apply's lock, waited for longer than apply waits (LOCK_WAIT_MS): an apply that creates many
+ * SR-IOV VFs holds it while their "add" events arrive here, and udev gives an event 180 s.
+ */
+#define UDEV_LOCK_WAIT_MS 60000
+
+static int udev_lock(void)
+{
+        struct timespec ts = { 0, 50 * 1000 * 1000 };
+        int fd, waited = 0;
+
+        fd = open(LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return log_error_errno(errno, "Cannot open lock %s: %m", LOCK_PATH);
+        while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                if (errno != EWOULDBLOCK || waited >= UDEV_LOCK_WAIT_MS) {
+                        log_error_errno(errno == EWOULDBLOCK ? EBUSY : errno,
+                                        "Cannot lock %s (waited %d ms): %m", LOCK_PATH, waited);
+                        close(fd);
+                        return -EBUSY;
+                }
+                nanosleep(&ts, NULL);
+                waited += 50;
+        }
+        return fd;
+}
 
 static int read_hex(const char *name, const char *attr, unsigned digits, uint32_t *ret)
 {
@@ -129,7 +158,7 @@ static int udev_one(const char *name, const struct pci_address *a)
         }
 
         /* The configuration may want it: the full pipeline, under the lock apply takes. */
-        lock = take_run_lock();
+        lock = udev_lock();
         if (lock < 0) {
                 pipeline_done(&p);
                 return EXIT_FAILED;

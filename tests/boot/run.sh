@@ -144,6 +144,20 @@ check "udev, no such device: exit 0 silently" "0:" "$(in_bed "$VB" udev 0000:00:
 check "udev without ADDRESS: usage error" 2 "$(in_bed "$VB" udev > /dev/null 2>&1; echo $?)"
 check "udev with a bad ADDRESS: usage error" 2 "$(in_bed "$VB" udev 00:zz.0 > /dev/null 2>&1; echo $?)"
 
+bed hot-locked "" loaded
+printf 'version: 1\ndevices:\n  - address: "0000:00:03.0"\n' > "$B/etc/vfio-bind.yaml"
+# an apply holding the lock for longer than apply itself would wait (5 s), as one creating VFs
+in_bed flock /run/vfio-bind.lock sleep 6 &
+holder=$!
+sleep 0.5
+t0=$(date +%s)
+out=$(in_bed "$VB" udev 0000:00:03.0 2>&1)
+rc=$?
+waited=$(($(date +%s) - t0))
+wait "$holder"
+check "udev waits for a long-held lock (${waited} s), then binds" "0:VFIO_BIND_DRIVER=vfio-pci:driver=vfio-pci" \
+    "$rc:$out:$(state 0000:00:03.0 | cut -d' ' -f1)"
+
 bed hot-off "rd.vfio-bind=0" loaded
 printf 'version: 1\ndevices:\n  - address: "0000:00:03.0"\n' > "$B/etc/vfio-bind.yaml"
 out=$(in_bed "$VB" udev 0000:00:03.0 2>&1)
