@@ -286,6 +286,10 @@ for kind in ${VM_KINDS:-plain systemd}; do
 			ctl_run st1 "vfio-bind status > /dev/null; ls /run/vfio-bind/initramfs"
 			check "$kind-hotplug: /run/vfio-bind/initramfs has the config, status has no note" \
 				eval 'has "$out/ctl.st1" "^vfio-bind.yaml$" && lacks "$out/ctl.st1" "note: the initramfs"'
+			# 14 error lines from one run: the kernel's ratelimit (10 a file) must not eat any
+			ctl_run rl 'i=0; { echo "version: 1"; echo "devices:"; while [ $i -lt 14 ]; do echo "  - address: \"zz:$i\""; i=$((i + 1)); done; } > /tmp/bad.yaml; vfio-bind -c /tmp/bad.yaml apply --boot > /dev/null 2>&1; dmesg | grep -c "vfio-bind: /tmp/bad.yaml:"'
+			check "$kind-hotplug: 14 kernel log lines from one run, none lost to the ratelimit" \
+				has "$out/ctl.rl" "^14$"
 			vm_monitor "device_add e1000e,id=hp0,bus=rp1,mac=52:54:00:00:00:10,romfile=" > "$out/$kind-hotplug.mon"
 			check "$kind-hotplug: 0000:01:00.0 hot-added and on vfio-pci" wait_driver 0000:01:00.0 vfio-pci
 			check "$kind-hotplug: override vfio-pci, twin 0000:00:02.0 still on vfio-pci" \
