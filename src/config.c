@@ -5,18 +5,11 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
-#include "config.h"
+#include "config-loader.h"
 #include "log.h"
 
 #define CONFIG_DEPTH_MAX 8
-#define CONFIG_ERRORS_MAX 20
 
-struct loader {
-        struct config *config;
-        const char *file;
-        yaml_document_t doc;
-        unsigned errors;
-};
 
 /* Zero-initialise the parser: error paths return before yaml_parser_initialize(). */
 static void yaml_parser_deletep(yaml_parser_t *p)
@@ -24,10 +17,35 @@ static void yaml_parser_deletep(yaml_parser_t *p)
         yaml_parser_delete(p);
 }
 
-_printf_(3, 4) static void loader_error(struct loader *l, const yaml_mark_t *mark,
-                                        const char *fmt, ...)
+/*
+ * Quoted values come from the file, and YAML escapes ("\n", "\e", "\x9b") put any control
+ * character in them: written raw, a value could fake a log line of its own or drive the
+ * terminal. C0 controls, DEL and the C1 controls (UTF-8 C2 80-9F) are written as escapes.
+ */
+static void escape_controls(const char *s, char *buf, size_t size)
 {
-        char msg[512];
+        size_t n = 0;
+
+        for (; *s && n + 7 < size; s++) {
+                unsigned char ch = (unsigned char)*s;
+
+                if (ch == '\n')
+                        n += (size_t)snprintf(buf + n, size - n, "\\n");
+                else if (ch == '\t')
+                        n += (size_t)snprintf(buf + n, size - n, "\\t");
+                else if (ch < 0x20 || ch == 0x7f)
+                        n += (size_t)snprintf(buf + n, size - n, "\\x%02x", ch);
+                else if (ch == 0xc2 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] <= 0x9f)
+                        n += (size_t)snprintf(buf + n, size - n, "\\u%04x", (unsigned char)*++s);
+                else
+                        buf[n++] = (char)ch;
+        }
+        buf[n] = '\0';
+}
+
+void loader_error(struct loader *l, const yaml_mark_t *mark, const char *fmt, ...)
+{
+        char msg[512], escaped[4 * sizeof(msg)];
         va_list ap;
 
         l->errors++;
@@ -36,7 +54,51 @@ _printf_(3, 4) static void loader_error(struct loader *l, const yaml_mark_t *mar
         va_start(ap, fmt);
         vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
-        log_error("%s:%zu:%zu: %s", l->file, mark->line + 1, mark->column + 1, msg);
+        escape_controls(msg, escaped, sizeof(escaped));
+        log_error("%s:%zu:%zu: %s", l->file, mark->line + 1, mark->column + 1, escaped);
+}
+
+/* A mark for a byte offset: lines as libyaml counts them, columns in UTF-8 characters. */
+static yaml_mark_t mark_at_offset(const char *data, size_t size, size_t offset)
+{
+        yaml_mark_t m = { .index = offset };
+
+        for (size_t i = 0; i < offset && i < size; i++) {
+                unsigned char ch = (unsigned char)data[i];
+
+                if (ch == '\n' || (ch == '\r' && (i + 1 >= size || data[i + 1] != '\n'))) {
+                        m.line++;
+                        m.column = 0;
+                } else if ((ch & 0xc0) != 0x80)
+                        m.column++;
+        }
+        return m;
+}
+
+static void parser_error(struct loader *l, const yaml_parser_t *parser, const char *data,
+                         size_t size)
+{
+        const char *problem = parser->problem ? parser->problem : "syntax error";
+        char where[64] = "";
+        yaml_mark_t mark;
+
+        if (parser->error == YAML_READER_ERROR) {
+                /* Bad UTF-8, a control character: libyaml gives a byte offset, and no mark. */
+                mark = mark_at_offset(data, size, parser->problem_offset);
+                if (parser->problem_value >= 0)
+                        loader_error(l, &mark, "invalid YAML: %s (0x%x)", problem,
+                                     (unsigned)parser->problem_value);
+                else
+                        loader_error(l, &mark, "invalid YAML: %s", problem);
+                return;
+        }
+        /* "while scanning a quoted scalar": where that scalar began. */
+        if (parser->context && (parser->context_mark.line != parser->problem_mark.line ||
+                                parser->context_mark.column != parser->problem_mark.column))
+                snprintf(where, sizeof(where), " that started at %zu:%zu",
+                         parser->context_mark.line + 1, parser->context_mark.column + 1);
+        loader_error(l, &parser->problem_mark, "invalid YAML: %s%s%s%s", problem,
+                     parser->context ? " " : "", parser->context ? parser->context : "", where);
 }
 
 /*
@@ -57,10 +119,7 @@ static int precheck_events(struct loader *l, const char *data, size_t size)
                 yaml_event_type_t type;
 
                 if (!yaml_parser_parse(&parser, &event)) {
-                        loader_error(l, &parser.problem_mark, "invalid YAML: %s%s%s",
-                                     parser.problem ? parser.problem : "syntax error",
-                                     parser.context ? " " : "",
-                                     parser.context ? parser.context : "");
+                        parser_error(l, &parser, data, size);
                         return -EINVAL;
                 }
                 type = event.type;
@@ -95,413 +154,6 @@ static int precheck_events(struct loader *l, const char *data, size_t size)
                 if (type == YAML_STREAM_END_EVENT)
                         return 0;
         }
-}
-
-static const char *node_type_name(const yaml_node_t *n)
-{
-        switch (n->type) {
-        case YAML_SCALAR_NODE:
-                return "a scalar";
-        case YAML_SEQUENCE_NODE:
-                return "a list";
-        case YAML_MAPPING_NODE:
-                return "a mapping";
-        default:
-                return "nothing";
-        }
-}
-
-/* The scalar's text, or NULL after logging why it is not a usable string. */
-static const char *scalar_text(struct loader *l, const yaml_node_t *n, const char *key)
-{
-        const char *s;
-
-        if (n->type != YAML_SCALAR_NODE) {
-                loader_error(l, &n->start_mark, "'%s' must be a string, not %s", key,
-                             node_type_name(n));
-                return NULL;
-        }
-        s = (const char *)n->data.scalar.value;
-        if (strlen(s) != n->data.scalar.length) {
-                loader_error(l, &n->start_mark, "'%s' contains a NUL byte", key);
-                return NULL;
-        }
-        if (n->data.scalar.length == 0) {
-                loader_error(l, &n->start_mark, "'%s' is empty", key);
-                return NULL;
-        }
-        return s;
-}
-
-static bool key_seen(struct loader *l, const yaml_node_t *key, unsigned *seen, unsigned bit)
-{
-        if (*seen & bit) {
-                loader_error(l, &key->start_mark, "'%s' given twice in the same entry",
-                             (const char *)key->data.scalar.value);
-                return true;
-        }
-        *seen |= bit;
-        return false;
-}
-
-bool module_name_is_valid(const char *s)
-{
-        size_t n = strlen(s);
-
-        if (n == 0 || n >= MODULE_NAME_MAX)
-                return false;
-        for (size_t i = 0; i < n; i++)
-                if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-                      (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
-                        return false;
-        return true;
-}
-
-static const char entry_keys[] = "address, id, subsystem, class, driver, group, force, sriov, bus, name, compatible";
-static bool compatible_is_valid(const char *s)
-{
-        size_t n = strlen(s);
-
-        if (n == 0 || n >= COMPATIBLE_MAX)
-                return false;
-        for (size_t i = 0; i < n; i++)
-                if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-                      (s[i] >= '0' && s[i] <= '9') || strchr(",._+-", s[i])))
-                        return false;
-        return true;
-}
-
-static const char sriov_keys[] = "numvfs, replace, vfs";
-
-/* A plain decimal number in [min, max]; NULL after logging why not. */
-static bool scalar_uint(struct loader *l, const yaml_node_t *n, const char *key, unsigned min,
-                        unsigned max, unsigned *ret)
-{
-        const char *s = scalar_text(l, n, key);
-        unsigned long v = 0;
-
-        if (!s)
-                return false;
-        for (const char *c = s; *c; c++) {
-                if (*c < '0' || *c > '9' || v > max) {
-                        loader_error(l, &n->start_mark, "invalid %s '%s': expected a whole number "
-                                     "from %u to %u", key, s, min, max);
-                        return false;
-                }
-                v = v * 10 + (unsigned long)(*c - '0');
-        }
-        if (v < min || v > max) {
-                loader_error(l, &n->start_mark, "invalid %s '%s': expected a whole number from %u "
-                             "to %u", key, s, min, max);
-                return false;
-        }
-        *ret = (unsigned)v;
-        return true;
-}
-
-static void parse_sriov(struct loader *l, struct config_entry *e, const yaml_node_t *n)
-{
-        struct config_sriov *sr = &e->sriov;
-        const yaml_node_t *vfs = NULL;
-        unsigned seen = 0, errors_before = l->errors;
-
-        sr->loc = (struct config_location){ l->file, (unsigned)n->start_mark.line + 1,
-                                            (unsigned)n->start_mark.column + 1 };
-        if (n->type != YAML_MAPPING_NODE) {
-                loader_error(l, &n->start_mark, "'sriov' must be a mapping such as "
-                             "'{numvfs: 4}', not %s", node_type_name(n));
-                return;
-        }
-        for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-                yaml_node_t *key = yaml_document_get_node(&l->doc, p->key);
-                yaml_node_t *value = yaml_document_get_node(&l->doc, p->value);
-                const char *k, *s;
-
-                if (key->type != YAML_SCALAR_NODE ||
-                    strlen((const char *)key->data.scalar.value) != key->data.scalar.length) {
-                        loader_error(l, &key->start_mark, "keys must be plain words; expected one "
-                                     "of: %s", sriov_keys);
-                        continue;
-                }
-                k = (const char *)key->data.scalar.value;
-                if (streq(k, "numvfs")) {
-                        if (key_seen(l, key, &seen, 1 << 0))
-                                continue;
-                        if (scalar_uint(l, value, "numvfs", 1, SRIOV_NUMVFS_MAX, &sr->numvfs))
-                                sr->numvfs_loc = (struct config_location){
-                                        l->file, (unsigned)value->start_mark.line + 1,
-                                        (unsigned)value->start_mark.column + 1
-                                };
-                } else if (streq(k, "replace")) {
-                        if (key_seen(l, key, &seen, 1 << 1) || !(s = scalar_text(l, value, k)))
-                                continue;
-                        if (streq(s, "true") || streq(s, "false"))
-                                sr->replace = streq(s, "true");
-                        else
-                                loader_error(l, &value->start_mark,
-                                             "invalid replace '%s': expected true or false", s);
-                } else if (streq(k, "vfs")) {
-                        if (key_seen(l, key, &seen, 1 << 2))
-                                continue;
-                        if (value->type != YAML_SEQUENCE_NODE) {
-                                loader_error(l, &value->start_mark, "'vfs' must be a list of VF "
-                                             "indexes such as [0, 1, 5], not %s",
-                                             node_type_name(value));
-                                continue;
-                        }
-                        vfs = value;
-                } else
-                        loader_error(l, &key->start_mark, "unknown key '%s' in 'sriov'; expected "
-                                     "one of: %s", k, sriov_keys);
-        }
-        if (l->errors != errors_before)
-                return;
-        if (!(seen & 1)) {
-                loader_error(l, &n->start_mark, "'sriov' needs 'numvfs': how many VFs to create");
-                return;
-        }
-        if (vfs) {
-                const yaml_node_item_t *start = vfs->data.sequence.items.start;
-                const yaml_node_item_t *top = vfs->data.sequence.items.top;
-
-                if (start == top) {
-                        loader_error(l, &vfs->start_mark, "'vfs' is empty; leave it out to bind "
-                                     "every VF");
-                        return;
-                }
-                if (top - start > SRIOV_VFS_MAX) {
-                        loader_error(l, &vfs->start_mark, "'vfs' lists more than %d indexes; "
-                                     "leave it out to bind every VF", SRIOV_VFS_MAX);
-                        return;
-                }
-                for (const yaml_node_item_t *i = start; i < top; i++) {
-                        const yaml_node_t *item = yaml_document_get_node(&l->doc, *i);
-                        unsigned idx;
-                        bool dup = false;
-
-                        if (!scalar_uint(l, item, "VF index", 0, SRIOV_NUMVFS_MAX - 1, &idx))
-                                continue;
-                        if (idx >= sr->numvfs) {
-                                loader_error(l, &item->start_mark, "VF index %u is out of range: "
-                                             "numvfs is %u, so indexes go from 0 to %u", idx,
-                                             sr->numvfs, sr->numvfs - 1);
-                                continue;
-                        }
-                        for (unsigned j = 0; j < sr->n_vfs; j++)
-                                dup = dup || sr->vfs[j] == idx;
-                        if (dup) {
-                                loader_error(l, &item->start_mark, "VF index %u listed twice", idx);
-                                continue;
-                        }
-                        sr->vfs[sr->n_vfs++] = (uint16_t)idx;
-                }
-                if (l->errors != errors_before)
-                        return;
-        }
-        sr->set = true;
-}
-
-static void parse_entry_value(struct loader *l, struct config_entry *e, const yaml_node_t *key,
-                              const yaml_node_t *value, unsigned *seen)
-{
-        const char *k = (const char *)key->data.scalar.value;
-        const char *s, *why = NULL;
-
-        if (streq(k, "bus")) {
-                if (key_seen(l, key, seen, 1 << 8) || !(s = scalar_text(l, value, k)))
-                        return;
-                if (bus_from_name(s, &e->bus) < 0)
-                        loader_error(l, &value->start_mark, "invalid bus '%s': expected one of: %s",
-                                     s, bus_names());
-        } else if (streq(k, "address") && e->bus == BUS_CDX) {
-                if (key_seen(l, key, seen, 1 << 0) || !(s = scalar_text(l, value, k)))
-                        return;
-                if (cdx_name_valid(s, &why) < 0)
-                        loader_error(l, &value->start_mark, "invalid cdx address '%s': %s", s, why);
-                else {
-                        snprintf(e->name, sizeof(e->name), "%s", s);
-                        e->has_name = true;
-                }
-        } else if (streq(k, "address")) {
-                if (key_seen(l, key, seen, 1 << 0) || !(s = scalar_text(l, value, k)))
-                        return;
-                if (e->bus != BUS_PCI)
-                        loader_error(l, &key->start_mark, "%s devices are selected by 'name'%s, "
-                                     "not 'address'", bus_get(e->bus)->name,
-                                     e->bus == BUS_PLATFORM ? " or 'compatible'" : "");
-                else if (pci_address_parse(s, true, &e->address, &why) < 0)
-                        loader_error(l, &value->start_mark, "invalid address '%s': %s", s, why);
-                else
-                        e->has_address = true;
-        } else if (streq(k, "name")) {
-                if (key_seen(l, key, seen, 1 << 9) || !(s = scalar_text(l, value, k)))
-                        return;
-                if (e->bus != BUS_PLATFORM && e->bus != BUS_FSL_MC)
-                        loader_error(l, &key->start_mark, "'name' selects platform and fsl-mc "
-                                     "devices; add 'bus: platform' or 'bus: fsl-mc'%s",
-                                     e->bus == BUS_CDX ? " (cdx devices: 'address')" : "");
-                else if (bus_get(e->bus)->name_valid(s, &why) < 0)
-                        loader_error(l, &value->start_mark, "invalid %s device name '%s': %s",
-                                     bus_get(e->bus)->name, s, why);
-                else {
-                        snprintf(e->name, sizeof(e->name), "%s", s);
-                        e->has_name = true;
-                }
-        } else if (streq(k, "compatible")) {
-                if (key_seen(l, key, seen, 1 << 10) || !(s = scalar_text(l, value, k)))
-                        return;
-                if (e->bus != BUS_PLATFORM)
-                        loader_error(l, &key->start_mark, "'compatible' selects platform devices "
-                                     "by their device tree node; add 'bus: platform'");
-                else if (!compatible_is_valid(s))
-                        loader_error(l, &value->start_mark, "invalid compatible '%s': expected a "
-                                     "device tree compatible string such as 'snps,dwmac' "
-                                     "(letters, digits, ',', '.', '_', '+', '-'; at most %d "
-                                     "characters)", s, COMPATIBLE_MAX - 1);
-                else {
-                        snprintf(e->compatible, sizeof(e->compatible), "%s", s);
-                        e->has_compatible = true;
-                }
-        } else if (streq(k, "id")) {
-                if (key_seen(l, key, seen, 1 << 1) || !(s = scalar_text(l, value, k)))
-                        return;
-                if (pci_id_parse(s, &e->id, &why) < 0)
-                        loader_error(l, &value->start_mark, "invalid id '%s': %s", s, why);
-                else
-                        e->has_id = true;
-        } else if (streq(k, "subsystem")) {
-                if (key_seen(l, key, seen, 1 << 2) || !(s = scalar_text(l, value, k)))
-                        return;
-                if (pci_id_parse(s, &e->subsystem, &why) < 0)
-                        loader_error(l, &value->start_mark, "invalid subsystem '%s': %s", s, why);
-                else
-                        e->has_subsystem = true;
-        } else if (streq(k, "class")) {
-                if (key_seen(l, key, seen, 1 << 3) || !(s = scalar_text(l, value, k)))
-                        return;
-                if (pci_class_parse(s, &e->class_code, &e->class_digits, &why) < 0)
-                        loader_error(l, &value->start_mark, "invalid class '%s': %s", s, why);
-                else
-                        e->has_class = true;
-        } else if (streq(k, "driver")) {
-                if (key_seen(l, key, seen, 1 << 4) || !(s = scalar_text(l, value, k)))
-                        return;
-                if (!module_name_is_valid(s)) {
-                        loader_error(l, &value->start_mark,
-                                     "invalid driver '%s': expected a module name such as "
-                                     "vfio_pci or mlx5_vfio_pci (letters, digits, '_' and '-', "
-                                     "at most %d characters)",
-                                     s, MODULE_NAME_MAX - 1);
-                        return;
-                }
-                /* Module names compare with '-' and '_' folded, as kmod does. */
-                for (size_t i = 0; s[i]; i++)
-                        e->driver[i] = s[i] == '-' ? '_' : s[i];
-                e->driver_loc = (struct config_location){ l->file, (unsigned)value->start_mark.line + 1,
-                                                          (unsigned)value->start_mark.column + 1 };
-        } else if (streq(k, "group")) {
-                if (key_seen(l, key, seen, 1 << 5) || !(s = scalar_text(l, value, k)))
-                        return;
-                if (streq(s, "all"))
-                        e->group = GROUP_ALL;
-                else if (streq(s, "device"))
-                        e->group = GROUP_DEVICE;
-                else
-                        loader_error(l, &value->start_mark,
-                                     "invalid group '%s': expected 'device' (default) or 'all'", s);
-        } else if (streq(k, "force")) {
-                if (key_seen(l, key, seen, 1 << 6) || !(s = scalar_text(l, value, k)))
-                        return;
-                if (streq(s, "true"))
-                        e->force = true;
-                else if (streq(s, "false"))
-                        e->force = false;
-                else
-                        loader_error(l, &value->start_mark,
-                                     "invalid force '%s': expected true or false", s);
-        } else if (streq(k, "sriov")) {
-                if (!key_seen(l, key, seen, 1 << 7))
-                        parse_sriov(l, e, value);
-        } else
-                loader_error(l, &key->start_mark, "unknown key '%s' in device entry; expected one of: %s",
-                             k, entry_keys);
-}
-
-static int parse_entry(struct loader *l, const yaml_node_t *n)
-{
-        struct config *c = l->config;
-        struct config_entry e = {
-                .loc = { l->file, (unsigned)n->start_mark.line + 1, (unsigned)n->start_mark.column + 1 },
-        };
-        unsigned seen = 0, errors_before = l->errors;
-        int r;
-
-        if (n->type != YAML_MAPPING_NODE) {
-                loader_error(l, &n->start_mark,
-                             "a device entry must be a mapping such as '- address: \"0000:01:00.0\"', "
-                             "not %s",
-                             node_type_name(n));
-                return 0;
-        }
-        /* 'bus' first, wherever it is: it says what 'address' and 'name' mean. */
-        for (int pass = 0; pass < 2; pass++)
-                for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
-                     p < n->data.mapping.pairs.top; p++) {
-                        yaml_node_t *key = yaml_document_get_node(&l->doc, p->key);
-                        yaml_node_t *value = yaml_document_get_node(&l->doc, p->value);
-                        bool word = key->type == YAML_SCALAR_NODE &&
-                                    strlen((const char *)key->data.scalar.value) ==
-                                            key->data.scalar.length;
-
-                        if (!word) {
-                                if (pass == 1)
-                                        loader_error(l, &key->start_mark, "keys must be plain "
-                                                     "words; expected one of: %s", entry_keys);
-                                continue;
-                        }
-                        if (streq((const char *)key->data.scalar.value, "bus") == (pass == 0))
-                                parse_entry_value(l, &e, key, value, &seen);
-                }
-        if (l->errors != errors_before)
-                return 0;
-        if (e.bus != BUS_PCI) {
-                const struct bus_ops *ops = bus_get(e.bus);
-
-                if (e.has_id || e.has_subsystem || e.has_class || e.sriov.set) {
-                        loader_error(l, &n->start_mark, "'id', 'subsystem', 'class' and 'sriov' "
-                                     "are PCI keys; %s devices are selected by '%s'%s",
-                                     ops->name, ops->name_key,
-                                     e.bus == BUS_PLATFORM ? " or 'compatible'" : "");
-                        return 0;
-                }
-                if (!e.has_name && !e.has_compatible) {
-                        loader_error(l, &n->start_mark, "a %s entry needs '%s'%s, as in '%s: %s'",
-                                     ops->name, ops->name_key,
-                                     e.bus == BUS_PLATFORM ? " or 'compatible'" : "",
-                                     ops->name_key, ops->name_example);
-                        return 0;
-                }
-                if (!ops->vfio_aliases && !e.driver[0]) {
-                        loader_error(l, &n->start_mark, "the %s bus has no vfio_ module aliases to "
-                                     "choose a driver by; add 'driver: %s' (or another VFIO "
-                                     "module for %s devices)", ops->name, ops->vfio_module,
-                                     ops->name);
-                        return 0;
-                }
-        } else if (!e.has_address && !e.has_id) {
-                loader_error(l, &n->start_mark,
-                             "a device entry needs 'address' or 'id' (or both) to select devices");
-                return 0;
-        }
-        if ((e.has_subsystem || e.has_class) && !e.has_id) {
-                loader_error(l, &n->start_mark,
-                             "'subsystem' and 'class' narrow an 'id' selector; add 'id: VENDOR:DEVICE'");
-                return 0;
-        }
-        r = config_append_entry(c, &e);
-        if (r == -E2BIG)
-                loader_error(l, &n->start_mark, "more than %d device entries", CONFIG_ENTRIES_MAX);
-        return r;
 }
 
 int config_append_entry(struct config *c, const struct config_entry *e)
@@ -604,21 +256,16 @@ int config_load_buffer(struct config *c, const char *name, const char *data, siz
         _cleanup_(yaml_parser_deletep) yaml_parser_t parser = { 0 };
         struct loader l = { .config = c };
         size_t n_before = c->n_entries;
+        const char *nul;
         int r;
 
         r = config_add_source(c, name, &l.file);
         if (r < 0)
                 return r;
-        if (memchr(data, '\0', size)) {
-                yaml_mark_t mark = { 0 };
-                const char *nul = memchr(data, '\0', size);
-                for (const char *p = data; p < nul; p++) {
-                        if (*p == '\n') {
-                                mark.line++;
-                                mark.column = 0;
-                        } else
-                                mark.column++;
-                }
+        nul = memchr(data, '\0', size);
+        if (nul) {
+                yaml_mark_t mark = mark_at_offset(data, size, (size_t)(nul - data));
+
                 loader_error(&l, &mark, "NUL byte in the file; it is not a text file");
                 return -EINVAL;
         }
@@ -629,15 +276,43 @@ int config_load_buffer(struct config *c, const char *name, const char *data, siz
                 return -ENOMEM;
         yaml_parser_set_input_string(&parser, (const unsigned char *)data, size);
         if (!yaml_parser_load(&parser, &l.doc)) {
-                loader_error(&l, &parser.problem_mark, "invalid YAML: %s",
-                             parser.problem ? parser.problem : "syntax error");
+                parser_error(&l, &parser, data, size);
                 return -EINVAL;
         }
         r = parse_root(&l);
         yaml_document_delete(&l.doc);
+        if (l.errors > CONFIG_ERRORS_MAX)
+                log_error("%s: %u more errors not shown", l.file, l.errors - CONFIG_ERRORS_MAX);
         if (r < 0)
                 c->n_entries = n_before; /* nothing half-loaded */
         return r;
+}
+
+/* A file that cannot be used is a configuration error too: its cause logged, -EINVAL returned. */
+#define file_error(err, ...) (log_error_errno((err), __VA_ARGS__), -EINVAL)
+
+static int check_file(const char *path, const struct stat *st, enum config_flags flags)
+{
+        if (S_ISDIR(st->st_mode))
+                return file_error(EISDIR, "%s: is a directory, not a configuration file", path);
+        if (!S_ISREG(st->st_mode))
+                return file_error(EINVAL, "%s: is %s, not a regular file", path,
+                                  S_ISCHR(st->st_mode)    ? "a character device"
+                                  : S_ISBLK(st->st_mode)  ? "a block device"
+                                  : S_ISFIFO(st->st_mode) ? "a FIFO"
+                                  : S_ISSOCK(st->st_mode) ? "a socket"
+                                                          : "a special file");
+        if ((flags & CONFIG_STRICT_PERMISSIONS) &&
+            ((st->st_uid != 0 && st->st_uid != geteuid()) || (st->st_mode & (S_IWGRP | S_IWOTH))))
+                return file_error(EPERM,
+                                  "%s: refusing a configuration owned by uid %u with mode %04o: "
+                                  "it must be owned by root and not writable by group or others "
+                                  "(chown root: and chmod go-w it)",
+                                  path, (unsigned)st->st_uid, (unsigned)(st->st_mode & 07777));
+        if (st->st_size > CONFIG_FILE_SIZE_MAX)
+                return file_error(EFBIG, "%s: %lld bytes; a configuration is at most %d bytes", path,
+                                  (long long)st->st_size, CONFIG_FILE_SIZE_MAX);
+        return 0;
 }
 
 int config_load_file(struct config *c, const char *path, enum config_flags flags)
@@ -646,33 +321,33 @@ int config_load_file(struct config *c, const char *path, enum config_flags flags
         _cleanup_close_ int fd = -1;
         struct stat st;
         size_t size = 0;
+        int r;
 
+        /*
+         * Look before opening: opening a device can act (a watchdog starts counting, a tape
+         * rewinds) and a FIFO would wake its writer. fstat() below is what counts; this only
+         * keeps a wrong path from being opened at all.
+         */
+        if (stat(path, &st) < 0)
+                return file_error(errno, "%s: cannot open configuration: %m", path);
+        r = check_file(path, &st, flags);
+        if (r < 0)
+                return r;
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
-                return log_error_errno(errno, "%s: cannot open configuration: %m", path);
+                return file_error(errno, "%s: cannot open configuration: %m", path);
         if (fstat(fd, &st) < 0)
-                return log_error_errno(errno, "%s: cannot stat: %m", path);
-        if (S_ISDIR(st.st_mode))
-                return log_error_errno(EISDIR, "%s: is a directory, not a configuration file", path);
-        if (!S_ISREG(st.st_mode))
-                return log_error_errno(EINVAL, "%s: not a regular file", path);
-        if ((flags & CONFIG_STRICT_PERMISSIONS) &&
-            ((st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & (S_IWGRP | S_IWOTH))))
-                return log_error_errno(EPERM,
-                                       "%s: refusing a configuration owned by uid %u with mode %04o: "
-                                       "it must be owned by root and not writable by group or others "
-                                       "(chown root: and chmod go-w it)",
-                                       path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
-        if (st.st_size > CONFIG_FILE_SIZE_MAX)
-                return log_error_errno(EFBIG, "%s: %lld bytes; a configuration is at most %d bytes",
-                                       path, (long long)st.st_size, CONFIG_FILE_SIZE_MAX);
+                return file_error(errno, "%s: cannot stat: %m", path);
+        r = check_file(path, &st, flags);
+        if (r < 0)
+                return r;
         data = malloc((size_t)st.st_size + 1);
         if (!data)
                 return log_error_errno(ENOMEM, "Out of memory");
         while (size < (size_t)st.st_size) {
                 ssize_t n = read(fd, data + size, (size_t)st.st_size - size);
                 if (n < 0)
-                        return log_error_errno(errno, "%s: read failed: %m", path);
+                        return file_error(errno, "%s: read failed: %m", path);
                 if (n == 0)
                         break;
                 size += (size_t)n;
@@ -698,13 +373,13 @@ int config_load_default(struct config *c, const char *main_path, const char *dro
                 if (r < 0)
                         return r;
         } else if (errno != ENOENT)
-                return log_error_errno(errno, "%s: %m", main_path);
+                return file_error(errno, "%s: %m", main_path);
 
         n = scandir(dropin_dir, &names, yaml_suffix_filter, alphasort);
         if (n < 0) {
                 if (errno == ENOENT)
                         return 0;
-                return log_error_errno(errno, "%s: cannot read drop-in directory: %m", dropin_dir);
+                return file_error(errno, "%s: cannot read drop-in directory: %m", dropin_dir);
         }
         for (int i = 0; i < n; i++) {
                 char path[4096];
@@ -712,8 +387,8 @@ int config_load_default(struct config *c, const char *main_path, const char *dro
                 if (r >= 0) {
                         if (snprintf(path, sizeof(path), "%s/%s", dropin_dir, names[i]->d_name) >=
                             (int)sizeof(path))
-                                r = log_error_errno(ENAMETOOLONG, "%s/%s: path too long", dropin_dir,
-                                                    names[i]->d_name);
+                                r = file_error(ENAMETOOLONG, "%s/%s: path too long", dropin_dir,
+                                               names[i]->d_name);
                         else
                                 r = config_load_file(c, path, flags);
                 }

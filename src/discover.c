@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <libudev.h>
+#include <stdarg.h>
+#include <sys/stat.h>
 
 #include "discover.h"
 #include "log.h"
@@ -15,22 +17,25 @@ bool device_is_bridge(const struct device *d)
         return (d->class_code >> 16) == 0x06;
 }
 
-static void set_problem(struct device *d, const char *what)
+/* The first problem found is the one reported. */
+_printf_(2, 3) static void set_problem(struct device *d, const char *fmt, ...)
 {
-        if (!d->problem[0] && strlen(what) < sizeof(d->problem))
-                strcpy(d->problem, what);
+        va_list ap;
+
+        if (d->problem[0])
+                return;
+        va_start(ap, fmt);
+        vsnprintf(d->problem, sizeof(d->problem), fmt, ap);
+        va_end(ap);
 }
 
 static void read_id(struct udev_device *u, const char *attr, unsigned digits, uint32_t *ret,
                     struct device *d)
 {
         const char *v = udev_device_get_sysattr_value(u, attr);
-        char msg[96];
 
         if (!v || parse_hex_attr(v, digits, ret) < 0) {
-                snprintf(msg, sizeof(msg), "sysfs attribute '%s' is %s", attr,
-                         v ? "not a hex number" : "missing");
-                set_problem(d, msg);
+                set_problem(d, "sysfs attribute '%s' is %s", attr, v ? "not a hex number" : "missing");
                 *ret = 0;
         }
 }
@@ -72,16 +77,27 @@ static unsigned read_uint_attr(struct udev_device *u, const char *attr)
         return (unsigned)n;
 }
 
-int device_refresh(struct device *d)
+/*
+ * The driver link and driver_override. *what says which went wrong: -EBADMSG the link names
+ * no driver, -ENOLINK it points to a driver that is not there, -E2BIG a value is too long.
+ */
+static int refresh(struct device *d, const char **what)
 {
-        char buf[SYSFS_VALUE_MAX];
+        char buf[SYSFS_VALUE_MAX], path[256];
+        struct stat st;
         int r;
 
+        *what = "driver";
         r = read_link_attr(d, "driver", d->driver, sizeof(d->driver));
         if (r == -ENOENT)
                 d->driver[0] = '\0';
         else if (r < 0)
                 return r;
+        else if (path_join(path, sizeof(path), "%s/%s/driver", bus_get(d->bus)->devices_dir,
+                           d->name) == 0 &&
+                 stat(path, &st) < 0 && errno == ENOENT)
+                return -ENOLINK; /* the kernel removes the link before the driver */
+        *what = "driver_override";
         r = read_text_attr(d, "driver_override", buf, sizeof(buf));
         if (r == -ENOENT || (r == 0 && streq(buf, "(null)")))
                 d->driver_override[0] = '\0';
@@ -97,9 +113,11 @@ int device_refresh(struct device *d)
 static void read_iommu_group(struct device *d)
 {
         char buf[64];
+        int r;
 
         d->iommu_group = -1;
-        if (read_link_attr(d, "iommu_group", buf, sizeof(buf)) == 0) {
+        r = read_link_attr(d, "iommu_group", buf, sizeof(buf));
+        if (r == 0) {
                 char *end;
                 long g;
 
@@ -107,7 +125,43 @@ static void read_iommu_group(struct device *d)
                 g = strtol(buf, &end, 10);
                 if (errno == 0 && *end == '\0' && end != buf && g >= 0 && g < 1000000)
                         d->iommu_group = (int)g;
-        }
+                else
+                        /* Not "no IOMMU": that would send the user to the firmware settings. */
+                        set_problem(d, "sysfs link 'iommu_group' points to '%.40s', not a group number",
+                                    buf);
+        } else if (r != -ENOENT)
+                set_problem(d, "cannot read sysfs link 'iommu_group': %s", strerror(-r));
+}
+
+int device_refresh(struct device *d)
+{
+        const char *what;
+
+        return refresh(d, &what);
+}
+
+static void refresh_problem(struct device *d, const char *what, int r)
+{
+        char target[SYSFS_VALUE_MAX] = "";
+        char path[256];
+
+        if (streq(what, "driver")) {
+                if (path_join(path, sizeof(path), "%s/%s/driver", bus_get(d->bus)->devices_dir,
+                              d->name) == 0) {
+                        ssize_t n = readlink(path, target, sizeof(target) - 1);
+                        target[n > 0 ? n : 0] = '\0';
+                }
+                if (r == -ENOLINK)
+                        set_problem(d, "sysfs link 'driver' points to '%.60s', which does not exist",
+                                    target);
+                else if (r == -EBADMSG || r == -E2BIG)
+                        set_problem(d, "sysfs link 'driver' does not name a driver: '%.60s'", target);
+                else
+                        set_problem(d, "cannot read sysfs link 'driver': %s", strerror(-r));
+        } else if (r == -E2BIG)
+                set_problem(d, "sysfs attribute 'driver_override' is too long for a driver name");
+        else
+                set_problem(d, "cannot read sysfs attribute 'driver_override': %s", strerror(-r));
 }
 
 /*
@@ -116,7 +170,7 @@ static void read_iommu_group(struct device *d)
  */
 static void fill_other_device(struct udev_device *u, struct device *d)
 {
-        const char *s = udev_device_get_sysattr_value(u, "modalias");
+        const char *s = udev_device_get_sysattr_value(u, "modalias"), *what;
         int r;
 
         if (s && strlen(s) < sizeof(d->modalias)) {
@@ -124,10 +178,9 @@ static void fill_other_device(struct udev_device *u, struct device *d)
                 d->modalias[strcspn(d->modalias, "\n")] = '\0';
         } else if (s)
                 set_problem(d, "sysfs attribute 'modalias' is too long");
-        r = device_refresh(d);
+        r = refresh(d, &what);
         if (r < 0)
-                snprintf(d->problem, sizeof(d->problem),
-                         "cannot read driver or driver_override: %s", strerror(-r));
+                refresh_problem(d, what, r);
         read_iommu_group(d);
         d->vf_index = -1;
         d->boot_vga = -1;
@@ -138,7 +191,7 @@ static void fill_device(struct udev_device *u, struct device *d)
         struct pci_modalias m;
         uint32_t v;
         char buf[SYSFS_VALUE_MAX];
-        const char *s;
+        const char *s, *what;
         int r;
 
         read_id(u, "vendor", 4, &v, d);
@@ -165,11 +218,9 @@ static void fill_device(struct udev_device *u, struct device *d)
                 }
         }
 
-        r = device_refresh(d);
-        if (r < 0) {
-                snprintf(d->problem, sizeof(d->problem),
-                         "cannot read driver or driver_override: %s", strerror(-r));
-        }
+        r = refresh(d, &what);
+        if (r < 0)
+                refresh_problem(d, what, r);
 
         read_iommu_group(d);
 

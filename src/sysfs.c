@@ -75,7 +75,10 @@ int sysfs_read_link_name(const char *path, char *buf, size_t size)
         target[n] = '\0';
         base = strrchr(target, '/');
         base = base ? base + 1 : target;
-        if (*base == '\0' || strlen(base) >= size)
+        /* "drivers/.." or "drivers/" name no driver, and would lead paths astray. */
+        if (*base == '\0' || streq(base, ".") || streq(base, ".."))
+                return -EBADMSG;
+        if (strlen(base) >= size)
                 return -E2BIG;
         strcpy(buf, base);
         return 0;

@@ -13,7 +13,10 @@
 int sysfs_read(const char *path, char *buf, size_t size);
 /* One write() of the whole value, as the kernel wants it; short writes are errors. */
 int sysfs_write(const char *path, const char *value);
-/* Name of the symlink's target's last component (driver, iommu_group, physfn). */
+/*
+ * Name of the symlink's target's last component (driver, iommu_group, physfn).
+ * -EBADMSG if that is not a name ("", ".", ".."), -E2BIG if it does not fit.
+ */
 int sysfs_read_link_name(const char *path, char *buf, size_t size);
 /* snprintf into buf, -ENAMETOOLONG on truncation. */
 int path_join(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

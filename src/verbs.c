@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <ctype.h>
 #include <getopt.h>
+#include <sys/stat.h>
 
 #include "log.h"
 #include "pipeline.h"
@@ -116,6 +117,11 @@ int verb_list(int argc, char *argv[])
         for (size_t i = 0; resolver && i < s.n_devices; i++)
                 if (!s.devices[i].problem[0])
                         resolve_target(resolver, &s.devices[i], NULL, &targets[i]);
+        /* The table has no column for it (JSON has "problem"): one line each, on stderr. */
+        for (size_t i = 0; i < s.n_devices; i++)
+                if (s.devices[i].problem[0])
+                        log_warning("%s: %s; not resolving it", s.devices[i].name,
+                                    s.devices[i].problem);
         report_list(&s, targets, json);
         resolver_free(resolver);
         snapshot_done(&s);
@@ -198,8 +204,18 @@ int verb_resolve(int argc, char *argv[])
                 pci_address_format(&a, name);
                 path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/modalias", name);
                 r = sysfs_read(path, buf, sizeof(buf));
-                if (r == -ENOENT)
+                if (r == -ENOENT) {
+                        struct stat st;
+
+                        path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s", name);
+                        if (stat(path, &st) == 0)
+                                return log_error("resolve: %s has no 'modalias' attribute", name),
+                                       EXIT_FAILED;
                         return log_error("resolve: no PCI device %s", name), EXIT_FAILED;
+                }
+                if (r == -E2BIG)
+                        return log_error("resolve: the 'modalias' of %s is too long", name),
+                               EXIT_FAILED;
                 if (r < 0)
                         return log_error_errno(r, "resolve: cannot read %s: %m", path), EXIT_FAILED;
                 modalias = buf;

@@ -119,9 +119,9 @@ GUIDES=$(sed -n 's/^DOC_GUIDES := //p' docs/docs.mk | words | tr '\n' ' ')
 check "docs.mk installs every guide in docs/" "$(printf '%s\n' docs/*.md | words | tr '\n' ' ')" "$GUIDES"
 
 # --- man page 5: every key of the language ------------------------------------------------------
-ENTRY_KEYS=$(sed -n 's/.*entry_keys\[\] = "\(.*\)";/\1/p' src/config.c | tr -d ',')
+ENTRY_KEYS=$(sed -n 's/.*entry_keys\[\] = "\(.*\)";/\1/p' src/config-entry.c | tr -d ',')
 TOP_KEYS=$(grep -oE "expected 'version' or 'devices'" src/config.c | grep -oE "'[a-z]+'" | tr -d "'")
-[ -n "$ENTRY_KEYS" ] || not_ok "config keys: entry_keys not found in src/config.c"
+[ -n "$ENTRY_KEYS" ] || not_ok "config keys: entry_keys not found in src/config-entry.c"
 [ -n "$TOP_KEYS" ] || not_ok "config keys: top-level keys not found in src/config.c"
 DOC_KEYS=$(sed -n 's/^\*\([a-z_]*\):\*.*/\1/p' "$MAN5" | sort -u | tr '\n' ' ')
 set_equal "vfio-bind.yaml.5 defines exactly the keys of src/config.c" "$ENTRY_KEYS $TOP_KEYS" "$DOC_KEYS"
@@ -159,7 +159,7 @@ done
 printf 'version: 1\ndevices:\n  - adress: "0000:01:00.0"\n' >"$TMP/typo.yaml"
 out=$(vb validate "$TMP/typo.yaml" 2>&1)
 check_contains "a misspelt key is an error with file:line:column" "typo.yaml:3:5: unknown key 'adress'" "$out"
-check_contains "the error lists the keys the page documents" "expected one of: $(sed -n 's/.*entry_keys\[\] = "\(.*\)";/\1/p' src/config.c)" "$out"
+check_contains "the error lists the keys the page documents" "expected one of: $(sed -n 's/.*entry_keys\[\] = "\(.*\)";/\1/p' src/config-entry.c)" "$out"
 
 # The exit statuses the pages give for configuration problems (plan stops before any device).
 cp "$TMP/typo.yaml" "$TMP/typo-plan.yaml"
