@@ -168,9 +168,13 @@ static int udev_one(const char *name, const struct pci_address *a)
                 pipeline_done(&p);
                 return EXIT_FAILED;
         }
-        for (k = 0; k < p.plan.n_actions; k++)
-                if (pci_address_compare(&p.plan.actions[k].item->device->address, a) == 0)
+        for (k = 0; k < p.plan.n_actions; k++) {
+                const struct device *d = p.plan.actions[k].item->device;
+
+                /* address is PCI only: other buses' devices leave it zero */
+                if (d->bus == BUS_PCI && pci_address_compare(&d->address, a) == 0)
                         break;
+        }
         if (k == p.plan.n_actions) {
                 pipeline_done(&p);
                 return EXIT_OK; /* e.g. a group member that is a bridge */
