@@ -34,6 +34,7 @@ endif
 CORE := bus pci sysfs log config config-entry discover usage select resolve plan pipeline report table cmdline apply sriov
 CORE_OBJS := $(CORE:%=$(BUILDDIR)/src/%.o)
 TOOL_OBJS := $(CORE_OBJS) $(BUILDDIR)/src/main.o $(BUILDDIR)/src/verbs.o $(BUILDDIR)/src/verbs-apply.o
+include dracut/dracut.mk
 
 all: $(BUILDDIR)/vfio-bind
 

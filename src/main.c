@@ -27,7 +27,8 @@ static int help(void)
                "  resolve ADDRESS | --modalias STRING [--moddir DIR | --kver VER] [--json]\n"
                "                                  the vfio module for a device\n"
                "  validate FILE...                check configuration files, no system access\n"
-               "  modules [--kver VER]            modules the config needs (for dracut)\n\n"
+               "  modules [--kver VER]            modules the config needs (for dracut)\n"
+               "  udev ADDRESS                    apply to one new device (for the udev rule)\n\n"
                "Options:\n"
                "  -c, --config FILE   read FILE instead of " CONFIG_FILE_DEFAULT " and "
                CONFIG_DROPIN_DIR_DEFAULT "/*.yaml\n"
@@ -43,6 +44,7 @@ static const struct verb verbs[] = {
         { "apply", verb_apply },       { "plan", verb_plan },         { "status", verb_status },
         { "revert", verb_revert },     { "list", verb_list },         { "resolve", verb_resolve },
         { "validate", verb_validate }, { "modules", verb_modules },
+        { "udev", verb_udev },
 };
 
 /* < 0 error, 0 exit now (help, version), > 0 go on with argv[optind]. */

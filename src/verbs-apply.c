@@ -3,6 +3,7 @@
 
 #include "apply.h"
 #include "cmdline.h"
+#include "initrd.h"
 #include "log.h"
 #include "pipeline.h"
 #include "report.h"
@@ -52,9 +53,41 @@ static int parse_run_options(int argc, char *argv[], const char *verb, const cha
         return 1;
 }
 
+/* The early run's first kernel log line; in the initramfs, keep its configuration for status. */
+static void boot_begin(void)
+{
+        int r;
+
+        log_info("early run starting%s", in_initrd() ? " in the initramfs" : "");
+        if (!in_initrd() || arg_config)
+                return;
+        r = initrd_save_config(CONFIG_FILE_DEFAULT, CONFIG_DROPIN_DIR_DEFAULT, INITRD_CONFIG_COPY);
+        if (r < 0)
+                log_warning_errno(r, "Cannot copy the configuration to %s, ignoring: %m",
+                                  INITRD_CONFIG_COPY);
+}
+
+/* The early run's last kernel log line: what it did and how long it took. */
+static void boot_done(uint64_t start, const struct result *results, size_t n, int status)
+{
+        size_t changed = 0, failed = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                changed += results && results[i].outcome == OUTCOME_CHANGED;
+                failed += results && results[i].outcome == OUTCOME_FAILED;
+        }
+        log_full_errno(status == EXIT_OK ? LOG_INFO : LOG_ERR, 0,
+                       "early run done in %.1f ms (%.1f ms CPU): %zu device%s selected, %zu bound, "
+                       "%zu failed%s",
+                       (double)(now_usec() - start) / 1000.0, (double)cpu_usec() / 1000.0, n,
+                       n == 1 ? "" : "s", changed, failed,
+                       status == EXIT_USAGE ? "; configuration error, nothing bound" : "");
+}
+
 /*
  * Early boot: the kernel log is where messages go, and the command line has a say. The rescue
- * switch is read before the configuration, so that it works even when that is broken.
+ * switch is read before the configuration, so that it works even when that is broken. In the
+ * initramfs, the configuration it holds is copied to /run for 'status' after switch-root.
  */
 static int prepare(struct pipeline *p, const struct run_options *o, bool *disabled)
 {
@@ -63,7 +96,10 @@ static int prepare(struct pipeline *p, const struct run_options *o, bool *disabl
 
         if (o->boot) {
                 log_set_target(LOG_TARGET_KMSG);
-                log_set_max_level(LOG_INFO);
+                if (log_get_max_level() < LOG_INFO)
+                        log_set_max_level(LOG_INFO);
+                if (!o->dry_run)
+                        boot_begin();
                 r = cmdline_read(cmdline, sizeof(cmdline));
                 if (r < 0)
                         log_warning_errno(r, "Cannot read %s, ignoring: %m", CMDLINE_PATH);
@@ -94,8 +130,9 @@ int verb_apply(int argc, char *argv[])
         struct sriov_run sriov = { 0 };
         _cleanup_close_ int lock = -1;
         bool disabled = false;
+        uint64_t start = now_usec();
         size_t failed;
-        int r;
+        int r, status;
 
         r = parse_run_options(argc, argv, "apply", "[-c FILE] apply [--dry-run] [--json] [--boot]\n\n"
                               "Make the host match the configuration: for each selected device load\n"
@@ -120,7 +157,10 @@ int verb_apply(int argc, char *argv[])
         r = prepare(&p, &o, &disabled);
         if (r < 0 || disabled) {
                 pipeline_done(&p);
-                return r == -EINVAL ? EXIT_USAGE : r < 0 ? EXIT_FAILED : EXIT_OK;
+                status = r == -EINVAL ? EXIT_USAGE : r < 0 ? EXIT_FAILED : EXIT_OK;
+                if (o.boot && !o.dry_run && !disabled)
+                        boot_done(start, NULL, 0, status);
+                return status;
         }
         if (o.dry_run) {
                 r = report_plan(&p, "plan", o.json);
@@ -139,6 +179,8 @@ int verb_apply(int argc, char *argv[])
         failed += sriov_apply_phase2(&p, &sriov, results);
         sriov_run_done(&sriov);
         report_results("apply", results, p.plan.n_actions, &p.selection, o.json);
+        if (o.boot)
+                boot_done(start, results, p.plan.n_actions, failed ? EXIT_FAILED : EXIT_OK);
         pipeline_done(&p);
         return failed ? EXIT_FAILED : EXIT_OK;
 }
@@ -191,6 +233,8 @@ int verb_status(int argc, char *argv[])
                 }
         }
         report_results("status", results, p.plan.n_actions, &p.selection, o.json);
+        if (!arg_config)
+                initrd_status_note();
         pipeline_done(&p);
         return drift ? EXIT_DRIFT : EXIT_OK;
 }

@@ -32,3 +32,4 @@ int verb_list(int argc, char *argv[]);
 int verb_resolve(int argc, char *argv[]);
 int verb_validate(int argc, char *argv[]);
 int verb_modules(int argc, char *argv[]);
+int verb_udev(int argc, char *argv[]); /* verbs-udev.c */

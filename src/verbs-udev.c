@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * vfio-bind udev ADDRESS: the entry point of 70-vfio-bind.rules.
+ *
+ * For a PCI device that has just appeared (hotplug, SR-IOV VFs, coldplug when nothing ran
+ * earlier), applies the configuration to that one device. The rule calls it with
+ * IMPORT{program}, which runs while udev processes the rules, so before the RUN{builtin}
+ * "kmod load" of 80-drivers.rules loads the host driver by modalias. A host driver that is
+ * already loaded has bound the device in the kernel before udev sees the event: then the device
+ * is unbound and reprobed, as 'apply' does.
+ *
+ * It runs for every PCI "add" event, so a device the configuration cannot select costs one
+ * configuration parse and a few sysfs reads, nothing else. Messages go to the kernel log; stdout
+ * is for udev: "VFIO_BIND_DRIVER=NAME" once the device is on its vfio driver.
+ */
+#include <fcntl.h>
+#include <getopt.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "apply.h"
+#include "cmdline.h"
+#include "initrd.h"
+#include "log.h"
+#include "pipeline.h"
+#include "select.h"
+#include "sysfs.h"
+#include "verbs.h"
+
+/* A configuration error is logged by the first event of a boot only, not once per device. */
+#define UDEV_CONFIG_ERROR_MARK "/run/vfio-bind/udev-config-error"
+
+/*
+ * apply's lock, waited for longer than apply waits (LOCK_WAIT_MS): an apply that creates many
+ * SR-IOV VFs holds it while their "add" events arrive here, and udev gives an event 180 s.
+ */
+#define UDEV_LOCK_WAIT_MS 60000
+
+static int udev_lock(void)
+{
+        struct timespec ts = { 0, 50 * 1000 * 1000 };
+        int fd, waited = 0;
+
+        fd = open(LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return log_error_errno(errno, "Cannot open lock %s: %m", LOCK_PATH);
+        while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                if (errno != EWOULDBLOCK || waited >= UDEV_LOCK_WAIT_MS) {
+                        log_error_errno(errno == EWOULDBLOCK ? EBUSY : errno,
+                                        "Cannot lock %s (waited %d ms): %m", LOCK_PATH, waited);
+                        close(fd);
+                        return -EBUSY;
+                }
+                nanosleep(&ts, NULL);
+                waited += 50;
+        }
+        return fd;
+}
+
+static int read_hex(const char *name, const char *attr, unsigned digits, uint32_t *ret)
+{
+        char path[256], buf[64];
+        int r;
+
+        r = path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/%s", name, attr);
+        if (r < 0)
+                return r;
+        r = sysfs_read(path, buf, sizeof(buf));
+        if (r < 0)
+                return r;
+        return parse_hex_attr(buf, digits, ret);
+}
+
+/* Just enough of the device for entry_matches(); -ENOENT when it is gone. */
+static int peek_device(const char *name, const struct pci_address *a, struct device *d)
+{
+        uint32_t v[4];
+        int r;
+
+        *d = (struct device){ .bus = BUS_PCI, .address = *a, .iommu_group = -1 };
+        r = read_hex(name, "vendor", 4, &v[0]);
+        if (r >= 0)
+                r = read_hex(name, "device", 4, &v[1]);
+        if (r >= 0)
+                r = read_hex(name, "subsystem_vendor", 4, &v[2]);
+        if (r >= 0)
+                r = read_hex(name, "subsystem_device", 4, &v[3]);
+        if (r >= 0)
+                r = read_hex(name, "class", 6, &d->class_code);
+        if (r < 0)
+                return r;
+        d->id = (struct pci_id){ (uint16_t)v[0], (uint16_t)v[1] };
+        d->subsystem = (struct pci_id){ (uint16_t)v[2], (uint16_t)v[3] };
+        return 0;
+}
+
+/* false only when no entry can select the device: none matches it and none takes whole groups. */
+static bool may_select(const struct config *c, const struct device *d)
+{
+        for (size_t i = 0; i < c->n_entries; i++)
+                if (c->entries[i].group == GROUP_ALL || entry_matches(&c->entries[i], d))
+                        return true;
+        return false;
+}
+
+/* Loads the configuration; its errors reach the kernel log once per boot. */
+static int load_config(struct pipeline *p)
+{
+        int level = log_get_max_level(), r, fd;
+
+        log_set_max_level(LOG_CRIT);
+        r = pipeline_load_config(p, arg_config, CONFIG_STRICT_PERMISSIONS);
+        log_set_max_level(level);
+        if (r >= 0)
+                return r;
+        (void)mkdir("/run/vfio-bind", 0755);
+        fd = open(UDEV_CONFIG_ERROR_MARK, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return r;
+        close(fd);
+        config_done(&p->config);
+        p->config = (struct config){ 0 };
+        r = pipeline_load_config(p, arg_config, CONFIG_STRICT_PERMISSIONS);
+        log_error("configuration has errors: devices that appear are not bound until it is "
+                  "fixed (check it with 'vfio-bind validate'; logged once per boot)");
+        return r < 0 ? r : -EINVAL;
+}
+
+static int udev_one(const char *name, const struct pci_address *a)
+{
+        _cleanup_close_ int lock = -1;
+        struct pipeline p = { 0 };
+        struct device stub;
+        struct plan all;
+        struct result res = { 0 };
+        char cmdline[4096];
+        bool disabled = false;
+        size_t k, failed;
+        int r;
+
+        if (cmdline_read(cmdline, sizeof(cmdline)) < 0)
+                cmdline[0] = '\0';
+        (void)cmdline_parse(cmdline, &disabled, NULL);
+        if (disabled)
+                return log_debug("disabled on the kernel command line"), EXIT_OK;
+        r = peek_device(name, a, &stub);
+        if (r < 0)
+                return log_debug_errno(r, "%s: cannot read the device, ignoring: %m", name),
+                       EXIT_OK;
+
+        r = load_config(&p);
+        if (r >= 0 && cmdline[0] && cmdline_parse(cmdline, &disabled, &p.config) == -ENOMEM)
+                r = -ENOMEM;
+        if (r < 0 || !may_select(&p.config, &stub)) {
+                pipeline_done(&p);
+                return r == -EINVAL ? EXIT_USAGE : r < 0 ? EXIT_FAILED : EXIT_OK;
+        }
+
+        /* The configuration may want it: the full pipeline, under the lock apply takes. */
+        lock = udev_lock();
+        if (lock < 0) {
+                pipeline_done(&p);
+                return EXIT_FAILED;
+        }
+        r = pipeline_run(&p);
+        if (r < 0) {
+                pipeline_done(&p);
+                return EXIT_FAILED;
+        }
+        for (k = 0; k < p.plan.n_actions; k++) {
+                const struct device *d = p.plan.actions[k].item->device;
+
+                /* address is PCI only: other buses' devices leave it zero */
+                if (d->bus == BUS_PCI && pci_address_compare(&d->address, a) == 0)
+                        break;
+        }
+        if (k == p.plan.n_actions) {
+                pipeline_done(&p);
+                return EXIT_OK; /* e.g. a group member that is a bridge */
+        }
+        /* apply_plan runs the plan it is given: this device's action only. */
+        all = p.plan;
+        p.plan = (struct plan){ .actions = &all.actions[k], .n_actions = 1 };
+        failed = apply_plan(&p, &res);
+        p.plan = all;
+        if (!failed)
+                printf("VFIO_BIND_DRIVER=%s\n", all.actions[k].target->driver);
+        pipeline_done(&p);
+        return failed ? EXIT_FAILED : EXIT_OK;
+}
+
+int verb_udev(int argc, char *argv[])
+{
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        char name[PCI_ADDRESS_MAX];
+        struct pci_address a;
+        const char *why;
+        int c;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        printf("Usage: vfio-bind [-c FILE] udev ADDRESS\n\n"
+                               "For udev (70-vfio-bind.rules, IMPORT{program}): apply the "
+                               "configuration\n"
+                               "to the one PCI device ADDRESS that has just appeared, before its "
+                               "host\n"
+                               "driver is loaded by modalias. Logs to the kernel log, honours\n"
+                               "rd.vfio-bind=0 and rd.vfio-bind.devices=, prints "
+                               "VFIO_BIND_DRIVER=NAME\n"
+                               "when the device is on its vfio driver. Does nothing for a device "
+                               "the\n"
+                               "configuration does not select.\n");
+                        return EXIT_OK;
+                default:
+                        return usage_error("udev"), EXIT_USAGE;
+                }
+        if (argc - optind != 1) {
+                log_error("udev: give one ADDRESS");
+                return usage_error("udev"), EXIT_USAGE;
+        }
+        if (pci_address_parse(argv[optind], false, &a, &why) < 0) {
+                log_error("udev: invalid address '%s': %s", argv[optind], why);
+                return EXIT_USAGE;
+        }
+        pci_address_format(&a, name);
+        log_set_target(LOG_TARGET_KMSG);
+        if (log_get_max_level() < LOG_INFO)
+                log_set_max_level(LOG_INFO);
+        return udev_one(name, &a);
+}

@@ -1,0 +1,178 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# tests/boot/run.sh -- suite "boot": the early-boot entry points on the test bed (no root, no
+# real /sys; the VM suite tests/vm/run.sh is the real kernel's word):
+#   apply --boot   before coldplug, kernel log, rd.vfio-bind=0, rd.vfio-bind.devices=, a broken
+#                  configuration, the initramfs's configuration copy and 'status' about it
+#   udev ADDRESS   the udev rule's entry point: not selected, hotplug with the host driver
+#                  bound, in sync, disabled, broken configuration logged once, bad arguments
+# Last line "N passed, M failed".
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=tests/lib.sh
+. tests/lib.sh
+export TESTBED_REDIRECT=/etc/initrd-release
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# bed NAME [CMDLINE-EXTRA] [e1000e state: unloaded|loaded]: two e1000e NICs, groups 2 and 3.
+# unloaded: the state before coldplug (no driver); loaded: both on e1000e (a hotplug with the
+# host driver in the kernel).
+bed() {
+    local name=$1 extra=${2:-} state=${3:-unloaded} drv=
+    [ "$state" = loaded ] && drv="driver=e1000e"
+    cat > "$work/$name.host" <<EOF
+kver 6.1.0-testbed
+cmdline BOOT_IMAGE=/vmlinuz root=/dev/vda1 intel_iommu=on $extra
+module vfio
+module vfio_iommu_type1 depends=vfio
+module vfio_pci_core depends=vfio
+module vfio_pci file=vfio-pci.ko driver=vfio-pci depends=vfio_pci_core,vfio override-ids=*:*
+module e1000e driver=e1000e ids=8086:10d3 state=$state
+device 0000:00:02.0 id=8086:10d3 subsys=8086:0000 class=020000 hostdriver=e1000e group=2 $drv
+device 0000:00:03.0 id=8086:10d3 subsys=8086:0000 class=020000 hostdriver=e1000e group=3 $drv
+EOF
+    B=$work/$name
+    tests/testbed/mkbed "$work/$name.host" "$B" > /dev/null || { not_ok "mkbed $name"; return 1; }
+    printf 'version: 1\ndevices:\n  - address: "0000:00:02.0"\n' > "$B/etc/vfio-bind.yaml"
+}
+in_bed() { tests/testbed/run "$B" -- "$@"; }
+state() { tests/testbed/dump "$B" | sed -n "s/^device $1 //p"; }
+kmsg() { cat "$B/dev/kmsg"; }
+
+# --- apply --boot in the initramfs, before coldplug
+bed early && touch "$B/etc/initrd-release"
+in_bed "$VB" apply --boot > "$work/out" 2>&1
+check "early: apply --boot exits 0" 0 $?
+check "early: 0000:00:02.0 on vfio-pci" "driver=vfio-pci override=vfio-pci" "$(state 0000:00:02.0)"
+check "early: its twin untouched" "driver=- override=-" "$(state 0000:00:03.0)"
+check "early: kernel log: start, device, done (levels 6)" \
+    "<6>vfio-bind: early run starting in the initramfs|<6>vfio-bind: 0000:00:02.0: bound to vfio-pci|<6>vfio-bind: early run done in X ms (X ms CPU): 1 device selected, 1 bound, 0 failed" \
+    "$(kmsg | sed 's/in [0-9.]* ms ([0-9.]* ms CPU)/in X ms (X ms CPU)/' | paste -sd '|')"
+check "early: the table goes to stdout, nothing to stderr" "" "$(grep -v '^DEVICE\|^0000:' "$work/out")"
+if cmp -s "$B/etc/vfio-bind.yaml" "$B/run/vfio-bind/initramfs/vfio-bind.yaml"; then
+    ok "early: the configuration is copied to /run/vfio-bind/initramfs/"
+else
+    not_ok "early: no copy in /run/vfio-bind/initramfs/"
+fi
+in_bed modprobe e1000e
+check "coldplug after it: e1000e takes the twin only" "driver=e1000e|driver=vfio-pci override=vfio-pci" \
+    "$(state 0000:00:03.0 | cut -d' ' -f1)|$(state 0000:00:02.0)"
+check "coldplug after it: e1000e never bound 0000:00:02.0" "" "$(grep 'bind 0000:00:02.0 e1000e' "$B/testbed/log")"
+check "order: override of 0000:00:02.0 before e1000e registers" "driver_override 0000:00:02.0 vfio-pci|register e1000e" \
+    "$(grep -E '^(driver_override 0000:00:02.0|register e1000e)' "$B/testbed/log" | paste -sd '|')"
+
+# --- status and the initramfs's copy
+in_bed "$VB" status > /dev/null 2> "$work/err"
+check "status: in sync, no note while /etc matches the copy" "0:" "$?:$(cat "$work/err")"
+cp "$B/etc/vfio-bind.yaml" "$work/orig.yaml"
+printf '  - address: "0000:00:03.0"\n' >> "$B/etc/vfio-bind.yaml"
+mkdir -p "$B/etc/vfio-bind.d"
+printf 'version: 1\ndevices: []\n' > "$B/etc/vfio-bind.d/10-more.yaml"
+in_bed "$VB" status > /dev/null 2> "$work/err"
+rc=$?
+check_contains "status: notes what differs from the initramfs" \
+    "(/etc/vfio-bind.yaml changed, /etc/vfio-bind.d/10-more.yaml added)" "$(cat "$work/err")"
+check_contains "status: and how to rebuild it" "Rebuild the initramfs with '" "$(cat "$work/err")"
+check "status: exit status is about devices (0000:00:03.0 drifts: 3)" 3 "$rc"
+in_bed "$VB" -c "$B/etc/vfio-bind.yaml" status > /dev/null 2> "$work/err"
+check "status -c FILE: no note (the initramfs holds the default files)" "" "$(grep note "$work/err")"
+in_bed "$VB" apply --boot > /dev/null 2>&1
+if cmp -s "$work/orig.yaml" "$B/run/vfio-bind/initramfs/vfio-bind.yaml"; then
+    ok "a second early run leaves the first copy alone"
+else
+    not_ok "a second early run replaced the copy"
+fi
+rm -f "$B/etc/initrd-release"
+rm -rf "$B/run/vfio-bind/initramfs"
+in_bed "$VB" apply --boot > /dev/null 2>&1
+check "outside the initramfs (no /etc/initrd-release) no copy is made" no "$([ -e "$B/run/vfio-bind/initramfs" ] && echo yes || echo no)"
+bed dry && touch "$B/etc/initrd-release"
+in_bed "$VB" apply --boot --dry-run > /dev/null 2>&1
+check "apply --boot --dry-run: exit 0, nothing written, no copy, no early-run lines" "0:driver=- override=-:::" \
+    "$?:$(state 0000:00:02.0):$(cat "$B/testbed/log"):$(ls "$B/run"):$(kmsg | grep 'early run')"
+
+# --- the kernel command line
+for arg in rd.vfio-bind=0 vfio-bind=0; do
+    bed "off-$arg" "$arg"
+    printf 'version: [broken\n' > "$B/etc/vfio-bind.yaml"
+    in_bed "$VB" apply --boot > /dev/null 2>&1
+    check "$arg: exit 0, even with a broken configuration" 0 $?
+    check "$arg: nothing touched" "driver=- override=-" "$(state 0000:00:02.0)"
+    check "$arg: the kernel log says so" \
+        "<5>vfio-bind: disabled on the kernel command line (vfio-bind=0); not binding anything" \
+        "$(kmsg | tail -n1)"
+done
+bed devices "rd.vfio-bind.devices=0000:00:03.0"
+in_bed "$VB" apply --boot > /dev/null 2>&1
+check "rd.vfio-bind.devices= adds to the configuration" "driver=vfio-pci|driver=vfio-pci" \
+    "$(state 0000:00:02.0 | cut -d' ' -f1)|$(state 0000:00:03.0 | cut -d' ' -f1)"
+
+bed broken
+printf 'version: 1\ndevices:\n  - address: "0000:00:02.0"\n    id: [ "8086:10d3"\n' > "$B/etc/vfio-bind.yaml"
+in_bed "$VB" apply --boot > /dev/null 2> "$work/err"
+check "broken: exit 2" 2 $?
+check "broken: nothing touched" "driver=- override=-" "$(state 0000:00:02.0)"
+check_contains "broken: the kernel log names file:line:column, at error level" \
+    "<3>vfio-bind: /etc/vfio-bind.yaml:5:1: " "$(kmsg)"
+check_contains "broken: the run ends saying nothing was bound" \
+    "configuration error, nothing bound" "$(kmsg | tail -n1)"
+check "broken: nothing on stderr (the kernel log has it)" "" "$(cat "$work/err")"
+
+# --- udev ADDRESS: the rule's entry point, host driver already bound (hotplug)
+bed hot "" loaded
+printf 'version: 1\ndevices:\n  - address: "0000:00:03.0"\n' > "$B/etc/vfio-bind.yaml"
+: > "$B/testbed/log"
+out=$(in_bed "$VB" udev 0000:00:02.0 2>&1)
+check "udev, not selected: exit 0, no output" "0:" "$?:$out"
+check "udev, not selected: nothing logged, nothing written" ":" "$(kmsg):$(cat "$B/testbed/log")"
+out=$(in_bed "$VB" udev 0000:00:03.0 2> "$work/err")
+check "udev, selected: exit 0, prints VFIO_BIND_DRIVER for IMPORT{program}" "0:VFIO_BIND_DRIVER=vfio-pci" "$?:$out"
+check "udev, selected: moved from e1000e to vfio-pci" "driver=vfio-pci override=vfio-pci" "$(state 0000:00:03.0)"
+check "udev, selected: override first, then unbind e1000e, then vfio-pci binds" \
+    "driver_override 0000:00:03.0 vfio-pci|unbind 0000:00:03.0 e1000e|bind 0000:00:03.0 vfio-pci" \
+    "$(grep -E '0000:00:03.0' "$B/testbed/log" | paste -sd '|')"
+check "udev, selected: one kernel log line, nothing on stderr" \
+    "<6>vfio-bind: 0000:00:03.0: bound to vfio-pci|" "$(kmsg | paste -sd '|')|$(cat "$work/err")"
+: > "$B/testbed/log"
+out=$(in_bed "$VB" udev 0000:00:03.0 2>&1)
+check "udev, in sync (a later add event): exit 0, the property, no change, no log" \
+    "0:VFIO_BIND_DRIVER=vfio-pci::1" "$?:$out:$(cat "$B/testbed/log"):$(kmsg | wc -l)"
+check "udev, no such device: exit 0 silently" "0:" "$(in_bed "$VB" udev 0000:00:09.0 2>&1; echo "$?:")"
+check "udev without ADDRESS: usage error" 2 "$(in_bed "$VB" udev > /dev/null 2>&1; echo $?)"
+check "udev with a bad ADDRESS: usage error" 2 "$(in_bed "$VB" udev 00:zz.0 > /dev/null 2>&1; echo $?)"
+
+bed hot-locked "" loaded
+printf 'version: 1\ndevices:\n  - address: "0000:00:03.0"\n' > "$B/etc/vfio-bind.yaml"
+# an apply holding the lock for longer than apply itself would wait (5 s), as one creating VFs
+in_bed flock /run/vfio-bind.lock sleep 6 &
+holder=$!
+sleep 0.5
+t0=$(date +%s)
+out=$(in_bed "$VB" udev 0000:00:03.0 2>&1)
+rc=$?
+waited=$(($(date +%s) - t0))
+wait "$holder"
+check "udev waits for a long-held lock (${waited} s), then binds" "0:VFIO_BIND_DRIVER=vfio-pci:driver=vfio-pci" \
+    "$rc:$out:$(state 0000:00:03.0 | cut -d' ' -f1)"
+
+bed hot-off "rd.vfio-bind=0" loaded
+printf 'version: 1\ndevices:\n  - address: "0000:00:03.0"\n' > "$B/etc/vfio-bind.yaml"
+out=$(in_bed "$VB" udev 0000:00:03.0 2>&1)
+check "udev with rd.vfio-bind=0: exit 0, nothing done" "0::driver=e1000e override=-" "$?:$out:$(state 0000:00:03.0)"
+
+bed hot-broken "" loaded
+printf 'version: [broken\n' > "$B/etc/vfio-bind.yaml"
+for a in 0000:00:02.0 0000:00:03.0 0000:00:02.0; do
+    in_bed "$VB" udev "$a" > /dev/null 2>&1
+    rc=$?
+done
+check "udev, broken configuration: exit 2" 2 "$rc"
+check "udev, broken configuration: logged once for three events" 1 \
+    "$(kmsg | grep -c 'configuration has errors: devices that appear are not bound')"
+check_contains "udev, broken configuration: with file:line:column" "<3>vfio-bind: /etc/vfio-bind.yaml:" "$(kmsg)"
+check "udev, broken configuration: nothing touched" "driver=e1000e override=-" "$(state 0000:00:03.0)"
+
+summary

@@ -1,0 +1,375 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# tests/vm/run.sh -- suite "vm": the project's own dracut module, installed by
+# 'make install DESTDIR=$stage', in real boots of Debian's kernel under QEMU/TCG,
+# for a non-systemd ("plain") and a systemd initramfs.
+#
+# The module takes vfio-bind's binary and configuration from VFIO_BIND_ROOT=$stage
+# ($stage/usr/sbin/vfio-bind, $stage/etc/vfio-bind.yaml), as it would take them
+# from / on a host; the test writes the configuration there before each build.
+#
+#   addr     config: address 0000:00:02.0 (+ 0000:01:00.0, absent at boot), debian tree
+#   off      the addr initramfs booted with rd.vfio-bind=0
+#   hotplug  the addr initramfs, held: device_add e1000e on a PCIe root port
+#   id       config: id 8086:10d3, debian tree
+#   variant  config: address 0000:00:02.0, tree with vbt_e1000e_vfio_pci
+#   broken   config with a YAML syntax error
+#   none     no vfio-bind (size and boot-time baseline)
+#
+# Environment: VM_KINDS (default "plain systemd"), VM_ONLY (scenarios, default all),
+# VM_BASELINE=0 skips booting the baseline. Prints "# ..." figures, one line per
+# check, and "N passed, M failed" last; exit 1 on any failure.
+
+# Checks are functions or eval strings called through check():
+# shellcheck disable=SC2016,SC2317
+set -u
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+
+passed=0
+failed=0
+ok() { echo "ok   $*"; passed=$((passed + 1)); }
+bad() { echo "FAIL $*"; failed=$((failed + 1)); }
+check() { # check DESCRIPTION COMMAND...
+	local d=$1
+	shift
+	if "$@"; then ok "$d"; else bad "$d"; fi
+}
+finish() {
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit
+}
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+t_suite=$(now)
+
+VM_CACHE=${VM_CACHE:-$repo/tests/.cache/vm}
+out=$VM_CACHE/boot
+stage=$out/stage
+mkdir -p "$out"
+
+# --- the project, installed as a package would be (own build dir, no sanitizer)
+rm -rf "$stage"
+if make -C "$repo" -s install DESTDIR="$stage" PREFIX=/usr BUILDDIR="$VM_CACHE/build" \
+	SANITIZE= > "$out/install.log" 2>&1; then
+	ok "make install DESTDIR=$stage"
+else
+	bad "make install failed: $(tail -n 3 "$out/install.log")"
+	finish
+fi
+mod=$stage/usr/lib/dracut/modules.d/55vfio-bind
+for f in usr/sbin/vfio-bind usr/lib/udev/rules.d/70-vfio-bind.rules \
+	usr/lib/systemd/system/vfio-bind.service \
+	usr/lib/dracut/modules.d/55vfio-bind/module-setup.sh \
+	usr/lib/dracut/modules.d/55vfio-bind/vfio-bind-pre-udev.sh; do
+	check "installed $f" [ -s "$stage/$f" ]
+done
+check "installed hook and module pass shellcheck" \
+	shellcheck -S style "$mod/module-setup.sh" "$mod/vfio-bind-pre-udev.sh"
+dash_ok() { dash -n "$1" && dash -n "$2"; }
+check "installed hook and module pass dash -n" dash_ok "$mod/module-setup.sh" "$mod/vfio-bind-pre-udev.sh"
+paths_ok() {
+	! grep -rq @SBINDIR@ "$1" &&
+		grep -qF 'IMPORT{program}="/usr/sbin/vfio-bind udev $kernel"' "$1/usr/lib/udev/rules.d/70-vfio-bind.rules"
+}
+check "installed files name /usr/sbin/vfio-bind (no @SBINDIR@ left)" paths_ok "$stage"
+# (the man page it names is not ours to check here)
+unit_ok() { ! systemd-analyze verify "$1" 2>&1 | grep -v "man vfio-bind" | grep -q .; }
+check "vfio-bind.service passes systemd-analyze verify" unit_ok "$stage/usr/lib/systemd/system/vfio-bind.service"
+
+export VM_DRACUT_MODULES=$mod
+# shellcheck source=tests/vm/lib.sh
+. "$here/lib.sh"
+if ! vm_setup; then
+	bad "vm_setup"
+	finish
+fi
+echo "# kernel $VM_KVER ($VM_KERNEL)"
+
+config_addr='version: 1
+devices:
+  - address: "0000:00:02.0"
+  - address: "0000:01:00.0"    # hot-added later
+'
+config_id='version: 1
+devices:
+  - id: "8086:10d3"
+'
+config_broken='version: 1
+devices:
+  - address: "0000:00:02.0"
+    id: [ "8086:10d3"
+'
+
+# build KIND NAME TREE CONFIG|none [dracut args]: $out/KIND-NAME.img
+build() {
+	local kind=$1 name=$2 tree=$3 config=$4 t img
+	shift 4
+	img=$out/$kind-$name.img
+	rm -rf "${stage:?}/etc"
+	local -a args=(--add-drivers vbt_e1000e_vfio_pci)
+	[ "$tree" = debian ] && args=()
+	if [ "$config" != none ]; then
+		mkdir -p "$stage/etc"
+		printf '%s' "$config" > "$stage/etc/vfio-bind.yaml"
+		args+=(--add vfio-bind)
+	fi
+	VM_KMODDIR=$VM_KMODS/$tree/lib/modules/$VM_KVER
+	t=$(now)
+	if VFIO_BIND_ROOT=$stage VM_DRACUT_SYSTEMD=$([ "$kind" = systemd ] && echo 1 || echo 0) \
+		vm_build_initrd "$img" "${args[@]}" "$@" > "$out/$kind-$name.build.log" 2>&1; then
+		echo "# $kind-$name: initramfs built in $(since "$t") s, $(stat -c %s "$img") bytes"
+		return 0
+	fi
+	bad "$kind-$name: dracut failed: $(tail -n 3 "$out/$kind-$name.build.log")"
+	return 1
+}
+
+# in_image IMG PATH-REGEX: the initramfs has a matching path
+in_image() {
+	cpio -it --quiet < "$1" 2> /dev/null | grep -Eq -- "$2"
+}
+
+# files_bytes IMG: bytes of everything but kernel modules
+files_bytes() {
+	cpio -itv --quiet < "$1" 2> /dev/null |
+		awk '$9 !~ /^(usr\/)?lib\/modules\// && $1 !~ /^l/ { s += $5 } END { print s + 0 }'
+}
+
+# boot KIND NAME IMG [cmdline]: boot to power-off, log in $out/KIND-NAME.log
+boot() {
+	local kind=$1 name=$2 img=$3 cmdline=${4:-} rc
+	LOG=$out/$kind-$name.log
+	vm_boot "$img" "$LOG" "" "$cmdline"
+	rc=$?
+	BOOT_SECONDS=$VM_SECONDS
+	vm_dmesg "$LOG" > "$LOG.kmsg"
+	echo "# $kind-$name: boot to power-off $VM_SECONDS s"
+	check "$kind-$name: boot went on to the end (qemu status $rc, report printed)" \
+		report_done "$rc" "$LOG"
+}
+
+report_done() { [ "$1" = 0 ] && tr -d '\r' < "$2" | grep -q '^VMREPORT-END'; }
+has() { grep -Eq -- "$2" "$1"; }  # has FILE REGEX
+lacks() { ! grep -Eq -- "$2" "$1"; }
+drv() { vm_report "$1" "$2" driver; }
+ovr() { vm_report "$1" "$2" override; }
+# kmsg LOG REGEX: a kernel log line (of the last report) matches
+kmsg() { vm_dmesg "$1" | grep -Eq -- "$2"; }
+kmsg_count() { vm_dmesg "$1" | grep -Ec -- "$2"; }
+# kmsg_time LOG REGEX: timestamp of the first matching line
+kmsg_time() { vm_dmesg "$1" | grep -E -- "$2" | head -n1 | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p'; }
+
+# early_run KIND-NAME LOG: record the early run's figures
+early_run() {
+	local t0 t1 ms cpu first
+	t0=$(kmsg_time "$2" 'vfio-bind: early run starting')
+	t1=$(kmsg_time "$2" 'vfio-bind: early run done')
+	ms=$(vm_dmesg "$2" | sed -n 's/.*vfio-bind: early run done in \([0-9.]*\) ms (\([0-9.]*\) ms CPU).*/\1 \2/p' | head -n1)
+	cpu=${ms#* }
+	ms=${ms% *}
+	first=$(kmsg_time "$2" 'e1000e 0000:')
+	if [ -n "$t0" ] && [ -n "$t1" ]; then
+		echo "# $1: early run: kernel log $t0 -> $t1 = $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 }') ms; own clock $ms ms, CPU $cpu ms; first e1000e probe ${first:--}"
+		echo "$1 $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 }') $ms $cpu" >> "$out/early-runs"
+	fi
+}
+
+# ctl_run TAG CMD: run CMD in the held guest; its output in $out/ctl.TAG
+ctl_run() {
+	local tag=$1
+	shift
+	vm_ctl "run echo $tag-BEGIN; $*; echo $tag-END"
+	vm_wait_for "$LOG" "^VMOUT $tag-END" 60 || return 1
+	tr -d '\r' < "$LOG" | sed -n "/^VMOUT $tag-BEGIN/,/^VMOUT $tag-END/p" | sed 's/^VMOUT //' > "$out/ctl.$tag"
+}
+
+# wait_driver ADDR DRIVER [TRIES]: ask for reports until ADDR is on DRIVER
+wait_driver() {
+	local i=0
+	while [ "$i" -lt "${3:-15}" ]; do
+		vm_ctl report
+		sleep 2
+		[ "$(drv "$LOG" "$1")" = "$2" ] && return 0
+		i=$((i + 1))
+	done
+	return 1
+}
+
+want() { # want SCENARIO: in VM_ONLY (default all)
+	[ -z "${VM_ONLY:-}" ] && return 0
+	case " $VM_ONLY " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
+: > "$out/early-runs"
+: > "$out/boot-times"
+for kind in ${VM_KINDS:-plain systemd}; do
+	echo "## $kind initramfs"
+
+	# --- size: the same dracut run with and without the module (same drivers)
+	if want addr || want off || want hotplug || want size; then
+		if build "$kind" addr debian "$config_addr" && build "$kind" none debian none; then
+			img=$out/$kind-addr.img
+			base=$out/$kind-none.img
+			list=$img.list
+			cpio -it --quiet < "$img" > "$list" 2> /dev/null
+			check "$kind: initramfs has the binary, the config and the rule" \
+				eval 'has "$list" "^usr/sbin/vfio-bind$" && has "$list" "^etc/vfio-bind.yaml$" &&
+					has "$list" "^(usr/)?lib/udev/rules.d/70-vfio-bind.rules$"'
+			if [ "$kind" = systemd ]; then
+				check "$kind: vfio-bind.service enabled in the initramfs (sysinit.target.wants), no pre-udev hook" \
+					eval 'has "$list" "sysinit.target.wants/vfio-bind.service$" && lacks "$list" "hooks/pre-udev/.*vfio-bind"'
+			else
+				check "$kind: pre-udev hook in the initramfs, no unit" \
+					eval 'has "$list" "lib/dracut/hooks/pre-udev/30-vfio-bind-pre-udev.sh$" && lacks "$list" "vfio-bind.service"'
+			fi
+			check "$kind: initramfs has vfio_pci and vfio_iommu_type1" \
+				eval 'has "$list" "/vfio-pci.ko$" && has "$list" "/vfio_iommu_type1.ko$"'
+			b1=$(stat -c %s "$img")
+			b0=$(stat -c %s "$base")
+			f1=$(files_bytes "$img")
+			f0=$(files_bytes "$base")
+			cpio -it --quiet < "$base" 2> /dev/null | sort > "$out/without.list"
+			sort "$list" | comm -23 - "$out/without.list" |
+				grep -v '^\(usr/\)\?lib/modules/' > "$out/$kind-added.list"
+			# what the added files weigh in dracut's default compression (gzip -9)
+			rm -rf "$out/$kind-added"
+			mkdir -p "$out/$kind-added"
+			(cd "$out/$kind-added" && cpio -id --quiet -E "$out/$kind-added.list" < "$img")
+			gz=$(cd "$out/$kind-added" && find . -mindepth 1 | cpio -o -H newc --quiet | gzip -n -9 | wc -c)
+			echo "# $kind: initramfs $b1 bytes with the module, $b0 without: +$(((b1 - b0) / 1024)) KiB;" \
+				"files other than kernel modules +$(((f1 - f0) / 1024)) KiB, gzip -9 $((gz / 1024)) KiB"
+			echo "# $kind: added: $(tr '\n' ' ' < "$out/$kind-added.list")"
+			check "$kind: the module adds < 200 KiB in the initramfs as dracut compresses it by default: $((gz / 1024)) KiB (uncompressed $(((f1 - f0) / 1024)) KiB)" \
+				eval '[ "$gz" -gt 0 ] && [ "$gz" -lt $((200 * 1024)) ]'
+		fi
+	fi
+
+	# --- 1. address: the selected twin on vfio-pci, e1000e never probed it
+	if want addr && [ -f "$out/$kind-addr.img" ]; then
+		boot "$kind" addr "$out/$kind-addr.img"
+		check "$kind-addr: 0000:00:02.0 on vfio-pci, override vfio-pci" \
+			[ "$(drv "$LOG" 0000:00:02.0)/$(ovr "$LOG" 0000:00:02.0)" = vfio-pci/vfio-pci ]
+		check "$kind-addr: its twin 0000:00:03.0 on e1000e" [ "$(drv "$LOG" 0000:00:03.0)" = e1000e ]
+		check "$kind-addr: e1000e never probed 0000:00:02.0, and did probe 0000:00:03.0 (eth)" \
+			eval 'lacks "$LOG.kmsg" "e1000e 0000:00:02.0" && has "$LOG.kmsg" "e1000e 0000:00:03.0 eth[0-9]+: "'
+		check "$kind-addr: kernel log: 'vfio-bind: 0000:00:02.0: bound to vfio-pci', run done with 0 failed" \
+			eval 'has "$LOG.kmsg" "vfio-bind: 0000:00:02.0: bound to vfio-pci$" &&
+				has "$LOG.kmsg" "vfio-bind: early run done in .* 1 bound, 0 failed$"'
+		t_done=$(kmsg_time "$LOG" 'vfio-bind: early run done')
+		t_e1000e=$(kmsg_time "$LOG" 'e1000e 0000:00:03.0')
+		check "$kind-addr: the early run ended ($t_done s) before e1000e's first probe ($t_e1000e s)" \
+			awk -v a="${t_done:-99999}" -v b="${t_e1000e:-0}" 'BEGIN { exit !(a < b) }'
+		early_run "$kind-addr" "$LOG"
+		echo "$kind-addr $BOOT_SECONDS" >> "$out/boot-times"
+	fi
+
+	# --- 5a. rd.vfio-bind=0: everything on its host driver
+	if want off && [ -f "$out/$kind-addr.img" ]; then
+		boot "$kind" off "$out/$kind-addr.img" "rd.vfio-bind=0"
+		check "$kind-off: both NICs on e1000e" \
+			[ "$(drv "$LOG" 0000:00:02.0)/$(drv "$LOG" 0000:00:03.0)" = e1000e/e1000e ]
+		check "$kind-off: override left unset" [ "$(ovr "$LOG" 0000:00:02.0)" = "(null)" ]
+		check "$kind-off: kernel log says it is disabled, nothing bound" \
+			eval 'has "$LOG.kmsg" "vfio-bind: disabled on the kernel command line" && lacks "$LOG.kmsg" "bound to"'
+	fi
+
+	# --- 4. hotplug: the udev rule binds a device added after boot
+	if want hotplug && [ -f "$out/$kind-addr.img" ]; then
+		LOG=$out/$kind-hotplug.log
+		vm_start "$out/$kind-addr.img" "$LOG" \
+			"-device pcie-root-port,id=rp1,bus=pcie.0,addr=04.0,chassis=1" "vbt.hold"
+		if vm_wait_for "$LOG" '^VMHOLD ready' 90; then
+			ctl_run st1 "vfio-bind status > /dev/null; ls /run/vfio-bind/initramfs"
+			check "$kind-hotplug: /run/vfio-bind/initramfs has the config, status has no note" \
+				eval 'has "$out/ctl.st1" "^vfio-bind.yaml$" && lacks "$out/ctl.st1" "note: the initramfs"'
+			# 14 error lines from one run: the kernel's ratelimit (10 a file) must not eat any
+			ctl_run rl 'i=0; { echo "version: 1"; echo "devices:"; while [ $i -lt 14 ]; do echo "  - address: \"zz:$i\""; i=$((i + 1)); done; } > /tmp/bad.yaml; vfio-bind -c /tmp/bad.yaml apply --boot > /dev/null 2>&1; dmesg | grep -c "vfio-bind: /tmp/bad.yaml:"'
+			check "$kind-hotplug: 14 kernel log lines from one run, none lost to the ratelimit" \
+				has "$out/ctl.rl" "^14$"
+			vm_monitor "device_add e1000e,id=hp0,bus=rp1,mac=52:54:00:00:00:10,romfile=" > "$out/$kind-hotplug.mon"
+			check "$kind-hotplug: 0000:01:00.0 hot-added and on vfio-pci" wait_driver 0000:01:00.0 vfio-pci
+			check "$kind-hotplug: override vfio-pci, twin 0000:00:02.0 still on vfio-pci" \
+				[ "$(ovr "$LOG" 0000:01:00.0)/$(drv "$LOG" 0000:00:02.0)" = vfio-pci/vfio-pci ]
+			ctl_run udev "udevadm info -q property -p /sys/bus/pci/devices/0000:01:00.0"
+			check "$kind-hotplug: the udev rule did it: VFIO_BIND_DRIVER=vfio-pci in the udev database" \
+				grep -qx VFIO_BIND_DRIVER=vfio-pci "$out/ctl.udev"
+			check "$kind-hotplug: kernel log 'vfio-bind: 0000:01:00.0: bound to vfio-pci'" \
+				kmsg "$LOG" 'vfio-bind: 0000:01:00.0: bound to vfio-pci$'
+			if kmsg "$LOG" 'e1000e 0000:01:00.0'; then
+				echo "# $kind-hotplug: e1000e (already loaded) probed 0000:01:00.0 in the kernel first; vfio-bind moved it at $(kmsg_time "$LOG" 'vfio-bind: 0000:01:00.0: bound') s"
+			fi
+			ctl_run st2 "echo '# edited' >> /etc/vfio-bind.yaml; vfio-bind status 2>&1 > /dev/null"
+			check "$kind-hotplug: status notes that the initramfs config differs from /etc" \
+				grep -q "note: the initramfs .*(/etc/vfio-bind.yaml changed).* Rebuild the initramfs" "$out/ctl.st2"
+			vm_ctl poweroff
+			vm_wait
+			rc=$?
+			echo "# $kind-hotplug: held VM $VM_SECONDS s"
+			check "$kind-hotplug: powered off on request (qemu status $rc)" [ "$rc" -eq 0 ]
+		else
+			bad "$kind-hotplug: no VMHOLD line"
+			vm_kill
+		fi
+	fi
+
+	# --- 2. vendor:device: both NICs go
+	if want id && build "$kind" id debian "$config_id"; then
+		boot "$kind" id "$out/$kind-id.img"
+		check "$kind-id: both NICs on vfio-pci" \
+			[ "$(drv "$LOG" 0000:00:02.0)/$(drv "$LOG" 0000:00:03.0)" = vfio-pci/vfio-pci ]
+		check "$kind-id: e1000e probed neither" lacks "$LOG.kmsg" "e1000e 0000:"
+		check "$kind-id: kernel log: 2 bound, 0 failed" kmsg "$LOG" 'early run done in .* 2 bound, 0 failed$'
+		early_run "$kind-id" "$LOG"
+		echo "$kind-id $BOOT_SECONDS" >> "$out/boot-times"
+	fi
+
+	# --- 3. variant driver: resolution picks vbt_e1000e_vfio_pci, and it binds
+	if want variant && build "$kind" variant variants "$config_addr"; then
+		check "$kind-variant: initramfs has vbt-e1000e-vfio-pci.ko" \
+			in_image "$out/$kind-variant.img" '/vbt-e1000e-vfio-pci.ko$'
+		boot "$kind" variant "$out/$kind-variant.img"
+		check "$kind-variant: 0000:00:02.0 on vbt_e1000e_vfio_pci (driver link), override too" \
+			[ "$(drv "$LOG" 0000:00:02.0)/$(ovr "$LOG" 0000:00:02.0)" = vbt_e1000e_vfio_pci/vbt_e1000e_vfio_pci ]
+		check "$kind-variant: twin on e1000e, e1000e never probed 0000:00:02.0" \
+			eval '[ "$(drv "$LOG" 0000:00:03.0)" = e1000e ] && lacks "$LOG.kmsg" "e1000e 0000:00:02.0"'
+		check "$kind-variant: kernel log 'bound to vbt_e1000e_vfio_pci'" \
+			kmsg "$LOG" 'vfio-bind: 0000:00:02.0: bound to vbt_e1000e_vfio_pci$'
+		early_run "$kind-variant" "$LOG"
+	fi
+
+	# --- 5b. a broken configuration: the boot goes on, the kernel log says why
+	if want broken && build "$kind" broken debian "$config_broken"; then
+		check "$kind-broken: dracut warned about the configuration" \
+			grep -q "vfio-bind: the configuration has errors" "$out/$kind-broken.build.log"
+		boot "$kind" broken "$out/$kind-broken.img"
+		check "$kind-broken: both NICs on e1000e" \
+			[ "$(drv "$LOG" 0000:00:02.0)/$(drv "$LOG" 0000:00:03.0)" = e1000e/e1000e ]
+		check "$kind-broken: kernel log names the file and line: '$(vm_dmesg "$LOG" | grep -m1 -o 'vfio-bind: /etc/vfio-bind.yaml:[0-9]*:[0-9]*: .*' | cut -c1-90)'" \
+			kmsg "$LOG" 'vfio-bind: /etc/vfio-bind.yaml:[0-9]+:[0-9]+: '
+		check "$kind-broken: early run ends with 'configuration error, nothing bound'" \
+			kmsg "$LOG" 'vfio-bind: early run done in .*configuration error, nothing bound'
+		n=$(kmsg_count "$LOG" 'vfio-bind: configuration has errors: devices that appear')
+		check "$kind-broken: the udev rule logged the error once, not per device ($n)" [ "$n" = 1 ]
+	fi
+
+	# --- baseline boot without the module
+	if want addr && [ "${VM_BASELINE:-1}" = 1 ] && [ -f "$out/$kind-none.img" ]; then
+		boot "$kind" none "$out/$kind-none.img"
+		echo "$kind-none $BOOT_SECONDS" >> "$out/boot-times"
+	fi
+done
+
+check "no 'vfio-bind' kernel log lines lost to ratelimiting in any boot" \
+	eval '! cat "$out"/*.log | grep -aq "vfio-bind: [0-9]* output lines suppressed"'
+if [ -s "$out/early-runs" ]; then
+	echo "# early runs (kernel-log ms / own clock ms / CPU ms): $(awk '{ printf "%s %s/%s/%s; ", $1, $2, $3, $4 }' "$out/early-runs")"
+fi
+if [ -s "$out/boot-times" ]; then
+	echo "# boot to power-off: $(awk '{ printf "%s %s s; ", $1, $2 }' "$out/boot-times")"
+fi
+echo "# vm suite: $(since "$t_suite") s"
+finish
