@@ -5,7 +5,8 @@
 # shellcheck source=tests/scenarios/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-kmsg() { cat "$BED/dev/kmsg"; }
+# The early run's records, without its first and last line (start, and duration and counts).
+kmsg() { grep -v -e 'vfio-bind: early run starting$' -e 'vfio-bind: early run done in ' "$BED/dev/kmsg"; }
 
 # rd.vfio-bind=0
 bed boot
@@ -45,6 +46,9 @@ check "its twin 0000:02:00.0 untouched" "driver=nvidia override=-" "$(state 0000
 check "the kernel log has one line per device bound" \
     "<6>vfio-bind: 0000:01:00.0: bound to vfio-pci;<6>vfio-bind: 0000:5e:00.1: bound to mlx5_vfio_pci;<6>vfio-bind: 0000:5e:00.2: bound to mlx5_vfio_pci;" \
     "$(kmsg | tr '\n' ';')"
+check_contains "the kernel log ends with the run's duration and counts" \
+    "early run done in " "$(tail -n 1 "$BED/dev/kmsg")"
+check_contains "... 3 bound, 0 failed" "3 devices selected, 3 bound, 0 failed" "$(tail -n 1 "$BED/dev/kmsg")"
 
 # --dry-run: the plan with the command line's devices, nothing done
 bed boot
