@@ -185,6 +185,19 @@ int verb_apply(int argc, char *argv[])
         return failed ? EXIT_FAILED : EXIT_OK;
 }
 
+/* The configuration (unless not needed), then the pipeline: -1 to go on, else an exit status. */
+static int load_and_run(struct pipeline *p, bool load_config)
+{
+        int r;
+
+        if (load_config && pipeline_load_config(p, arg_config, CONFIG_STRICT_PERMISSIONS) < 0)
+                return EXIT_USAGE;
+        r = pipeline_run(p);
+        if (r < 0)
+                return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
+        return -1;
+}
+
 int verb_status(int argc, char *argv[])
 {
         _cleanup_free_ struct result *results = NULL;
@@ -203,15 +216,10 @@ int verb_status(int argc, char *argv[])
                 log_error("status: unexpected argument '%s'", argv[optind]);
                 return usage_error("status"), EXIT_USAGE;
         }
-        r = pipeline_load_config(&p, arg_config, CONFIG_STRICT_PERMISSIONS);
-        if (r < 0) {
+        r = load_and_run(&p, true);
+        if (r >= 0) {
                 pipeline_done(&p);
-                return EXIT_USAGE;
-        }
-        r = pipeline_run(&p);
-        if (r < 0) {
-                pipeline_done(&p);
-                return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
+                return r;
         }
         results = calloc(p.plan.n_actions + 1, sizeof(*results));
         if (!results) {
@@ -282,15 +290,10 @@ int verb_revert(int argc, char *argv[])
         if (lock < 0)
                 return EXIT_FAILED;
         /* With addresses the configuration is not needed: revert is the way back from a bad one. */
-        r = n_addrs ? 0 : pipeline_load_config(&p, arg_config, CONFIG_STRICT_PERMISSIONS);
-        if (r < 0) {
+        r = load_and_run(&p, n_addrs == 0);
+        if (r >= 0) {
                 pipeline_done(&p);
-                return EXIT_USAGE;
-        }
-        r = pipeline_run(&p);
-        if (r < 0) {
-                pipeline_done(&p);
-                return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
+                return r;
         }
         items = calloc(p.snapshot.n_devices + 1, sizeof(*items));
         actions = calloc(p.snapshot.n_devices + 1, sizeof(*actions));
