@@ -40,7 +40,7 @@ static int device_attr_write(const struct device *d, const char *attr, const cha
         char path[256];
         int r;
 
-        r = path_join(path, sizeof(path), "%s/%s/%s", bus_get(d->bus)->devices_dir, d->name, attr);
+        r = device_attr_path(d, attr, path, sizeof(path));
         if (r < 0)
                 return r;
         return sysfs_write(path, value);

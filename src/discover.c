@@ -40,12 +40,21 @@ static void read_id(struct udev_device *u, const char *attr, unsigned digits, ui
         }
 }
 
+int device_attr_path(const struct device *d, const char *attr, char *path, size_t size)
+{
+        const char *dir = bus_get(d->bus)->devices_dir;
+
+        if (!*attr)
+                return path_join(path, size, "%s/%s", dir, d->name);
+        return path_join(path, size, "%s/%s/%s", dir, d->name, attr);
+}
+
 static int read_link_attr(const struct device *d, const char *attr, char *buf, size_t size)
 {
         char path[256];
         int r;
 
-        r = path_join(path, sizeof(path), "%s/%s/%s", bus_get(d->bus)->devices_dir, d->name, attr);
+        r = device_attr_path(d, attr, path, sizeof(path));
         if (r < 0)
                 return r;
         return sysfs_read_link_name(path, buf, size);
@@ -56,7 +65,7 @@ static int read_text_attr(const struct device *d, const char *attr, char *buf, s
         char path[256];
         int r;
 
-        r = path_join(path, sizeof(path), "%s/%s/%s", bus_get(d->bus)->devices_dir, d->name, attr);
+        r = device_attr_path(d, attr, path, sizeof(path));
         if (r < 0)
                 return r;
         return sysfs_read(path, buf, size);
@@ -93,15 +102,14 @@ static int refresh(struct device *d, const char **what)
                 d->driver[0] = '\0';
         else if (r < 0)
                 return r;
-        else if (path_join(path, sizeof(path), "%s/%s/driver", bus_get(d->bus)->devices_dir,
-                           d->name) == 0 &&
+        else if (device_attr_path(d, "driver", path, sizeof(path)) == 0 &&
                  stat(path, &st) < 0 && errno == ENOENT)
                 return -ENOLINK; /* the kernel removes the link before the driver */
         *what = "driver_override";
         r = read_text_attr(d, "driver_override", buf, sizeof(buf));
         /* Gone (hot-unplugged, removed, surprise-removed) rather than unbound. */
         if (r == -ENOENT &&
-            path_join(path, sizeof(path), "%s/%s", bus_get(d->bus)->devices_dir, d->name) == 0 &&
+            device_attr_path(d, "", path, sizeof(path)) == 0 &&
             access(path, F_OK) < 0 && errno == ENOENT)
                 return -ENODEV;
         if (r == -ENOENT || (r == 0 && streq(buf, "(null)")))
@@ -151,8 +159,7 @@ static void refresh_problem(struct device *d, const char *what, int r)
         char path[256];
 
         if (streq(what, "driver")) {
-                if (path_join(path, sizeof(path), "%s/%s/driver", bus_get(d->bus)->devices_dir,
-                              d->name) == 0) {
+                if (device_attr_path(d, "driver", path, sizeof(path)) == 0) {
                         ssize_t n = readlink(path, target, sizeof(target) - 1);
                         target[n > 0 ? n : 0] = '\0';
                 }

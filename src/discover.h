@@ -46,6 +46,8 @@ int device_compare(const struct device *a, const struct device *b);
 void snapshot_done(struct snapshot *s);
 const struct device *snapshot_find(const struct snapshot *s, const struct pci_address *a);
 bool device_is_bridge(const struct device *d);
+/* The sysfs path of the device's attribute ATTR ("" for the device's own directory). */
+int device_attr_path(const struct device *d, const char *attr, char *path, size_t size);
 /* Re-read the fields apply changes (driver, driver_override), straight from sysfs. -ENODEV: the
  * device is gone. */
 int device_refresh(struct device *d);
