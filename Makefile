@@ -1,4 +1,6 @@
 # vfio-bind — plain make, pkg-config for the libraries.
+# Plain 'make' builds; the fragments included below define 'install' before 'all' appears.
+.DEFAULT_GOAL := all
 VERSION := 0.1
 PREFIX ?= /usr
 SBINDIR ?= $(PREFIX)/sbin

@@ -416,4 +416,10 @@ if [ -n "$BED" ]; then
     check "list --json: valid JSON" ok "$(printf '%s\n' "$out" | python3 -c 'import json, sys; json.load(sys.stdin); print("ok")' 2>&1)"
 fi
 
+
+# README's build command: plain 'make' builds and installs nothing (an install writes udev rules).
+goals=$(make -n -s 2>&1 | grep -cE '^(install|sed) .*(/usr|DESTDIR|rules\.d|sbin)' || true)
+check "plain make installs nothing" 0 "$goals"
+check "the default goal is all" "all" "$(make -p -q 2>/dev/null | sed -n 's/^\.DEFAULT_GOAL := //p')"
+
 summary
