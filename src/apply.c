@@ -139,6 +139,19 @@ static void apply_one(struct pipeline *p, struct action *a, struct result *res)
         char original_driver[DRIVER_NAME_MAX], original_override[DRIVER_NAME_MAX];
         int r;
 
+        /*
+         * An earlier device of this run may have moved it: an fsl-mc container takes its objects
+         * along. Then it changed in this run, and there is nothing left to do.
+         */
+        r = device_refresh(d);
+        if (r < 0) {
+                fail(res, STEP_SET_OVERRIDE, r, "cannot read the state of %s", d->name);
+                return;
+        }
+        if (streq(d->driver, t->driver) && streq(d->driver_override, t->driver) && t->driver[0]) {
+                res->outcome = OUTCOME_CHANGED;
+                return;
+        }
         snprintf(original_driver, sizeof(original_driver), "%s", d->driver);
         snprintf(original_override, sizeof(original_override), "%s", d->driver_override);
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "bus.h"
@@ -140,4 +141,59 @@ bool modalias_has_compatible(const char *modalias, const char *compatible)
                 if (strncmp(p + 1, compatible, n) == 0 && (p[1 + n] == 'C' || p[1 + n] == '\0'))
                         return true;
         return false;
+}
+
+bool fsl_mc_is_container(const char *name)
+{
+        return strncmp(name, "dprc.", 5) == 0;
+}
+
+int device_ref_parse(const char *s, bool allow_any, struct device_ref *ret, const char **why)
+{
+        struct device_ref r = { 0 };
+        const char *pci_why, *other_why;
+
+        if (pci_address_parse(s, allow_any, &r.address, &pci_why) == 0) {
+                r.is_pci = true;
+                r.bus_mask = 1u << BUS_PCI;
+                pci_address_format(&r.address, r.name);
+                *ret = r;
+                return 0;
+        }
+        for (enum bus b = BUS_PCI + 1; b < _BUS_MAX; b++)
+                if (buses[b].name_valid(s, &other_why) == 0)
+                        r.bus_mask |= 1u << b;
+        if (!r.bus_mask) {
+                /* With both ':' and '.', it was meant as a PCI address: say what is wrong in it. */
+                *why = strchr(s, ':') && strchr(s, '.') && !strchr(s, '/')
+                               ? pci_why
+                               : "expected a PCI address such as 0000:01:00.0, or the sysfs name "
+                                 "of a platform, fsl-mc or cdx device (fff51000.ethernet, dprc.2, "
+                                 "cdx-00:01)";
+                return -EINVAL;
+        }
+        snprintf(r.name, sizeof(r.name), "%s", s);
+        *ret = r;
+        return 0;
+}
+
+void device_ref_describe_missing(const struct device_ref *r, char *buf, size_t size)
+{
+        size_t n;
+
+        if (r->is_pci) {
+                snprintf(buf, size, "no PCI device %s", r->name);
+                return;
+        }
+        n = (size_t)snprintf(buf, size, "no device %s on the", r->name);
+        for (enum bus b = BUS_PCI + 1; b < _BUS_MAX && n < size; b++) {
+                if (!(r->bus_mask & (1u << b)))
+                        continue;
+                /* "platform, fsl-mc or cdx": "or" before the last one */
+                bool last = !(r->bus_mask >> (b + 1)), first = !(r->bus_mask & ((1u << b) - 1));
+                n += (size_t)snprintf(buf + n, size - n, "%s%s", first ? " " : last ? " or " : ", ",
+                                      buses[b].name);
+        }
+        if (n < size)
+                snprintf(buf + n, size - n, " bus");
 }

@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "pci.h"
+
 /*
  * The buses whose devices have driver_override, and what differs between them. Everything
  * else (override, unbind, drivers_probe, iommu_group) has the same sysfs semantics on each:
@@ -50,3 +52,23 @@ int cdx_name_valid(const char *s, const char **why);
  * replaces spaces with '_' in it; compatible strings have none.
  */
 bool modalias_has_compatible(const char *modalias, const char *compatible);
+
+/* fsl-mc: a container (dprc.N) takes the objects it holds with it to its driver. */
+bool fsl_mc_is_container(const char *name);
+
+/*
+ * A device named on the command line (revert, resolve, udev): a PCI address, "*" for the
+ * function when allow_any, else the sysfs name of a device on another bus (fff51000.ethernet,
+ * dprc.2, cdx-00:01). Such a name can be valid on several buses: bus_mask says which.
+ */
+struct device_ref {
+        bool is_pci;
+        struct pci_address address;
+        char name[BUS_DEVICE_NAME_MAX];
+        unsigned bus_mask; /* 1 << BUS_x: the buses the name can belong to */
+};
+
+/* -EINVAL with *why set when s is neither. */
+int device_ref_parse(const char *s, bool allow_any, struct device_ref *ret, const char **why);
+/* "no PCI device 0000:01:00.0" / "no device dprc.2 on the fsl-mc bus" */
+void device_ref_describe_missing(const struct device_ref *r, char *buf, size_t size);

@@ -196,6 +196,15 @@ static void fill_other_device(struct udev_device *u, struct device *d)
         read_iommu_group(d);
         d->vf_index = -1;
         d->boot_vga = -1;
+        if (d->bus == BUS_FSL_MC) {
+                /* Objects are children of their container's device, which is on fsl-mc too. */
+                struct udev_device *parent = udev_device_get_parent_with_subsystem_devtype(
+                        u, bus_get(BUS_FSL_MC)->name, NULL);
+                const char *name = parent ? udev_device_get_sysname(parent) : NULL;
+
+                if (name && strlen(name) < sizeof(d->container))
+                        strcpy(d->container, name);
+        }
 }
 
 static void fill_device(struct udev_device *u, struct device *d)
@@ -248,6 +257,32 @@ static void fill_device(struct udev_device *u, struct device *d)
         s = udev_device_get_sysattr_value(u, "boot_vga");
         if (s)
                 d->boot_vga = s[0] == '1';
+}
+
+const struct device *snapshot_find_name(const struct snapshot *s, enum bus bus, const char *name)
+{
+        for (size_t i = 0; i < s->n_devices; i++)
+                if (s->devices[i].bus == bus && streq(s->devices[i].name, name))
+                        return &s->devices[i];
+        return NULL;
+}
+
+bool device_ref_matches(const struct device_ref *r, const struct device *d)
+{
+        if (r->is_pci)
+                return d->bus == BUS_PCI && pci_address_match(&r->address, &d->address);
+        return (r->bus_mask & (1u << d->bus)) && streq(r->name, d->name);
+}
+
+bool device_in_container(const struct snapshot *s, const struct device *d, const struct device *c)
+{
+        /* Containers nest a few levels at most; the bound guards against a loop in odd sysfs. */
+        for (int depth = 0; d && d->container[0] && depth < 16; depth++) {
+                if (streq(d->container, c->name))
+                        return true;
+                d = snapshot_find_name(s, BUS_FSL_MC, d->container);
+        }
+        return false;
 }
 
 int device_compare(const struct device *a, const struct device *b)

@@ -16,6 +16,7 @@
 struct device {
         enum bus bus;
         char name[BUS_DEVICE_NAME_MAX]; /* the sysfs name: canonical PCI address, platform name */
+        char container[BUS_DEVICE_NAME_MAX]; /* fsl-mc: the dprc holding the object, "" at the root */
         struct pci_address address; /* PCI only */
         struct pci_id id, subsystem;
         uint32_t class_code; /* 24 bits: class, subclass, prog-if */
@@ -45,6 +46,11 @@ int discover_snapshot_buses(unsigned bus_mask, struct snapshot *ret);
 int device_compare(const struct device *a, const struct device *b);
 void snapshot_done(struct snapshot *s);
 const struct device *snapshot_find(const struct snapshot *s, const struct pci_address *a);
+/* Any bus: the device with this sysfs name. */
+const struct device *snapshot_find_name(const struct snapshot *s, enum bus bus, const char *name);
+bool device_ref_matches(const struct device_ref *r, const struct device *d);
+/* fsl-mc: whether d sits in container c, directly or in a container inside it. */
+bool device_in_container(const struct snapshot *s, const struct device *d, const struct device *c);
 bool device_is_bridge(const struct device *d);
 /* The sysfs path of the device's attribute ATTR ("" for the device's own directory). */
 int device_attr_path(const struct device *d, const char *attr, char *path, size_t size);

@@ -36,6 +36,46 @@ static bool selected_in_plan(const struct selection *sel, const struct device *d
         return false;
 }
 
+/* fsl-mc: a container bound to a vfio driver brings every object in it along (the kernel does). */
+static bool follows_selected_container(const struct selection *sel, const struct snapshot *s,
+                                       const struct device *d)
+{
+        if (d->bus != BUS_FSL_MC)
+                return false;
+        for (size_t i = 0; i < sel->n_items; i++) {
+                const struct device *c = sel->items[i].device;
+
+                if (c->bus == BUS_FSL_MC && fsl_mc_is_container(c->name) &&
+                    device_in_container(s, d, c))
+                        return true;
+        }
+        return false;
+}
+
+/*
+ * vfio-fsl-mc serves an object only through its container (it shares the container's MC portal
+ * and reset lock): the container is on the same driver, or selected in this run.
+ */
+static bool fsl_mc_container_ready(const struct selection *sel, const struct snapshot *s,
+                                   const struct device *d, const struct target *t,
+                                   struct action *a)
+{
+        const struct device *c;
+
+        if (d->bus != BUS_FSL_MC || fsl_mc_is_container(d->name) || !d->container[0])
+                return true;
+        c = snapshot_find_name(s, BUS_FSL_MC, d->container);
+        if ((c && streq(c->driver, t->driver)) || follows_selected_container(sel, s, d))
+                return true;
+        a->kind = ACTION_ERROR;
+        snprintf(a->reason, sizeof(a->reason),
+                 "%.32s is in container %.32s (on %.32s); %.32s takes objects only with their "
+                 "container: select it ('bus: fsl-mc', 'name: %.32s')",
+                 d->name, d->container, c && c->driver[0] ? c->driver : "no driver", t->driver,
+                 d->container);
+        return false;
+}
+
 /*
  * VFIO can use a group only when each endpoint in it is on a vfio driver or on none; bridges do
  * not count. Names the first endpoint in the way.
@@ -48,7 +88,8 @@ static void check_group(const struct selection *sel, const struct snapshot *s,
 
                 if (o == d || o->iommu_group != d->iommu_group || device_is_bridge(o))
                         continue;
-                if (!o->driver[0] || driver_is_vfio(o->driver) || selected_in_plan(sel, o))
+                if (!o->driver[0] || driver_is_vfio(o->driver) || selected_in_plan(sel, o) ||
+                    follows_selected_container(sel, s, o))
                         continue;
                 snprintf(a->warning, sizeof(a->warning),
                          "IOMMU group %d is not viable: %s is on %s; select it too or add "
@@ -100,6 +141,8 @@ static void plan_one(const struct selection *sel, const struct selected_device *
                          "kernel command line, VT-d or AMD-Vi in the firmware)");
                 return;
         }
+        if (!fsl_mc_container_ready(sel, s, d, t, a))
+                return;
         if (d->in_use[0] && !item->force && !streq(d->driver, t->driver)) {
                 a->kind = ACTION_ERROR;
                 snprintf(a->reason, sizeof(a->reason), "in use: %s; refusing to detach it "

@@ -34,7 +34,7 @@ struct action {
         const struct target *target;
         enum action_kind kind;
         unsigned steps;
-        char reason[256];
+        char reason[384];
         char warning[256];
 };
 

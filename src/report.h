@@ -26,7 +26,7 @@ struct result {
         unsigned steps_done;
         enum step failed_step;
         int error; /* negative errno of the failed step */
-        char message[256];
+        char message[400];
         bool rolled_back;
         char previous_driver[DRIVER_NAME_MAX]; /* what it was on before apply or revert */
 };
