@@ -160,9 +160,11 @@ int device_ref_parse(const char *s, bool allow_any, struct device_ref *ret, cons
                 *ret = r;
                 return 0;
         }
-        for (enum bus b = BUS_PCI + 1; b < _BUS_MAX; b++)
-                if (buses[b].name_valid(s, &other_why) == 0)
-                        r.bus_mask |= 1u << b;
+        /* Hex digits, ':' and '.' only: meant as a PCI address, whatever else it could be. */
+        if (!strchr(s, ':') || s[strspn(s, "0123456789abcdefABCDEF:.*")] != '\0')
+                for (enum bus b = BUS_PCI + 1; b < _BUS_MAX; b++)
+                        if (buses[b].name_valid(s, &other_why) == 0)
+                                r.bus_mask |= 1u << b;
         if (!r.bus_mask) {
                 /* With both ':' and '.', it was meant as a PCI address: say what is wrong in it. */
                 *why = strchr(s, ':') && strchr(s, '.') && !strchr(s, '/')

@@ -70,7 +70,7 @@ int pipeline_run(struct pipeline *p)
 {
         int r;
 
-        r = discover_snapshot_buses(config_bus_mask(&p->config), &p->snapshot);
+        r = discover_snapshot_buses(config_bus_mask(&p->config) | p->extra_buses, &p->snapshot);
         if (r < 0)
                 return log_error_errno(r, "Failed to enumerate devices: %m");
         usage_scan(&p->snapshot);

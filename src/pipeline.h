@@ -15,6 +15,7 @@ struct pipeline {
         struct resolver *resolver;
         struct target *targets; /* one per selection item */
         struct plan plan;
+        unsigned extra_buses; /* 1 << BUS_x: discovered besides those the configuration names */
 };
 
 /* config_path NULL: the default file and drop-ins. Errors are logged; -EINVAL is a config error. */

@@ -239,8 +239,16 @@ void report_list(const struct snapshot *s, const struct target *targets, bool js
                 const struct target *tg = &targets[i];
                 char id[16], cls[8], group[16];
 
-                snprintf(id, sizeof(id), "%04x:%04x", d->id.vendor, d->id.device);
-                snprintf(cls, sizeof(cls), "%06x", d->class_code);
+                bool pci = d->bus == BUS_PCI;
+
+                /* Other buses have no PCI ids: the table says the bus there, JSON has "bus". */
+                if (pci) {
+                        snprintf(id, sizeof(id), "%04x:%04x", d->id.vendor, d->id.device);
+                        snprintf(cls, sizeof(cls), "%06x", d->class_code);
+                } else {
+                        snprintf(id, sizeof(id), "%s", bus_get(d->bus)->name);
+                        strcpy(cls, "-");
+                }
                 snprintf(group, sizeof(group), "%d", d->iommu_group);
                 if (json) {
                         struct json_object *o = json_object_new_object();
@@ -249,9 +257,16 @@ void report_list(const struct snapshot *s, const struct target *targets, bool js
                         snprintf(sub, sizeof(sub), "%04x:%04x", d->subsystem.vendor,
                                  d->subsystem.device);
                         json_object_object_add(o, "address", json_object_new_string(d->name));
-                        json_object_object_add(o, "id", json_object_new_string(id));
-                        json_object_object_add(o, "subsystem", json_object_new_string(sub));
-                        json_object_object_add(o, "class", json_object_new_string(cls));
+                        if (!pci)
+                                json_object_object_add(o, "bus",
+                                                       json_object_new_string(bus_get(d->bus)->name));
+                        if (d->container[0])
+                                json_object_object_add(o, "container",
+                                                       json_object_new_string(d->container));
+                        json_object_object_add(o, "id", pci ? json_object_new_string(id) : NULL);
+                        json_object_object_add(o, "subsystem",
+                                               pci ? json_object_new_string(sub) : NULL);
+                        json_object_object_add(o, "class", pci ? json_object_new_string(cls) : NULL);
                         json_object_object_add(o, "modalias", json_string_or_null(d->modalias));
                         json_object_object_add(o, "driver", json_string_or_null(d->driver));
                         json_object_object_add(o, "driver_override",

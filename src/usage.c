@@ -8,7 +8,24 @@
 #include "sysfs.h"
 #include "usage.h"
 
-/* The PCI devices a class device (block, net, fb) sits under, found in its resolved sysfs path. */
+/* A component of a resolved sysfs path that names a device of the snapshot, on any bus. */
+static struct device *find_component(struct snapshot *s, const char *component)
+{
+        struct pci_address a;
+        const char *why;
+
+        if (pci_address_parse(component, false, &a, &why) == 0)
+                return (struct device *)snapshot_find(s, &a);
+        for (size_t i = 0; i < s->n_devices; i++)
+                if (s->devices[i].bus != BUS_PCI && streq(s->devices[i].name, component))
+                        return &s->devices[i];
+        return NULL;
+}
+
+/*
+ * The devices a class device (block, net, fb) sits under, found in its resolved sysfs path: a
+ * PCI function and its bridges, a platform device, an fsl-mc object and its containers.
+ */
 static void mark_ancestors(struct snapshot *s, const char *class_path, const char *why)
 {
         char real[PATH_MAX];
@@ -17,9 +34,8 @@ static void mark_ancestors(struct snapshot *s, const char *class_path, const cha
         if (!realpath(class_path, real))
                 return;
         for (p = real; (p = strchr(p, '/')); p++) {
-                struct pci_address a;
-                char component[PCI_ADDRESS_MAX];
-                const char *end = strchr(p + 1, '/'), *whyp;
+                char component[BUS_DEVICE_NAME_MAX];
+                const char *end = strchr(p + 1, '/');
                 size_t n = end ? (size_t)(end - p - 1) : strlen(p + 1);
                 struct device *d;
 
@@ -27,9 +43,7 @@ static void mark_ancestors(struct snapshot *s, const char *class_path, const cha
                         continue;
                 memcpy(component, p + 1, n);
                 component[n] = '\0';
-                if (pci_address_parse(component, false, &a, &whyp) < 0)
-                        continue;
-                d = (struct device *)snapshot_find(s, &a);
+                d = find_component(s, component);
                 if (d && !d->in_use[0] && !device_is_bridge(d))
                         snprintf(d->in_use, sizeof(d->in_use), "%s", why);
         }

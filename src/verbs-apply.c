@@ -247,10 +247,10 @@ int verb_status(int argc, char *argv[])
         return drift ? EXIT_DRIFT : EXIT_OK;
 }
 
-static bool address_listed(const struct device *d, int n, const struct pci_address *addrs)
+static bool device_listed(const struct device *d, int n, const struct device_ref *refs)
 {
         for (int i = 0; i < n; i++)
-                if (pci_address_match(&addrs[i], &d->address))
+                if (device_ref_matches(&refs[i], d))
                         return true;
         return false;
 }
@@ -259,7 +259,7 @@ int verb_revert(int argc, char *argv[])
 {
         _cleanup_free_ struct result *results = NULL;
         _cleanup_free_ struct action *actions = NULL;
-        _cleanup_free_ struct pci_address *addrs = NULL;
+        _cleanup_free_ struct device_ref *refs = NULL;
         _cleanup_free_ struct selected_device *items = NULL;
         struct run_options o = { 0 };
         struct pipeline p = { 0 };
@@ -269,22 +269,24 @@ int verb_revert(int argc, char *argv[])
         size_t n = 0, failed = 0;
         int r, n_addrs;
 
-        r = parse_run_options(argc, argv, "revert", "[-c FILE] revert [--json] [ADDRESS...]\n\n"
+        r = parse_run_options(argc, argv, "revert", "[-c FILE] revert [--json] [DEVICE...]\n\n"
                               "Clear driver_override and hand devices back to their host drivers\n"
-                              "(loaded by modalias if needed): the devices given, or every device\n"
-                              "the configuration selects.", false, &o);
+                              "(loaded by modalias if needed): the devices given (PCI addresses,\n"
+                              "0000:01:00.* for every function, or the names of platform, fsl-mc\n"
+                              "and cdx devices), or every device the configuration selects.", false, &o);
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : EXIT_OK;
         n_addrs = argc - optind;
-        addrs = calloc((size_t)n_addrs + 1, sizeof(*addrs));
-        if (!addrs)
+        refs = calloc((size_t)n_addrs + 1, sizeof(*refs));
+        if (!refs)
                 return EXIT_FAILED;
         for (int i = 0; i < n_addrs; i++) {
                 const char *why;
-                if (pci_address_parse(argv[optind + i], true, &addrs[i], &why) < 0) {
-                        log_error("revert: invalid address '%s': %s", argv[optind + i], why);
+                if (device_ref_parse(argv[optind + i], true, &refs[i], &why) < 0) {
+                        log_error("revert: invalid device '%s': %s", argv[optind + i], why);
                         return EXIT_USAGE;
                 }
+                p.extra_buses |= refs[i].bus_mask & ~(1u << BUS_PCI);
         }
         lock = take_run_lock();
         if (lock < 0)
@@ -304,7 +306,7 @@ int verb_revert(int argc, char *argv[])
         }
         for (size_t i = 0; i < p.snapshot.n_devices; i++) {
                 const struct device *d = &p.snapshot.devices[i];
-                bool wanted = n_addrs ? address_listed(d, n_addrs, addrs) : false;
+                bool wanted = n_addrs ? device_listed(d, n_addrs, refs) : false;
 
                 for (size_t j = 0; !n_addrs && j < p.selection.n_items; j++)
                         wanted = wanted || p.selection.items[j].device == d;
@@ -322,10 +324,13 @@ int verb_revert(int argc, char *argv[])
         }
         for (int i = 0; i < n_addrs; i++) {
                 bool found = false;
+                char missing[160];
+
                 for (size_t j = 0; j < n; j++)
-                        found = found || pci_address_match(&addrs[i], &items[j].device->address);
+                        found = found || device_ref_matches(&refs[i], items[j].device);
                 if (!found) {
-                        log_error("revert: no PCI device %s", argv[optind + i]);
+                        device_ref_describe_missing(&refs[i], missing, sizeof(missing));
+                        log_error("revert: %s", missing);
                         failed++;
                 }
         }

@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * vfio-bind udev ADDRESS: the entry point of 70-vfio-bind.rules.
+ * vfio-bind udev [--bus BUS] DEVICE: the entry point of 70-vfio-bind.rules.
  *
- * For a PCI device that has just appeared (hotplug, SR-IOV VFs, coldplug when nothing ran
+ * For a device that has just appeared (hotplug, SR-IOV VFs, coldplug when nothing ran
  * earlier), applies the configuration to that one device. The rule calls it with
  * IMPORT{program}, which runs while udev processes the rules, so before the RUN{builtin}
  * "kmod load" of 80-drivers.rules loads the host driver by modalias. A host driver that is
  * already loaded has bound the device in the kernel before udev sees the event: then the device
  * is unbound and reprobed, as 'apply' does.
  *
- * It runs for every PCI "add" event, so a device the configuration cannot select costs one
+ * It runs for every "add" event of the buses with driver_override, so a device the configuration cannot select costs one
  * configuration parse and a few sysfs reads, nothing else. Messages go to the kernel log; stdout
  * is for udev: "VFIO_BIND_DRIVER=NAME" once the device is on its vfio driver.
  */
@@ -73,12 +73,27 @@ static int read_hex(const char *name, const char *attr, unsigned digits, uint32_
 }
 
 /* Just enough of the device for entry_matches(); -ENOENT when it is gone. */
-static int peek_device(const char *name, const struct pci_address *a, struct device *d)
+static int peek_device(enum bus bus, const char *name, const struct pci_address *a,
+                       struct device *d)
 {
+        char path[256];
         uint32_t v[4];
         int r;
 
-        *d = (struct device){ .bus = BUS_PCI, .address = *a, .iommu_group = -1 };
+        *d = (struct device){ .bus = bus, .address = *a, .iommu_group = -1 };
+        snprintf(d->name, sizeof(d->name), "%s", name);
+        if (bus != BUS_PCI) {
+                /* Names and compatible strings select these: the modalias has the latter. */
+                r = path_join(path, sizeof(path), "%s/%s/modalias", bus_get(bus)->devices_dir, name);
+                if (r >= 0)
+                        r = sysfs_read(path, d->modalias, sizeof(d->modalias));
+                /* A device without a modalias can still be selected by its name. */
+                if (r == -ENOENT && access(path, F_OK) < 0 &&
+                    path_join(path, sizeof(path), "%s/%s", bus_get(bus)->devices_dir, name) == 0 &&
+                    access(path, F_OK) == 0)
+                        r = 0;
+                return r;
+        }
         r = read_hex(name, "vendor", 4, &v[0]);
         if (r >= 0)
                 r = read_hex(name, "device", 4, &v[1]);
@@ -127,7 +142,7 @@ static int load_config(struct pipeline *p)
         return r < 0 ? r : -EINVAL;
 }
 
-static int udev_one(const char *name, const struct pci_address *a)
+static int udev_one(enum bus bus, const char *name, const struct pci_address *a)
 {
         _cleanup_close_ int lock = -1;
         struct pipeline p = { 0 };
@@ -144,7 +159,7 @@ static int udev_one(const char *name, const struct pci_address *a)
         (void)cmdline_parse(cmdline, &disabled, NULL);
         if (disabled)
                 return log_debug("disabled on the kernel command line"), EXIT_OK;
-        r = peek_device(name, a, &stub);
+        r = peek_device(bus, name, a, &stub);
         if (r < 0)
                 return log_debug_errno(r, "%s: cannot read the device, ignoring: %m", name),
                        EXIT_OK;
@@ -171,8 +186,7 @@ static int udev_one(const char *name, const struct pci_address *a)
         for (k = 0; k < p.plan.n_actions; k++) {
                 const struct device *d = p.plan.actions[k].item->device;
 
-                /* address is PCI only: other buses' devices leave it zero */
-                if (d->bus == BUS_PCI && pci_address_compare(&d->address, a) == 0)
+                if (d->bus == bus && streq(d->name, name))
                         break;
         }
         if (k == p.plan.n_actions) {
@@ -193,44 +207,63 @@ static int udev_one(const char *name, const struct pci_address *a)
 int verb_udev(int argc, char *argv[])
 {
         static const struct option options[] = {
+                { "bus", required_argument, NULL, 'b' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        char name[PCI_ADDRESS_MAX];
-        struct pci_address a;
+        char name[BUS_DEVICE_NAME_MAX];
+        struct pci_address a = { 0 };
+        enum bus bus = BUS_PCI;
         const char *why;
         int c;
 
         optind = 0;
         while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
                 switch (c) {
+                case 'b':
+                        if (bus_from_name(optarg, &bus) < 0) {
+                                log_error("udev: invalid bus '%s': expected one of: %s", optarg,
+                                          bus_names());
+                                return usage_error("udev"), EXIT_USAGE;
+                        }
+                        break;
                 case 'h':
-                        printf("Usage: vfio-bind [-c FILE] udev ADDRESS\n\n"
+                        printf("Usage: vfio-bind [-c FILE] udev [--bus BUS] DEVICE\n\n"
                                "For udev (70-vfio-bind.rules, IMPORT{program}): apply the "
                                "configuration\n"
-                               "to the one PCI device ADDRESS that has just appeared, before its "
+                               "to the one device that has just appeared (a PCI address, or with\n"
+                               "--bus platform|fsl-mc|cdx the device's sysfs name), before its "
                                "host\n"
                                "driver is loaded by modalias. Logs to the kernel log, honours\n"
                                "rd.vfio-bind=0 and rd.vfio-bind.devices=, prints "
                                "VFIO_BIND_DRIVER=NAME\n"
                                "when the device is on its vfio driver. Does nothing for a device "
                                "the\n"
-                               "configuration does not select.\n");
+                               "configuration does not select.\n\n"
+                               "  --bus BUS  the device's bus (default pci)\n");
                         return EXIT_OK;
                 default:
                         return usage_error("udev"), EXIT_USAGE;
                 }
         if (argc - optind != 1) {
-                log_error("udev: give one ADDRESS");
+                log_error("udev: give one DEVICE");
                 return usage_error("udev"), EXIT_USAGE;
         }
-        if (pci_address_parse(argv[optind], false, &a, &why) < 0) {
+        if (bus == BUS_PCI && pci_address_parse(argv[optind], false, &a, &why) < 0) {
                 log_error("udev: invalid address '%s': %s", argv[optind], why);
                 return EXIT_USAGE;
         }
-        pci_address_format(&a, name);
+        if (bus != BUS_PCI && bus_get(bus)->name_valid(argv[optind], &why) < 0) {
+                log_error("udev: invalid %s device name '%s': %s", bus_get(bus)->name,
+                          argv[optind], why);
+                return EXIT_USAGE;
+        }
+        if (bus == BUS_PCI)
+                pci_address_format(&a, name);
+        else
+                snprintf(name, sizeof(name), "%s", argv[optind]);
         log_set_target(LOG_TARGET_KMSG);
         if (log_get_max_level() < LOG_INFO)
                 log_set_max_level(LOG_INFO);
-        return udev_one(name, &a);
+        return udev_one(bus, name, &a);
 }

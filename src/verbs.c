@@ -20,13 +20,17 @@ int usage_error(const char *verb)
 }
 
 /* The options every reporting verb shares: --json and --help. 1: go on, 0: done, <0: error. */
-static int parse_simple(int argc, char *argv[], const char *verb, const char *usage, bool *json)
+/* --json, --help, and with buses non-NULL --bus NAME|all (repeatable; PCI is always listed). */
+static int parse_simple(int argc, char *argv[], const char *verb, const char *usage, bool *json,
+                        unsigned *buses)
 {
         static const struct option options[] = {
                 { "json", no_argument, NULL, 'j' },
+                { "bus", required_argument, NULL, 'b' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
+        enum bus b;
         int c;
 
         optind = 0;
@@ -34,6 +38,19 @@ static int parse_simple(int argc, char *argv[], const char *verb, const char *us
                 switch (c) {
                 case 'j':
                         *json = true;
+                        break;
+                case 'b':
+                        if (!buses)
+                                return usage_error(verb);
+                        if (streq(optarg, "all"))
+                                *buses = ~0u;
+                        else if (bus_from_name(optarg, &b) == 0)
+                                *buses |= 1u << b;
+                        else {
+                                log_error("%s: invalid bus '%s': expected one of: %s, all", verb,
+                                          optarg, bus_names());
+                                return usage_error(verb);
+                        }
                         break;
                 case 'h':
                         printf("Usage: vfio-bind %s\n", usage);
@@ -56,7 +73,7 @@ int verb_plan(int argc, char *argv[])
 
         r = parse_simple(argc, argv, "plan", "[-c FILE] plan [--json]\n\n"
                          "Show what 'apply' would do, changing nothing.\n\n"
-                         "  --json   one JSON document: {\"plan\": {\"devices\": [...]}}", &json);
+                         "  --json   one JSON document: {\"plan\": {\"devices\": [...]}}", &json, NULL);
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : EXIT_OK;
         r = pipeline_load_config(&p, arg_config, CONFIG_STRICT_PERMISSIONS);
@@ -96,17 +113,20 @@ int verb_list(int argc, char *argv[])
         _cleanup_free_ struct target *targets = NULL;
         struct resolver *resolver = NULL;
         struct snapshot s = { 0 };
+        unsigned buses = 0;
         bool json = false;
         int r;
 
-        r = parse_simple(argc, argv, "list", "list [--json]\n\n"
+        r = parse_simple(argc, argv, "list", "list [--json] [--bus BUS|all]...\n\n"
                          "List every PCI device with its ids, class, driver, IOMMU group and the\n"
-                         "vfio module resolution would choose for it.", &json);
+                         "vfio module resolution would choose for it.\n\n"
+                         "  --bus BUS  also the devices of BUS (platform, fsl-mc, cdx), or all\n"
+                         "  --json     one JSON document", &json, &buses);
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : EXIT_OK;
-        r = discover_snapshot(&s);
+        r = discover_snapshot_buses(buses, &s);
         if (r < 0)
-                return log_error_errno(r, "Failed to enumerate PCI devices: %m"), EXIT_FAILED;
+                return log_error_errno(r, "Failed to enumerate devices: %m"), EXIT_FAILED;
         usage_scan(&s); /* fills in_use */
         targets = calloc(s.n_devices + 1, sizeof(*targets));
         if (!targets) {
@@ -140,6 +160,41 @@ static bool modalias_is_sane(const char *s)
         return true;
 }
 
+/* The modalias of the device ref names; errors are logged. */
+static int read_modalias(const struct device_ref *ref, char *buf, size_t size, enum bus *ret_bus)
+{
+        char missing[160], path[512];
+        struct stat st;
+        int r;
+
+        for (enum bus b = BUS_PCI; b < _BUS_MAX; b++) {
+                const struct bus_ops *ops = bus_get(b);
+
+                if (!(ref->bus_mask & (1u << b)) ||
+                    path_join(path, sizeof(path), "%s/%s", ops->devices_dir, ref->name) < 0 ||
+                    stat(path, &st) < 0)
+                        continue;
+                if (!ops->vfio_aliases)
+                        return log_error("resolve: %s is a %s device, and the %s bus has no vfio_ "
+                                         "module aliases: name its VFIO module in the "
+                                         "configuration ('driver: %s')",
+                                         ref->name, ops->name, ops->name, ops->vfio_module),
+                               -ENOMSG;
+                *ret_bus = b;
+                path_join(path, sizeof(path), "%s/%s/modalias", ops->devices_dir, ref->name);
+                r = sysfs_read(path, buf, size);
+                if (r == -ENOENT)
+                        return log_error("resolve: %s has no 'modalias' attribute", ref->name), r;
+                if (r == -E2BIG)
+                        return log_error("resolve: the 'modalias' of %s is too long", ref->name), r;
+                if (r < 0)
+                        return log_error_errno(r, "resolve: cannot read %s: %m", path);
+                return 0;
+        }
+        device_ref_describe_missing(ref, missing, sizeof(missing));
+        return log_error("resolve: %s", missing), -ENODEV;
+}
+
 int verb_resolve(int argc, char *argv[])
 {
         enum { ARG_MODDIR = 0x100, ARG_KVER, ARG_MODALIAS };
@@ -152,6 +207,7 @@ int verb_resolve(int argc, char *argv[])
                 {},
         };
         const char *moddir = NULL, *kver = NULL, *modalias = NULL;
+        enum bus bus = BUS_PCI;
         struct resolution res = { 0 };
         struct resolver *resolver = NULL;
         char buf[SYSFS_VALUE_MAX], driver[DRIVER_NAME_MAX];
@@ -195,31 +251,16 @@ int verb_resolve(int argc, char *argv[])
                 return usage_error("resolve"), EXIT_USAGE;
         }
         if (!modalias) {
-                struct pci_address a;
-                char name[PCI_ADDRESS_MAX], path[128];
+                struct device_ref ref;
                 const char *why;
 
-                if (pci_address_parse(argv[optind], false, &a, &why) < 0) {
-                        log_error("resolve: invalid address '%s': %s", argv[optind], why);
+                if (device_ref_parse(argv[optind], false, &ref, &why) < 0) {
+                        log_error("resolve: invalid device '%s': %s", argv[optind], why);
                         return EXIT_USAGE;
                 }
-                pci_address_format(&a, name);
-                path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/modalias", name);
-                r = sysfs_read(path, buf, sizeof(buf));
-                if (r == -ENOENT) {
-                        struct stat st;
-
-                        path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s", name);
-                        if (stat(path, &st) == 0)
-                                return log_error("resolve: %s has no 'modalias' attribute", name),
-                                       EXIT_FAILED;
-                        return log_error("resolve: no PCI device %s", name), EXIT_FAILED;
-                }
-                if (r == -E2BIG)
-                        return log_error("resolve: the 'modalias' of %s is too long", name),
-                               EXIT_FAILED;
+                r = read_modalias(&ref, buf, sizeof(buf), &bus);
                 if (r < 0)
-                        return log_error_errno(r, "resolve: cannot read %s: %m", path), EXIT_FAILED;
+                        return EXIT_FAILED;
                 modalias = buf;
         }
         if (!modalias_is_sane(modalias)) {
@@ -239,7 +280,7 @@ int verb_resolve(int argc, char *argv[])
         else if (r < 0)
                 log_error_errno(r, "resolve: lookup of '%s' failed: %m", modalias);
         else {
-                module_driver_name(res.matches[0].module, driver, sizeof(driver));
+                module_bus_driver_name(bus, res.matches[0].module, driver, sizeof(driver));
                 report_resolution(modalias, &res, driver, json);
         }
         resolution_done(&res);

@@ -9,6 +9,8 @@ BED=$(mktemp -d)
 trap 'rm -rf "$BED"' EXIT
 mkbed() { rm -rf "$BED" && mkdir "$BED" && tests/testbed/mkbed tests/buses/buses.host "$BED" >/dev/null; }
 conf() { cat >"$BED/etc/vfio-bind.yaml" && chmod 0600 "$BED/etc/vfio-bind.yaml"; }
+# One platform device by name, to vfio-platform.
+conf_name() { printf 'version: 1\ndevices:\n  - bus: platform\n    name: "%s"\n    driver: vfio_platform\n' "$1" | conf; }
 onbed() { tests/testbed/run "$BED" -- "$VB" "$@"; }
 vbbed() { tests/testbed/run "$BED" -- bash -c '. tests/lib.sh; vb "$@"' vb "$@"; }
 pdrv() { local l; l=$(readlink "$BED/sys/bus/platform/devices/$1/driver") && echo "${l##*/}" || echo -; }
@@ -32,13 +34,7 @@ check "model: an override matches whatever the compatible (platform_match)" dw-a
 
 # --- by name, to vfio-platform
 mkbed
-conf <<'Y'
-version: 1
-devices:
-  - bus: platform
-    name: "fff51000.ethernet"
-    driver: vfio_platform
-Y
+conf_name fff51000.ethernet
 out=$(vbbed plan); rc=$?
 check "name: plan exits 0" 0 "$rc"
 check_contains "name: plan row" "fff51000.ethernet  platform  stmmaceth  vfio-platform  will change  load vfio_platform, set-override, unbind stmmaceth, probe" "$out"
@@ -72,6 +68,75 @@ check "compatible: apply exits 0" 0 "$rc"
 check "compatible: both controllers on vfio-platform" "vfio-platform vfio-platform" "$(pdrv $E1) $(pdrv $E2)"
 check "compatible: the UART is left alone" dw-apb-uart "$(pdrv $UART)"
 check_contains "compatible: a prefix of a compatible string matches nothing" "no device matches platform compatible snps" "$out"
+
+# --- revert, list, resolve and udev take platform devices by name
+mkbed
+conf_name fff51000.ethernet
+vbbed apply >/dev/null
+check "revert by name: bound first" vfio-platform "$(pdrv $E1)"
+: >"$BED/testbed/log"
+out=$(onbed -c /dev/null revert $E1 2>&1); rc=$?
+check "revert by name: exit 0" 0 "$rc"
+check "revert by name: back on stmmaceth" stmmaceth "$(pdrv $E1)"
+check "revert by name: override cleared" "(null)" "$(povr $E1)"
+check_contains "revert by name: reported" "$E1" "$out"
+out=$(onbed revert nosuch.ethernet 2>&1); rc=$?
+check "revert: unknown name: exit 1" 1 "$rc"
+check_contains "revert: unknown name: says which buses" "no device nosuch.ethernet on the platform bus" "$out"
+out=$(onbed revert 'a/b' 2>&1); rc=$?
+check "revert: a name with '/': exit 2" 2 "$rc"
+check_contains "revert: a name with '/': says what is expected" "invalid device 'a/b': expected a PCI address" "$out"
+out=$(onbed revert 0000:00:19.9 2>&1); rc=$?
+check "revert: a bad PCI address is still a PCI error" 2 "$rc"
+check_contains "revert: PCI's reason" "function is 0 to 7" "$out"
+out=$(onbed list --bus platform); rc=$?
+check "list --bus platform: exit 0" 0 "$rc"
+check "list --bus platform: a platform row" "fff51000.ethernet platform - stmmaceth 10 -" "$(printf '%s\n' "$out" | awk '$1 == "'$E1'" { print $1, $2, $3, $4, $5, $6 }')"
+check_contains "list --bus platform: PCI rows stay" "0000:00:19.0" "$out"
+check "list: without --bus, PCI only (header and one row)" 2 "$(onbed list | grep -c .)"
+n=$(onbed list --bus all --json | python3 -c 'import json,sys; d=json.load(sys.stdin)["list"]["devices"]; print(len(d), sorted({x.get("bus","pci") for x in d}), [x["id"] for x in d if x["address"]=="'$E1'"])')
+check "list --bus all --json: every device, bus named, no PCI id" "5 ['pci', 'platform'] [None]" "$n"
+out=$(onbed list --bus usb 2>&1); rc=$?
+check "list --bus usb: exit 2" 2 "$rc"
+check_contains "list --bus usb: names the buses" "invalid bus 'usb': expected one of: pci, platform, fsl-mc, cdx, all" "$out"
+out=$(onbed resolve $E1 2>&1); rc=$?
+check "resolve a platform device: exit 1" 1 "$rc"
+check_contains "resolve a platform device: says to name the module" "the platform bus has no vfio_ module aliases: name its VFIO module in the configuration ('driver: vfio_platform')" "$out"
+# udev: the rule's call for a platform device that appears; only the selected one moves
+mkbed
+conf_name fff52000.ethernet
+out=$(onbed udev --bus platform $E1); rc=$?
+check "udev --bus platform, not selected: exit 0, nothing printed" "0 " "$rc $out"
+check "udev --bus platform, not selected: untouched" stmmaceth "$(pdrv $E1)"
+out=$(onbed udev --bus platform $E2); rc=$?
+check "udev --bus platform, selected: prints the driver for udev" "0 VFIO_BIND_DRIVER=vfio-platform" "$rc $out"
+check "udev --bus platform, selected: bound" vfio-platform "$(pdrv $E2)"
+check_contains "udev: logs to the kernel log" "$E2: bound to vfio-platform" "$(cat "$BED/dev/kmsg" 2>/dev/null)"
+out=$(onbed udev --bus platform 'x..y' 2>&1); rc=$?
+check "udev --bus platform, bad name: exit 2" 2 "$rc"
+out=$(onbed udev --bus usb 1-1 2>&1); rc=$?
+check "udev --bus usb: exit 2" 2 "$rc"
+rule=$(sed -n '/^SUBSYSTEM/p' src/data/70-vfio-bind.rules)
+check_contains "rule: platform, fsl-mc and cdx events reach 'udev --bus'" 'SUBSYSTEM!="pci|platform|fsl-mc|cdx", GOTO="vfio_bind_end"' "$rule"
+check_contains "rule: the bus is passed" 'udev --bus $env{SUBSYSTEM} $kernel' "$rule"
+
+# --- in use: a platform NIC that is up with routes is not taken without force
+mkbed
+n="$BED/sys/devices/platform/$E1/net/eth1"
+mkdir -p "$n" && printf '0x1003\n' >"$n/flags" && ln -s "../../devices/platform/$E1/net/eth1" "$BED/sys/class/net/eth1"
+chmod u+w "$BED/proc/net/route" && printf 'eth1\t00000000\t0102A8C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n' >>"$BED/proc/net/route"
+conf <<'Y'
+version: 1
+devices:
+  - bus: platform
+    compatible: "snps,dwmac"
+    driver: vfio_platform
+Y
+out=$(vbbed apply 2>&1); rc=$?
+check "in use: apply exits 1" 1 "$rc"
+check_contains "in use: says why" "in use: interface eth1 is up with routes" "$out"
+check "in use: the NIC with routes stays" stmmaceth "$(pdrv $E1)"
+check "in use: its idle twin moves" vfio-platform "$(pdrv $E2)"
 
 # --- no IOMMU group: a plan-time error, nothing written
 mkbed

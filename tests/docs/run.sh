@@ -266,9 +266,13 @@ check "completion: validate offers .yaml files" "$TMP/cfg/b.yaml" "$(comp "vfio-
 check "completion: nothing after --modalias" "" "$(comp 'vfio-bind resolve --modalias ')"
 check "completion: no verb after the verb" "" "$(comp 'vfio-bind list ')"
 if [ -d /sys/bus/pci/devices ]; then
-    check "completion: revert offers /sys/bus/pci/devices" \
-        "$(cd /sys/bus/pci/devices && printf '%s\n' * | sort | tr '\n' ' ' | sed 's/ $//')" "$(comp 'vfio-bind revert ')"
+    others=$(for d in /sys/bus/platform/devices/* /sys/bus/fsl-mc/devices/* /sys/bus/cdx/devices/*; do
+        [ -e "$d/driver_override" ] && printf '%s\n' "${d##*/}"; done)
+    check "completion: revert offers PCI addresses and other buses' devices" \
+        "$( (cd /sys/bus/pci/devices && printf '%s\n' *; [ -z "$others" ] || printf '%s\n' "$others") | sort | tr '\n' ' ' | sed 's/ $//')" "$(comp 'vfio-bind revert ')"
 fi
+check "completion: bus names after list --bus" "all cdx fsl-mc pci platform" "$(comp 'vfio-bind list --bus ')"
+check "completion: bus names after udev --bus" "cdx fsl-mc pci platform" "$(comp 'vfio-bind udev --bus ')"
 if command -v shellcheck >/dev/null; then
     check "completion: shellcheck" "" "$(shellcheck -s bash "$COMPLETION" 2>&1)"
 fi
