@@ -305,10 +305,10 @@ for kind in ${VM_KINDS:-plain systemd}; do
 			# The rule on another bus, with the real udev: a platform device's "add" reaches
 			# 'vfio-bind udev --bus platform'. Debian's amd64 kernel has no vfio_platform, so
 			# the plan refuses it and says so; the device stays where it is.
-			ctl_run plat 'mkdir -p /etc/vfio-bind.d; f=/etc/vfio-bind.d/50-plat.yaml; { echo "version: 1"; echo "devices:"; echo "  - bus: platform"; echo "    name: serial8250"; echo "    driver: vfio_platform"; } > $f; chmod 600 $f; d=/sys/bus/platform/devices/serial8250; before=$(readlink $d/driver); udevadm trigger --action=add --settle $d; echo "drivers ${before##*/} $(readlink $d/driver | sed "s|.*/||") override $(cat $d/driver_override)"; rm -f $f'
+			ctl_run plat 'mkdir -p /etc/vfio-bind.d; f=/etc/vfio-bind.d/50-plat.yaml; { echo "version: 1"; echo "devices:"; echo "  - bus: platform"; echo "    name: serial8250"; echo "    driver: vfio_platform"; } > $f; chmod 600 $f; d=/sys/bus/platform/devices/serial8250; before=$(readlink $d/driver); udevadm trigger --action=add --settle $d; echo "drivers ${before##*/} $(readlink $d/driver | sed "s|.*/||") override $(cat $d/driver_override)"; dmesg | grep "vfio-bind: serial8250"; rm -f $f'
 			check "$kind-hotplug: a platform device's add event runs 'vfio-bind udev --bus platform': kernel log names it" \
-				kmsg "$LOG" "vfio-bind: serial8250: module 'vfio_platform' is not in this kernel's module tree"
-			check "$kind-hotplug: serial8250 keeps its driver, no override ($(tr -d '\r' < "$out/ctl.plat" | tail -n 1))" \
+				grep -q "vfio-bind: serial8250: module 'vfio_platform' is not in this kernel's module tree" "$out/ctl.plat"
+			check "$kind-hotplug: serial8250 keeps its driver, no override ($(tr -d '\r' < "$out/ctl.plat" | grep '^drivers'))" \
 				grep -Eq '^drivers (serial8250|[a-z0-9_-]+) \1 override \(null\)' "$out/ctl.plat"
 			ctl_run st2 "echo '# edited' >> /etc/vfio-bind.yaml; vfio-bind status 2>&1 > /dev/null"
 			check "$kind-hotplug: status notes that the initramfs config differs from /etc" \
