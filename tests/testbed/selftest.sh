@@ -365,5 +365,130 @@ expect_err "sriov: a VF where a device sits fails the write (EEXIST)" "File exis
 check "sriov: ... and the VFs made before it go again" is \
 	"$(numvfs 0000:90:00.0) $(nlinks 0000:90:00.0) $(drv 0000:90:00.5)" "0 0 -"
 check "sriov: ... the device in the way stays" test -e "$bed/sys/bus/pci/devices/0000:90:00.5/vendor"
+
+# fsl-mc (drivers/bus/fsl-mc) and cdx (drivers/cdx): hosts/buses-all.host
+mk "$here/hosts/buses-all.host"
+FM=/sys/bus/fsl-mc/devices
+fdrv() { local l; l=$(readlink "$bed$FM/$1/driver") && echo "${l##*/}" || echo -; }
+# fstate NAME...: "NAME=DRIVER/OVERRIDE ..." ("absent" for a removed object)
+fstate() {
+	local n out=
+	for n; do
+		if [ -e "$bed$FM/$n" ]; then out+="$n=$(fdrv "$n")/$(cat "$bed$FM/$n/driver_override") "
+		else out+="$n=absent "; fi
+	done
+	echo "$out"
+}
+DPRC2=/sys/devices/platform/soc/80c000000.fsl-mc/dprc.1/dprc.2
+check "fsl-mc: object below its container" is "$(tb realpath $FM/dpni.1)" "$DPRC2/dpni.1"
+check "fsl-mc: root container below the fsl-mc bus device" is "$(tb realpath $FM/dprc.1)" \
+	/sys/devices/platform/soc/80c000000.fsl-mc/dprc.1
+check "fsl-mc: subsystem link" is "$(readlink "$bed$DPRC2/dpni.1/subsystem")" ../../../../../../../bus/fsl-mc
+check "fsl-mc: modalias (modalias_show)" is "$(cat "$bed$FM/dpni.1/modalias")" fsl-mc:v00001957ddpni
+check "fsl-mc: uevent" is "$(cat "$bed$FM/dpni.1/uevent" | tr '\n' ';')" \
+	"DRIVER=fsl_dpaa2_eth;MODALIAS=fsl-mc:v00001957ddpni;"
+check "fsl-mc: objects share their container's IOMMU group" is \
+	"$(readlink "$bed$FM/dpbp.1/iommu_group")" ../../../../../../../kernel/iommu_groups/21
+check "fsl-mc: override unset reads (null)" is "$(cat "$bed$FM/dpni.1/driver_override")" "(null)"
+check "fsl-mc: host drivers built in" is "$(fstate dprc.1 dprc.2 dpni.1 dpbp.1 dpmcp.1)" \
+	"dprc.1=fsl_mc_dprc/(null) dprc.2=fsl_mc_dprc/(null) dpni.1=fsl_dpaa2_eth/(null) dpbp.1=fsl_mc_allocator/(null) dpmcp.1=fsl_mc_allocator/(null) "
+check "fsl-mc: unbind a container" tb "$out/udev-probe" write /sys/bus/fsl-mc/drivers/fsl_mc_dprc/unbind dprc.2
+check "fsl-mc: its objects are removed (dprc_remove_devices)" is "$(fstate dprc.2 dpni.1 dpbp.1 dpmcp.1)" \
+	"dprc.2=-/(null) dpni.1=absent dpbp.1=absent dpmcp.1=absent "
+check "fsl-mc: ... and their bus links" test ! -e "$bed$FM/dpni.1" -a ! -L "$bed$FM/dpmcp.1"
+check "fsl-mc: ... and group entries" test ! -L "$bed/sys/kernel/iommu_groups/21/devices/dpbp.1"
+check "fsl-mc: removal events" is "$(tr '\n' ';' <"$bed/testbed/log")" \
+	"unbind dprc.2 fsl_mc_dprc;unbind dpni.1 fsl_dpaa2_eth;remove dpni.1;unbind dpbp.1 fsl_mc_allocator;remove dpbp.1;unbind dpmcp.1 fsl_mc_allocator;remove dpmcp.1;"
+check "fsl-mc: modprobe vfio_fsl_mc" tb modprobe vfio_fsl_mc
+check "fsl-mc: vfio-fsl-mc has no table: takes nothing on load" is "$(fdrv dprc.2)" -
+check "fsl-mc: sys/module drivers link" test -L "$bed/sys/module/vfio_fsl_mc/drivers/fsl-mc:vfio-fsl-mc"
+: >"$bed/testbed/log"
+check "fsl-mc: override the container + drivers_probe" sh_tb \
+	"echo vfio-fsl-mc > $FM/dprc.2/driver_override && echo dprc.2 > /sys/bus/fsl-mc/drivers_probe"
+check "fsl-mc: container and all its objects on vfio-fsl-mc, overrides set" \
+	is "$(fstate dprc.2 dpni.1 dpbp.1 dpmcp.1)" \
+	"dprc.2=vfio-fsl-mc/vfio-fsl-mc dpni.1=vfio-fsl-mc/vfio-fsl-mc dpbp.1=vfio-fsl-mc/vfio-fsl-mc dpmcp.1=vfio-fsl-mc/vfio-fsl-mc "
+check "fsl-mc: scan events (dprc_scan_container)" is "$(tr '\n' ';' <"$bed/testbed/log")" \
+	"driver_override dprc.2 vfio-fsl-mc;bind dprc.2 vfio-fsl-mc;add dpni.1;bind dpni.1 vfio-fsl-mc;add dpbp.1;bind dpbp.1 vfio-fsl-mc;add dpmcp.1;bind dpmcp.1 vfio-fsl-mc;"
+check "fsl-mc: re-added objects have their group" test -L "$bed/sys/kernel/iommu_groups/21/devices/dpni.1"
+check "fsl-mc: clear overrides, unbind the container, drivers_probe" sh_tb \
+	"for d in dprc.2 dpni.1 dpbp.1 dpmcp.1; do echo > $FM/\$d/driver_override; done &&
+	 echo dprc.2 > /sys/bus/fsl-mc/drivers/vfio-fsl-mc/unbind && echo dprc.2 > /sys/bus/fsl-mc/drivers_probe"
+check "fsl-mc: everything back on the host drivers" is "$(fstate dprc.2 dpni.1 dpbp.1 dpmcp.1)" \
+	"dprc.2=fsl_mc_dprc/(null) dpni.1=fsl_dpaa2_eth/(null) dpbp.1=fsl_mc_allocator/(null) dpmcp.1=fsl_mc_allocator/(null) "
+sh_tb "echo vfio-fsl-mc > $FM/dpni.1/driver_override && echo dpni.1 > $FM/dpni.1/driver/unbind"
+expect_err "fsl-mc: an object alone to vfio-fsl-mc: ENODEV (container not on vfio-fsl-mc)" "No such device" \
+	tb "$out/udev-probe" write /sys/bus/fsl-mc/drivers/vfio-fsl-mc/bind dpni.1
+check "fsl-mc: ... refusal logged" logged "probe-failed dpni.1 vfio-fsl-mc ENODEV"
+expect_err "fsl-mc: bind without a match: ENODEV" "No such device" \
+	tb "$out/udev-probe" write /sys/bus/fsl-mc/drivers/fsl_mc_allocator/bind dpni.1
+expect_err "fsl-mc: bind a bound object: EBUSY" "Device or resource busy" \
+	tb "$out/udev-probe" write /sys/bus/fsl-mc/drivers/fsl_mc_dprc/bind dprc.2
+expect_err "fsl-mc: unbind from a driver it is not on: ENODEV" "No such device" \
+	tb "$out/udev-probe" write /sys/bus/fsl-mc/drivers/fsl_mc_dprc/unbind dpbp.1
+sh_tb "echo > $FM/dpni.1/driver_override && echo dpni.1 > /sys/bus/fsl-mc/drivers_probe"
+check "fsl-mc: override cleared, drivers_probe: host driver by type" is "$(fdrv dpni.1)" fsl_dpaa2_eth
+check "fsl-mc: unbind the root container: everything below goes" \
+	tb "$out/udev-probe" write /sys/bus/fsl-mc/drivers/fsl_mc_dprc/unbind dprc.1
+check "fsl-mc: ... recursively" is "$(ls "$bed$FM" | tr '\n' ' ')" "dprc.1 "
+check "fsl-mc: bind it again: everything below comes back" \
+	tb "$out/udev-probe" write /sys/bus/fsl-mc/drivers/fsl_mc_dprc/bind dprc.1
+check "fsl-mc: ... on the host drivers" is "$(fstate dprc.2 dpni.1 dpio.1)" \
+	"dprc.2=fsl_mc_dprc/(null) dpni.1=fsl_dpaa2_eth/(null) dpio.1=fsl_mc_dpio/(null) "
+echo EAGAIN >"$bed/faults/unbind/dprc.2"
+expect_err "fsl-mc: fault unbind" "Resource temporarily unavailable" \
+	tb "$out/udev-probe" write /sys/bus/fsl-mc/drivers/fsl_mc_dprc/unbind dprc.2
+check "fsl-mc: ... objects stay" is "$(fstate dpni.1)" "dpni.1=fsl_dpaa2_eth/(null) "
+rm "$bed/faults/unbind/dprc.2"
+echo "fsl_mc_allocator EPERM" >"$bed/faults/probe/dpmcp.1"
+sh_tb "echo dprc.2 > /sys/bus/fsl-mc/drivers/fsl_mc_dprc/unbind && echo dprc.2 > /sys/bus/fsl-mc/drivers_probe"
+check "fsl-mc: fault probe: the re-added object stays unbound" is "$(fstate dpmcp.1 dpbp.1)" \
+	"dpmcp.1=-/(null) dpbp.1=fsl_mc_allocator/(null) "
+check "fsl-mc: modprobe -r vfio_fsl_mc" tb modprobe -r vfio_fsl_mc
+check "fsl-mc: dump lines" is "$("$here/dump" "$bed" | grep -c '^device dp')" 6
+
+CX=/sys/bus/cdx/devices
+cdrv() { local l; l=$(readlink "$bed$CX/$1/driver") && echo "${l##*/}" || echo -; }
+check "cdx: device below the controller" is "$(tb realpath $CX/cdx-00:00)" \
+	/sys/devices/platform/cdx-controller.0/cdx-00/cdx-00:00
+check "cdx: modalias (cdx_uevent format)" is "$(cat "$bed$CX/cdx-00:00/modalias")" \
+	cdx:v10EEd8084sv10EEsd0001c000000
+check "cdx: attributes" is "$(cd "$bed$CX/cdx-00:01" && cat vendor device subsystem_vendor subsystem_device class | tr '\n' ' ')" \
+	"0x10ee 0x8084 0x10ee 0x0002 0x020000 "
+check "cdx: modpost aliases" is "$(tb modinfo -F alias vfio_cdx cdx_host | tr '\n' ' ')" \
+	"vfio_cdx:v*d*sv*sd*c* cdx:v10EEd8084sv*sd*c* "
+check "cdx: libkmod finds vfio_cdx for vfio_ + modalias" is \
+	"$(tb "$out/udev-probe" lookup "vfio_$(cat "$bed$CX/cdx-00:01/modalias")")" "vfio_cdx -"
+check "cdx: ... and the host module for the modalias" is \
+	"$(tb "$out/udev-probe" lookup "$(cat "$bed$CX/cdx-00:01/modalias")")" "cdx_host live"
+check "cdx: modprobe vfio_cdx" tb modprobe vfio_cdx
+check "cdx: override-only: no override, vfio-cdx takes nothing on load" is "$(cdrv cdx-00:01)" -
+sh_tb "echo cdx-00:00 > /sys/bus/cdx/drivers/cdx_host/unbind && echo cdx-00:00 > /sys/bus/cdx/drivers_probe"
+check "cdx: no override: drivers_probe gives the host driver" is "$(cdrv cdx-00:00)" cdx_host
+expect_err "cdx: no override: bind to vfio-cdx is ENODEV" "No such device" \
+	tb "$out/udev-probe" write /sys/bus/cdx/drivers/vfio-cdx/bind cdx-00:01
+check "cdx: override + unbind + drivers_probe" sh_tb \
+	"echo vfio-cdx > $CX/cdx-00:00/driver_override && echo cdx-00:00 > /sys/bus/cdx/drivers/cdx_host/unbind && echo cdx-00:00 > /sys/bus/cdx/drivers_probe"
+check "cdx: ... binds vfio-cdx" is "$(cdrv cdx-00:00)" vfio-cdx
+check "cdx: uevent DRIVER=" grep -qx DRIVER=vfio-cdx "$bed$CX/cdx-00:00/uevent"
+tb "$out/udev-probe" write $CX/cdx-00:01/driver_override vfio-cdx
+check "cdx: an override naming another driver: no match (cdx_bus_match)" bash -c \
+	"! '$here/run' '$bed' -- '$out/udev-probe' write /sys/bus/cdx/drivers/cdx_host/bind cdx-00:01 2>/dev/null"
+check "cdx: drivers_probe with the override" tb "$out/udev-probe" write /sys/bus/cdx/drivers_probe cdx-00:01
+check "cdx: ... vfio-cdx" is "$(cdrv cdx-00:01)" vfio-cdx
+tb "$out/udev-probe" write $CX/cdx-01:00/driver_override vfio-cdx
+expect_err "cdx: no IOMMU group: vfio-cdx refuses (EINVAL)" "Invalid argument" \
+	tb "$out/udev-probe" write /sys/bus/cdx/drivers/vfio-cdx/bind cdx-01:00
+check "cdx: ... logged" logged "probe-failed cdx-01:00 vfio-cdx EINVAL"
+check "cdx: unload unbinds" bash -c "'$here/run' '$bed' -- modprobe -r vfio_cdx && [ ! -e '$bed$CX/cdx-00:00/driver' ]"
+check "cdx: dump line" grep -qx "device cdx-00:01 driver=- override=vfio-cdx" <("$here/dump" "$bed")
+
+# description errors
+for line in "fslmc dpni.1" "fslmc dprc.1;fslmc dpni.1 parent=dprc.9" "fslmc dprc.1;fslmc dpni.1 parent=dprc.1;fslmc dpbp.1 parent=dpni.1" \
+	"fslmc dprc.1;fslmc dpni.1 parent=dprc.1 driver=x" "fslmc DPNI.1" "cdx cdx-0:0 id=10ee:8084" "cdx cdx-00:0A id=10ee:8084" \
+	"cdx cdx-00:00" "module m driver=d bus=fsl-mc ids=1:2"; do
+	tr ';' '\n' <<<"$line" >"$work/bad.host"
+	check "bad description: $line" bash -c "! '$here/mkbed' '$work/bad.host' '$work/badbed' 2>/dev/null"
+done
 echo "$pass passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -15,7 +15,6 @@
 
 #include "bedfs.h"
 #include "mkhost.h"
-#include "platcore.h"
 #include "modstate.h"
 #include "pcidev.h"
 
@@ -85,8 +84,11 @@ static int prepare_modules(void)
 
 	for (i = 0; i < h_nmods; i++) {
 		struct hmodule *m = &h_mods[i];
-		char spec[16384] = "", deps[1024], *s, *save = NULL;
+		char spec[16384] = "", deps[2048], *s, *save = NULL;
 		bool bound = false;
+
+		if ((r = mk_bus_module_defaults(m, &bound)) < 0)
+			return r;
 
 		for (j = 0; j < h_ndevs; j++) {
 			if (!m->driver[0] || strcmp(h_devs[j].driver, m->driver))
@@ -115,7 +117,7 @@ static int prepare_modules(void)
 			return -E2BIG;
 		if (m->needs_iommu && mk_append(spec, sizeof(spec), "needs-iommu\n") < 0)
 			return -E2BIG;
-		if (m->platform && mk_append(spec, sizeof(spec), "bus platform\n") < 0)
+		if (strcmp(m->bus, "pci") && mk_append(spec, sizeof(spec), "bus %s\n", m->bus) < 0)
 			return -E2BIG;
 		snprintf(deps, sizeof(deps), "%s", m->depends);
 		if (deps[0] && mk_append(spec, sizeof(spec), "depends") < 0)
@@ -128,6 +130,11 @@ static int prepare_modules(void)
 		r = ids_text(m->ids, m->nids, spec + strlen(spec), sizeof(spec) - strlen(spec), "id ");
 		if (r < 0)
 			return r;
+		snprintf(deps, sizeof(deps), "%s", m->table);
+		save = NULL;
+		for (s = strtok_r(deps, "\n", &save); s; s = strtok_r(NULL, "\n", &save))
+			if (mk_append(spec, sizeof(spec), "id %s\n", s) < 0)
+				return -E2BIG;
 		{
 			char p[TB_PATH_MAX];
 
@@ -366,7 +373,7 @@ int main(int argc, char **argv)
 	default_hostdrivers();
 	if ((r = mkmod_build(h_kver, h_mods, h_nmods)) < 0 ||
 	    (r = instantiate_modules()) < 0 || (r = mkdev_build(h_devs, h_ndevs)) < 0 ||
-	    (r = tb_plat_build()) < 0 ||
+	    (r = mk_bus_build()) < 0 ||
 	    (r = write_proc()) < 0)
 		goto fail;
 	for (i = 0; i < h_ndeferred; i++) {

@@ -23,7 +23,8 @@ struct hmodule {
 	char compress[8];              /* "", "xz" or "zst": libkmod then uses init_module() */
 	char state[16];                /* loaded | unloaded | builtin ("" = derive) */
 	int needs_iommu;               /* -1: derive from the driver name */
-	bool platform;                 /* bus=platform: a platform driver */
+	char bus[16];                  /* "pci" or a buscore bus: platform, fsl-mc, cdx */
+	char table[2048];              /* non-PCI match table (buscore), one entry a line */
 	char depends[1024];            /* comma separated */
 	char aliases[2048];            /* extra aliases, comma separated */
 	int nids;
@@ -76,3 +77,8 @@ int mk_parse_line(char *line);
 int mk_apply_deferred(const char *line);
 int mk_copy(char *dst, size_t size, const char *src);
 int mk_append(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* mkbus.c: "platform", "fslmc" and "cdx" lines, then their devices (after the modules) */
+int mk_bus_parse(char **tok, int ntok);
+int mk_bus_module_defaults(struct hmodule *m, bool *named);
+int mk_bus_build(void);

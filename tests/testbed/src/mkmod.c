@@ -90,6 +90,29 @@ static int pci_alias(const struct hid *id, char *out, size_t size)
 	return 0;
 }
 
+/* modpost's do_cdx_entry(): u16 ids %04X, the u32 class %08X, CDX_ANY_ID 0xffff */
+static int cdx_alias(const struct hid *id, char *out, size_t size)
+{
+	const unsigned int f[4] = { id->vendor, id->device, id->subvendor, id->subdevice };
+	static const char *const names[4] = { "v", "d", "sv", "sd" };
+	size_t len;
+	int i, n;
+
+	n = snprintf(out, size, "%s", id->override_only ? "vfio_cdx:" : "cdx:");
+	for (i = 0; i < 4 && n >= 0 && (size_t)n < size; i++) {
+		len = strlen(out);
+		if (f[i] == TB_ANY_ID || f[i] == 0xffff)
+			n = snprintf(out + len, size - len, "%s*", names[i]);
+		else
+			n = snprintf(out + len, size - len, "%s%04X", names[i], f[i]);
+	}
+	len = strlen(out);
+	if (n >= 0 && (size_t)n < size)
+		n = id->class_mask == 0xffffff ? snprintf(out + len, size - len, "c%08X", id->class)
+					       : snprintf(out + len, size - len, "c*");
+	return n < 0 || (size_t)n >= size - len ? -ENAMETOOLONG : 0;
+}
+
 static void c_ident(const char *name, char *out, size_t size)
 {
 	size_t i;
@@ -109,7 +132,8 @@ static int write_source(const char *kver, const struct hmodule *m, FILE *f, FILE
 		   "#define MI(n, s) static const char __attribute__((section(\".modinfo\"), used, "
 		   "aligned(1))) n[] = s\n");
 	for (i = 0; i < m->nids; i++) {
-		r = pci_alias(&m->ids[i], alias, sizeof(alias));
+		r = !strcmp(m->bus, "cdx") ? cdx_alias(&m->ids[i], alias, sizeof(alias))
+					   : pci_alias(&m->ids[i], alias, sizeof(alias));
 		if (r < 0) {
 			fprintf(stderr, "mkhost: line %d: module %s: id %d cannot be an alias\n",
 				m->line, m->name, i);

@@ -9,7 +9,6 @@
 
 #include "bedfs.h"
 #include "mkhost.h"
-#include "platcore.h"
 #include "pcidev.h"
 
 struct hmodule h_mods[MAX_MODULES];
@@ -124,6 +123,7 @@ static int parse_module(char **tok, int ntok)
 	m->line = h_lineno;
 	m->needs_iommu = -1;
 	mk_copy(m->name, sizeof(m->name), tok[1]);
+	mk_copy(m->bus, sizeof(m->bus), "pci");
 	snprintf(m->file, sizeof(m->file), "%s.ko", tok[1]);
 	for (i = 2; i < ntok; i++) {
 		if ((v = opt(tok[i], "driver"))) {
@@ -153,9 +153,10 @@ static int parse_module(char **tok, int ntok)
 			if (!tb_valid_name(v) || !strstr(v, ".ko") || mk_copy(m->file, sizeof(m->file), v) < 0)
 				FAIL("bad file name '%s'", v);
 		} else if ((v = opt(tok[i], "bus"))) {
-			if (strcmp(v, "pci") && strcmp(v, "platform"))
-				FAIL("bus must be pci or platform");
-			m->platform = !strcmp(v, "platform");
+			if (strcmp(v, "pci") && strcmp(v, "platform") && strcmp(v, "fsl-mc") &&
+			    strcmp(v, "cdx"))
+				FAIL("bus must be pci, platform, fsl-mc or cdx");
+			mk_copy(m->bus, sizeof(m->bus), v);
 		} else if ((v = opt(tok[i], "needs-iommu"))) {
 			m->needs_iommu = strcmp(v, "0") != 0;
 		} else if (!strcmp(tok[i], "needs-iommu")) {
@@ -164,6 +165,8 @@ static int parse_module(char **tok, int ntok)
 			FAIL("unknown module option '%s'", tok[i]);
 		}
 	}
+	if (m->nids && (!strcmp(m->bus, "platform") || !strcmp(m->bus, "fsl-mc")))
+		FAIL("ids= are PCI or cdx ids: a %s driver's table comes from its devices", m->bus);
 	return 0;
 }
 
@@ -356,8 +359,17 @@ int mk_parse_line(char *line)
 	} else if (!strcmp(tok[0], "device")) {
 		return parse_device(tok, ntok);
 	} else if (!strcmp(tok[0], "platform")) {
-		if (tb_plat_parse(tok, ntok) < 0)
+		if (mk_bus_parse(tok, ntok) < 0)
 			FAIL("platform NAME [compatible=A;B] [driver=DRV] [group=N]: bad or too many");
+	} else if (!strcmp(tok[0], "fslmc")) {
+		if (mk_bus_parse(tok, ntok) < 0)
+			FAIL("fslmc TYPE.ID [parent=CONTAINER] [driver=DRV] [group=N]: bad, duplicate or too "
+			     "many (the parent: a dprc described earlier; objects of a container without "
+			     "a driver= do not exist yet and take no driver=)");
+	} else if (!strcmp(tok[0], "cdx")) {
+		if (mk_bus_parse(tok, ntok) < 0)
+			FAIL("cdx cdx-BB:DD id=VVVV:DDDD [subsys=VVVV:DDDD] [class=CCCCCC] [driver=DRV] "
+			     "[group=N]: bad, duplicate or too many");
 	} else if (!strcmp(tok[0], "mount")) {
 		if (ntok < 4 || ntok > 5)
 			FAIL("mount SOURCE DIR FSTYPE [OPTIONS]");

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #define _GNU_SOURCE
 #include "modstate.h"
-#include "platcore.h"
+#include "buscore.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -29,8 +29,8 @@ int tb_modspec_read(const char *name, struct tb_modspec *m)
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (!strncmp(line, "driver ", 7)) {
 			snprintf(m->driver, sizeof(m->driver), "%s", line + 7);
-		} else if (!strcmp(line, "bus platform")) {
-			m->platform = true;
+		} else if (!strncmp(line, "bus ", 4)) {
+			snprintf(m->bus, sizeof(m->bus), "%s", line + 4);
 		} else if (!strcmp(line, "needs-iommu")) {
 			m->needs_iommu = true;
 		} else if (!strncmp(line, "depends ", 8)) {
@@ -131,8 +131,12 @@ int tb_module_instantiate(const struct tb_modspec *m, bool builtin, const char *
 	}
 	tb_log("%s %s", builtin ? "builtin" : "load", m->name);
 	if (m->driver[0]) {
-		r = m->platform ? tb_plat_driver_register(m->driver, m->name, m->needs_iommu, "")
-				: tb_driver_register(m->driver, m->name, m->ids, m->needs_iommu);
+		const struct tb_bus *bus = m->bus[0] ? tb_bus_by_name(m->bus) : NULL;
+
+		if (m->bus[0] && !bus)
+			return -EINVAL;
+		r = bus ? tb_bus_driver_register(bus, m->driver, m->name, m->needs_iommu, m->ids)
+			: tb_driver_register(m->driver, m->name, m->ids, m->needs_iommu);
 		if (r < 0)
 			return r;
 	}
@@ -153,10 +157,17 @@ int tb_module_destroy(const char *name)
 	dd = opendir(real);
 	if (dd) {
 		while ((de = readdir(dd))) {
-			if (!strncmp(de->d_name, "pci:", 4))
+			char bus[sizeof(de->d_name)], *colon;
+			const struct tb_bus *b;
+
+			snprintf(bus, sizeof(bus), "%s", de->d_name);
+			if (!(colon = strchr(bus, ':')))
+				continue;
+			*colon = '\0';
+			if (!strcmp(bus, "pci"))
 				(void)tb_driver_unregister(de->d_name + 4);
-			else if (!strncmp(de->d_name, "platform:", 9))
-				(void)tb_plat_driver_unregister(de->d_name + 9);
+			else if ((b = tb_bus_by_name(bus)))
+				(void)tb_bus_driver_unregister(b, de->d_name + strlen(bus) + 1);
 		}
 		closedir(dd);
 	}

@@ -4,7 +4,7 @@
  * the per-module spec mkhost writes to $ROOT/testbed/modules/NAME:
  *   driver DRV            PCI driver the module registers (optional)
  *   needs-iommu           its probe refuses devices without an IOMMU group
- *   bus platform          the driver is a platform driver (platcore.h), else PCI
+ *   bus BUS               the driver is on platform, fsl-mc or cdx (buscore.h), else PCI
  *   depends A B ...       modules that must be loaded first
  *   id V D SV SD CLASS MASK OVERRIDE-ONLY   (pcidev.h id format)
  * Loaded modules in load order: $ROOT/testbed/modules-loaded.
@@ -22,10 +22,10 @@ struct tb_modspec {
 	char name[TB_NAME_MAX];
 	char driver[TB_NAME_MAX]; /* "" if none */
 	bool needs_iommu;
-	bool platform; /* "bus platform": registers a platform driver */
+	char bus[16]; /* "bus NAME": a driver of that buscore bus (ids: its table), else PCI */
 	int ndeps;
 	char deps[TB_MAX_DEPS][TB_NAME_MAX];
-	char ids[8192]; /* id lines without the "id " prefix */
+	char ids[8192]; /* id lines without the "id " prefix (a buscore driver's table) */
 };
 
 int tb_modspec_read(const char *name, struct tb_modspec *m);

@@ -12,7 +12,7 @@
 #include "bedfs.h"
 #include "faults.h"
 #include "pcidev.h"
-#include "platcore.h"
+#include "buscore.h"
 #include "sriovcore.h"
 
 #define PAGE_SIZE 4096
@@ -360,7 +360,7 @@ static int store_locked(const char *vpath, const char *buf, size_t len)
 		return r;
 	if (tb_dirname(vpath, dir, sizeof(dir)) < 0 || tb_dirname(dir, parent, sizeof(parent)) < 0)
 		return -EINVAL;
-	if (tb_plat_store(vpath, dir, parent, buf, len, &r))
+	if (tb_bus_store(vpath, dir, parent, buf, len, &r))
 		return r;
 
 	if (is_pci_device_dir(dir)) {
