@@ -291,6 +291,9 @@ int device_compare(const struct device *a, const struct device *b)
                 return a->bus < b->bus ? -1 : 1;
         if (a->bus == BUS_PCI)
                 return pci_address_compare(&a->address, &b->address);
+        /* fsl-mc containers first: binding one moves its objects, which apply then finds done. */
+        if (a->bus == BUS_FSL_MC && fsl_mc_is_container(a->name) != fsl_mc_is_container(b->name))
+                return fsl_mc_is_container(a->name) ? -1 : 1;
         return strcmp(a->name, b->name);
 }
 

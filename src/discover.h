@@ -42,7 +42,7 @@ struct snapshot {
 int discover_snapshot(struct snapshot *ret);
 /* PCI, and the other buses in mask (1 << BUS_PLATFORM ...): those after PCI, by bus, then name. */
 int discover_snapshot_buses(unsigned bus_mask, struct snapshot *ret);
-/* The snapshot's order: bus, then PCI address or sysfs name. */
+/* The snapshot's order: bus, then PCI address or sysfs name (fsl-mc: containers first). */
 int device_compare(const struct device *a, const struct device *b);
 void snapshot_done(struct snapshot *s);
 const struct device *snapshot_find(const struct snapshot *s, const struct pci_address *a);

@@ -199,6 +199,96 @@ check "fsl-mc, cdx: plan exits 0" 0 "$rc"
 check_contains "fsl-mc: planned" "no device matches fsl-mc name dpni.2" "$out"
 check_contains "cdx: planned" "no device matches cdx address cdx-00:01" "$out"
 
+# --- fsl-mc: a container goes to vfio-fsl-mc and takes its objects along (buses-all.host)
+ALL=tests/testbed/hosts/buses-all.host
+mkall() { rm -rf "$BED" && mkdir "$BED" && tests/testbed/mkbed "$ALL" "$BED" >/dev/null; }
+fdrv() { local l; l=$(readlink "$BED/sys/bus/fsl-mc/devices/$1/driver") && echo "${l##*/}" || echo -; }
+fovr() { cat "$BED/sys/bus/fsl-mc/devices/$1/driver_override" 2>/dev/null || echo gone; }
+cdrv() { local l; l=$(readlink "$BED/sys/bus/cdx/devices/$1/driver") && echo "${l##*/}" || echo -; }
+covr() { cat "$BED/sys/bus/cdx/devices/$1/driver_override"; }
+fsl_conf() { printf 'version: 1\ndevices:\n' >"$BED/c.yaml"; for n in "$@"; do printf '  - bus: fsl-mc\n    name: "%s"\n    driver: vfio_fsl_mc\n' "$n" >>"$BED/c.yaml"; done; conf <"$BED/c.yaml"; }
+mkall
+check "fsl-mc bed: dprc.2 on fsl_mc_dprc, dpni.1 on fsl_dpaa2_eth" "fsl_mc_dprc fsl_dpaa2_eth" "$(fdrv dprc.2) $(fdrv dpni.1)"
+fsl_conf dprc.2
+out=$(vbbed plan 2>&1); rc=$?
+check "fsl-mc container: plan exits 0" 0 "$rc"
+check_contains "fsl-mc container: plan row" "dprc.2  fsl-mc  fsl_mc_dprc  vfio-fsl-mc  will change  load vfio_fsl_mc, set-override, unbind fsl_mc_dprc, probe" "$out"
+case "$out" in *"not viable"*) not_ok "fsl-mc container: its own objects do not make the group unviable: $out" ;; *) ok "fsl-mc container: no group warning for its own objects" ;; esac
+: >"$BED/testbed/log"
+out=$(vbbed apply 2>&1); rc=$?
+check "fsl-mc container: apply exits 0" 0 "$rc"
+check "fsl-mc container: dprc.2 on vfio-fsl-mc, override set" "vfio-fsl-mc vfio-fsl-mc" "$(fdrv dprc.2) $(fovr dprc.2)"
+check "fsl-mc container: its objects followed, overrides set by the kernel" \
+    "vfio-fsl-mc/vfio-fsl-mc vfio-fsl-mc/vfio-fsl-mc vfio-fsl-mc/vfio-fsl-mc" \
+    "$(fdrv dpni.1)/$(fovr dpni.1) $(fdrv dpbp.1)/$(fovr dpbp.1) $(fdrv dpmcp.1)/$(fovr dpmcp.1)"
+check "fsl-mc container: the root container and its dpio stay" "fsl_mc_dprc fsl_mc_dpio" "$(fdrv dprc.1) $(fdrv dpio.1)"
+check "fsl-mc container: the kernel removed and added the objects" "2 2 2" \
+    "$(grep -cE '^(remove|add) dpni.1' "$BED/testbed/log") $(grep -cE '^(remove|add) dpbp.1' "$BED/testbed/log") $(grep -cE '^(remove|add) dpmcp.1' "$BED/testbed/log")"
+check "fsl-mc container: vfio-bind wrote one override, for the container only" "driver_override dprc.2 vfio-fsl-mc" \
+    "$(grep '^driver_override' "$BED/testbed/log")"
+out=$(onbed apply --json | python3 -c 'import json,sys; d=json.load(sys.stdin)["apply"]; print(d["changed"], [(x["address"], x["result"]) for x in d["devices"]])')
+check "fsl-mc container: second apply changes nothing" "False [('dprc.2', 'unchanged')]" "$out"
+onbed status >/dev/null; rc=$?
+check "fsl-mc container: status in sync" 0 "$rc"
+out=$(onbed list --bus fsl-mc --json | python3 -c 'import json,sys; d={x["address"]: x for x in json.load(sys.stdin)["list"]["devices"]}; print(d["dpni.1"]["container"], d["dpni.1"]["driver"], d["dprc.2"]["container"], "container" in d["dprc.1"])')
+check "fsl-mc list --json: objects name their container" "dprc.2 vfio-fsl-mc dprc.1 False" "$out"
+out=$(onbed revert dprc.2 2>&1); rc=$?
+check "fsl-mc revert dprc.2: exit 0" 0 "$rc"
+check "fsl-mc revert dprc.2: container and objects back on host drivers, no overrides" \
+    "fsl_mc_dprc/(null) fsl_dpaa2_eth/(null) fsl_mc_allocator/(null)" \
+    "$(fdrv dprc.2)/$(fovr dprc.2) $(fdrv dpni.1)/$(fovr dpni.1) $(fdrv dpbp.1)/$(fovr dpbp.1)"
+
+# an object alone is refused while its container stays on the host; with its container it goes
+mkall
+fsl_conf dpni.1
+: >"$BED/testbed/log"
+out=$(vbbed apply 2>&1); rc=$?
+check "fsl-mc object alone: apply exits 1" 1 "$rc"
+check_contains "fsl-mc object alone: says to select the container" \
+    "dpni.1 is in container dprc.2 (on fsl_mc_dprc); vfio-fsl-mc takes objects only with their container: select it ('bus: fsl-mc', 'name: dprc.2')" "$out"
+check "fsl-mc object alone: nothing written" "" "$(grep -vE '^(load|register)' "$BED/testbed/log")"
+check "fsl-mc object alone: still on fsl_dpaa2_eth" fsl_dpaa2_eth "$(fdrv dpni.1)"
+fsl_conf dpni.1 dprc.2
+out=$(onbed apply --json 2>&1 | python3 -c 'import json,sys; d=json.load(sys.stdin)["apply"]; print(d["changed"], sorted((x["address"], x["result"]) for x in d["devices"]))')
+check "fsl-mc object with its container: both reported changed" "True [('dpni.1', 'changed'), ('dprc.2', 'changed')]" "$out"
+check "fsl-mc object with its container: on vfio-fsl-mc" "vfio-fsl-mc vfio-fsl-mc" "$(fdrv dpni.1) $(fdrv dprc.2)"
+
+# --- cdx: resolved by its vfio_cdx alias, bound like PCI
+mkall
+check "cdx bed: cdx-00:00 on cdx_host" cdx_host "$(cdrv cdx-00:00)"
+out=$(onbed resolve cdx-00:00 2>&1); rc=$?
+check "cdx resolve: vfio_cdx from the device's modalias" "0 vfio_cdx" "$rc $out"
+out=$(onbed resolve --json cdx-00:00 | python3 -c 'import json,sys; d=json.load(sys.stdin)["resolve"]; print(d["modalias"], d["driver"], [(m["module"], m["stars"]) for m in d["matches"]])')
+check_contains "cdx resolve --json: the alias and the driver" "vfio-cdx [('vfio_cdx', " "$out"
+conf <<'Y'
+version: 1
+devices:
+  - bus: cdx
+    address: "cdx-00:00"
+  - bus: cdx
+    address: "cdx-01:00"
+Y
+out=$(vbbed plan 2>&1); rc=$?
+check "cdx plan: exit 1 (one device has no IOMMU group)" 1 "$rc"
+check_contains "cdx plan: resolved without 'driver:'" "cdx-00:00  cdx  cdx_host  vfio-cdx  will change  load vfio_cdx, set-override, unbind cdx_host, probe" "$out"
+check_contains "cdx plan: no group, says so" "no IOMMU group" "$out"
+out=$(vbbed apply 2>&1); rc=$?
+check "cdx apply: exit 1 for the device without a group" 1 "$rc"
+check "cdx apply: cdx-00:00 on vfio-cdx, override set" "vfio-cdx vfio-cdx" "$(cdrv cdx-00:00) $(covr cdx-00:00)"
+check "cdx apply: cdx-01:00 untouched" "- (null)" "$(cdrv cdx-01:00) $(covr cdx-01:00)"
+check "cdx apply: cdx-00:01, not selected, untouched" "- (null)" "$(cdrv cdx-00:01) $(covr cdx-00:01)"
+out=$(onbed revert cdx-00:00 2>&1); rc=$?
+check "cdx revert by name: back on cdx_host" "0 cdx_host (null)" "$rc $(cdrv cdx-00:00) $(covr cdx-00:00)"
+conf <<'Y'
+version: 1
+devices:
+  - bus: cdx
+    address: "cdx-00:01"
+Y
+out=$(onbed udev --bus cdx cdx-00:01); rc=$?
+check "cdx udev: the rule's call binds it" "0 VFIO_BIND_DRIVER=vfio-cdx" "$rc $out"
+check "cdx udev: on vfio-cdx" vfio-cdx "$(cdrv cdx-00:01)"
+
 # --- PCI only: the same plan as before, and no platform device read
 mkbed
 conf <<'Y'

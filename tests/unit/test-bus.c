@@ -75,7 +75,7 @@ static void test_device_ref_missing(void **state)
  * A DPAA2 layout: dprc.2 holds dpni.1 and dpbp.1, all in IOMMU group 21 (one ICID per
  * container). Which selections plan refuses, and whether the group warning appears.
  */
-enum { DPBP, DPNI, DPRC, N_FSL }; /* the snapshot's order: bus, then name */
+enum { DPBP, DPNI, DPRC, N_FSL }; /* plan does not depend on the order */
 
 static const struct fsl_case {
         const char *what;
