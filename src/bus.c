@@ -74,6 +74,12 @@ int cdx_name_valid(const char *s, const char **why)
         return 0;
 }
 
+/*
+ * The driver names are the kernel's (struct device_driver .name): "vfio-platform" in
+ * drivers/vfio/platform/vfio_platform.c, "vfio-fsl-mc" in drivers/vfio/fsl-mc/vfio_fsl_mc.c,
+ * "vfio-cdx" in drivers/vfio/cdx/main.c; their modules are vfio_platform, vfio_fsl_mc and
+ * vfio_cdx. Only cdx has vfio_ aliases: vfio-platform and vfio-fsl-mc have no id table.
+ */
 static const struct bus_ops buses[_BUS_MAX] = {
         [BUS_PCI] = {
                 .name = "pci", .devices_dir = "/sys/bus/pci/devices",
