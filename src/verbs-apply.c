@@ -10,49 +10,6 @@
 #include "sriov.h"
 #include "verbs.h"
 
-struct run_options {
-        bool json, dry_run, boot;
-};
-
-static int parse_run_options(int argc, char *argv[], const char *verb, const char *usage,
-                             bool allow_dry_run, struct run_options *o)
-{
-        enum { ARG_DRY_RUN = 0x100, ARG_BOOT };
-        static const struct option options[] = {
-                { "json", no_argument, NULL, 'j' },
-                { "dry-run", no_argument, NULL, ARG_DRY_RUN },
-                { "boot", no_argument, NULL, ARG_BOOT },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
-        int c;
-
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
-                switch (c) {
-                case 'j':
-                        o->json = true;
-                        break;
-                case ARG_DRY_RUN:
-                case ARG_BOOT:
-                        if (!allow_dry_run) {
-                                log_error("%s: unknown option '%s'", verb, argv[optind - 1]);
-                                return usage_error(verb);
-                        }
-                        if (c == ARG_DRY_RUN)
-                                o->dry_run = true;
-                        else
-                                o->boot = true;
-                        break;
-                case 'h':
-                        printf("Usage: vfio-bind %s\n", usage);
-                        return 0;
-                default:
-                        return usage_error(verb);
-                }
-        return 1;
-}
-
 /* The early run's first kernel log line; in the initramfs, keep its configuration for status. */
 static void boot_begin(void)
 {
@@ -89,7 +46,7 @@ static void boot_done(uint64_t start, const struct result *results, size_t n, in
  * switch is read before the configuration, so that it works even when that is broken. In the
  * initramfs, the configuration it holds is copied to /run for 'status' after switch-root.
  */
-static int prepare(struct pipeline *p, const struct run_options *o, bool *disabled)
+static int prepare(struct pipeline *p, const struct verb_options *o, bool *disabled)
 {
         char cmdline[4096] = "";
         int r;
@@ -125,7 +82,7 @@ static int prepare(struct pipeline *p, const struct run_options *o, bool *disabl
 int verb_apply(int argc, char *argv[])
 {
         _cleanup_free_ struct result *results = NULL;
-        struct run_options o = { 0 };
+        struct verb_options o = { 0 };
         struct pipeline p = { 0 };
         struct sriov_run sriov = { 0 };
         _cleanup_close_ int lock = -1;
@@ -134,7 +91,7 @@ int verb_apply(int argc, char *argv[])
         size_t failed;
         int r, status;
 
-        r = parse_run_options(argc, argv, "apply", "[-c FILE] apply [--dry-run] [--json] [--boot]\n\n"
+        r = parse_verb_options(argc, argv, "apply", "[-c FILE] apply [--dry-run] [--json] [--boot]\n\n"
                               "Make the host match the configuration: for each selected device load\n"
                               "its vfio module, set driver_override, unbind the host driver, probe,\n"
                               "verify. A device that fails goes back to its original driver.\n\n"
@@ -142,13 +99,9 @@ int verb_apply(int argc, char *argv[])
                               "  --json     one JSON document with a 'changed' flag per device\n"
                               "  --boot     early boot: log to the kernel log, honour rd.vfio-bind=0\n"
                               "             and rd.vfio-bind.devices= on the kernel command line",
-                              true, &o);
+                              OPT_JSON | OPT_DRY_RUN | OPT_BOOT, &o);
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : EXIT_OK;
-        if (optind < argc) {
-                log_error("apply: unexpected argument '%s'", argv[optind]);
-                return usage_error("apply"), EXIT_USAGE;
-        }
         if (!o.dry_run) {
                 lock = take_run_lock();
                 if (lock < 0)
@@ -201,21 +154,17 @@ static int load_and_run(struct pipeline *p, bool load_config)
 int verb_status(int argc, char *argv[])
 {
         _cleanup_free_ struct result *results = NULL;
-        struct run_options o = { 0 };
+        struct verb_options o = { 0 };
         struct pipeline p = { 0 };
         bool drift = false;
         int r;
 
-        r = parse_run_options(argc, argv, "status", "[-c FILE] status [--json]\n\n"
+        r = parse_verb_options(argc, argv, "status", "[-c FILE] status [--json]\n\n"
                               "Compare each selected device with the configuration: 'in-sync' when\n"
                               "it is on its vfio driver with driver_override set, else 'drift'.\n"
-                              "Exit status 3 on drift.", false, &o);
+                              "Exit status 3 on drift.", OPT_JSON, &o);
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : EXIT_OK;
-        if (optind < argc) {
-                log_error("status: unexpected argument '%s'", argv[optind]);
-                return usage_error("status"), EXIT_USAGE;
-        }
         r = load_and_run(&p, true);
         if (r >= 0) {
                 pipeline_done(&p);
@@ -261,7 +210,7 @@ int verb_revert(int argc, char *argv[])
         _cleanup_free_ struct action *actions = NULL;
         _cleanup_free_ struct device_ref *refs = NULL;
         _cleanup_free_ struct selected_device *items = NULL;
-        struct run_options o = { 0 };
+        struct verb_options o = { 0 };
         struct pipeline p = { 0 };
         struct selection listed = { 0 };
         static const struct target no_target = { 0 };
@@ -269,11 +218,12 @@ int verb_revert(int argc, char *argv[])
         size_t n = 0, failed = 0;
         int r, n_addrs;
 
-        r = parse_run_options(argc, argv, "revert", "[-c FILE] revert [--json] [DEVICE...]\n\n"
+        r = parse_verb_options(argc, argv, "revert", "[-c FILE] revert [--json] [DEVICE...]\n\n"
                               "Clear driver_override and hand devices back to their host drivers\n"
                               "(loaded by modalias if needed): the devices given (PCI addresses,\n"
                               "0000:01:00.* for every function, or the names of platform, fsl-mc\n"
-                              "and cdx devices), or every device the configuration selects.", false, &o);
+                              "and cdx devices), or every device the configuration selects.",
+                               OPT_JSON | OPT_ARGS, &o);
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : EXIT_OK;
         n_addrs = argc - optind;

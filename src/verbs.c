@@ -19,33 +19,42 @@ int usage_error(const char *verb)
         return -EINVAL;
 }
 
-/* The options every reporting verb shares: --json and --help. 1: go on, 0: done, <0: error. */
-/* --json, --help, and with buses non-NULL --bus NAME|all (repeatable; PCI is always listed). */
-static int parse_simple(int argc, char *argv[], const char *verb, const char *usage, bool *json,
-                        unsigned *buses)
+int parse_verb_options(int argc, char *argv[], const char *verb, const char *usage,
+                       unsigned accepted, struct verb_options *ret)
 {
         static const struct option options[] = {
-                { "json", no_argument, NULL, 'j' },
-                { "bus", required_argument, NULL, 'b' },
+                { "json", no_argument, NULL, OPT_JSON },
+                { "dry-run", no_argument, NULL, OPT_DRY_RUN },
+                { "boot", no_argument, NULL, OPT_BOOT },
+                { "bus", required_argument, NULL, OPT_BUS },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
+        struct verb_options o = { 0 };
         enum bus b;
         int c;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
+        for (int i = -1; (c = getopt_long(argc, argv, "+h", options, &i)) >= 0; i = -1) {
+                if (c != 'h' && c != '?' && c != ':' && i >= 0 && !(accepted & (unsigned)c)) {
+                        log_error("%s: unknown option '--%s'", verb, options[i].name);
+                        return usage_error(verb);
+                }
                 switch (c) {
-                case 'j':
-                        *json = true;
+                case OPT_JSON:
+                        o.json = true;
                         break;
-                case 'b':
-                        if (!buses)
-                                return usage_error(verb);
+                case OPT_DRY_RUN:
+                        o.dry_run = true;
+                        break;
+                case OPT_BOOT:
+                        o.boot = true;
+                        break;
+                case OPT_BUS:
                         if (streq(optarg, "all"))
-                                *buses = ~0u;
+                                o.buses = ~0u;
                         else if (bus_from_name(optarg, &b) == 0)
-                                *buses |= 1u << b;
+                                o.buses |= 1u << b;
                         else {
                                 log_error("%s: invalid bus '%s': expected one of: %s, all", verb,
                                           optarg, bus_names());
@@ -58,22 +67,24 @@ static int parse_simple(int argc, char *argv[], const char *verb, const char *us
                 default:
                         return usage_error(verb);
                 }
-        if (optind < argc) {
+        }
+        if (!(accepted & OPT_ARGS) && optind < argc) {
                 log_error("%s: unexpected argument '%s'", verb, argv[optind]);
                 return usage_error(verb);
         }
+        *ret = o;
         return 1;
 }
 
 int verb_plan(int argc, char *argv[])
 {
         struct pipeline p = { 0 };
-        bool json = false;
+        struct verb_options o;
         int r;
 
-        r = parse_simple(argc, argv, "plan", "[-c FILE] plan [--json]\n\n"
+        r = parse_verb_options(argc, argv, "plan", "[-c FILE] plan [--json]\n\n"
                          "Show what 'apply' would do, changing nothing.\n\n"
-                         "  --json   one JSON document: {\"plan\": {\"devices\": [...]}}", &json, NULL);
+                         "  --json   one JSON document: {\"plan\": {\"devices\": [...]}}", OPT_JSON, &o);
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : EXIT_OK;
         r = pipeline_load_config(&p, arg_config, CONFIG_STRICT_PERMISSIONS);
@@ -83,7 +94,7 @@ int verb_plan(int argc, char *argv[])
         }
         r = pipeline_run(&p);
         if (r >= 0)
-                r = report_plan(&p, "plan", json);
+                r = report_plan(&p, "plan", o.json);
         pipeline_done(&p);
         return r == -EINVAL ? EXIT_USAGE : r < 0 ? EXIT_FAILED : r;
 }
@@ -113,18 +124,17 @@ int verb_list(int argc, char *argv[])
         _cleanup_free_ struct target *targets = NULL;
         struct resolver *resolver = NULL;
         struct snapshot s = { 0 };
-        unsigned buses = 0;
-        bool json = false;
+        struct verb_options o;
         int r;
 
-        r = parse_simple(argc, argv, "list", "list [--json] [--bus BUS|all]...\n\n"
+        r = parse_verb_options(argc, argv, "list", "list [--json] [--bus BUS|all]...\n\n"
                          "List every PCI device with its ids, class, driver, IOMMU group and the\n"
                          "vfio module resolution would choose for it.\n\n"
                          "  --bus BUS  also the devices of BUS (platform, fsl-mc, cdx), or all\n"
-                         "  --json     one JSON document", &json, &buses);
+                         "  --json     one JSON document", OPT_JSON | OPT_BUS, &o);
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : EXIT_OK;
-        r = discover_snapshot_buses(buses, &s);
+        r = discover_snapshot_buses(o.buses, &s);
         if (r < 0)
                 return log_error_errno(r, "Failed to enumerate devices: %m"), EXIT_FAILED;
         usage_scan(&s); /* fills in_use */
@@ -144,7 +154,7 @@ int verb_list(int argc, char *argv[])
                 if (s.devices[i].problem[0])
                         log_warning("%s: %s; not resolving it", s.devices[i].name,
                                     s.devices[i].problem);
-        report_list(&s, targets, json);
+        report_list(&s, targets, o.json);
         resolver_free(resolver);
         snapshot_done(&s);
         return EXIT_OK;
@@ -230,7 +240,7 @@ int verb_resolve(int argc, char *argv[])
                         json = true;
                         break;
                 case 'h':
-                        printf("Usage: vfio-bind resolve ADDRESS | --modalias STRING [--moddir DIR | --kver VER] [--json]\n\n"
+                        printf("Usage: vfio-bind resolve DEVICE | --modalias STRING [--moddir DIR | --kver VER] [--json]\n\n"
                                "Print the vfio module the device would get: \"vfio_\" + its modalias,\n"
                                "matched against the kernel's module aliases; the alias with the fewest\n"
                                "'*' wins, then the longer alias, then the module name.\n\n"

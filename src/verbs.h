@@ -20,6 +20,27 @@ extern const char *arg_config;
 /* Logs "Try 'vfio-bind [VERB] --help'." and returns -EINVAL. */
 int usage_error(const char *verb);
 
+/* The options a verb takes besides --help; OPT_ARGS: it takes arguments (else they are errors). */
+enum {
+        OPT_JSON = 1 << 0,
+        OPT_DRY_RUN = 1 << 1,
+        OPT_BOOT = 1 << 2,
+        OPT_BUS = 1 << 3,
+        OPT_ARGS = 1 << 4,
+};
+
+struct verb_options {
+        bool json, dry_run, boot;
+        unsigned buses; /* --bus: 1 << BUS_x; ~0u for all */
+};
+
+/*
+ * Parses a verb's options. Returns 1 to go on (arguments from optind), 0 after --help, or
+ * -EINVAL after logging a usage error.
+ */
+int parse_verb_options(int argc, char *argv[], const char *verb, const char *usage,
+                       unsigned accepted, struct verb_options *ret);
+
 struct pipeline;
 /* The plan as planned results; EXIT_FAILED when a device cannot be handled, < 0 on error. */
 int report_plan(struct pipeline *p, const char *verb, bool json);

@@ -99,6 +99,9 @@ check "list --bus all --json: every device, bus named, no PCI id" "5 ['pci', 'pl
 out=$(onbed list --bus usb 2>&1); rc=$?
 check "list --bus usb: exit 2" 2 "$rc"
 check_contains "list --bus usb: names the buses" "invalid bus 'usb': expected one of: pci, platform, fsl-mc, cdx, all" "$out"
+out=$(onbed plan --bus platform 2>&1); rc=$?
+check "plan --bus: not an option of plan (the configuration names buses): exit 2" 2 "$rc"
+check_contains "plan --bus: says so" "plan: unknown option '--bus'" "$out"
 out=$(onbed resolve $E1 2>&1); rc=$?
 check "resolve a platform device: exit 1" 1 "$rc"
 check_contains "resolve a platform device: says to name the module" "the platform bus has no vfio_ module aliases: name its VFIO module in the configuration ('driver: vfio_platform')" "$out"
