@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bus.h"
 #include "fuzz.h"
 #include "pci.h"
 
@@ -126,6 +127,37 @@ static void check_hex_attr(const char *s, unsigned digits)
         FUZZ_CHECK(strtoul(s, NULL, 16) == v);
 }
 
+/*
+ * A command-line device reference: a PCI address, or a name that some other bus accepts as
+ * is. Never a path: no '/', no "." or "..", and short enough for every buffer it lands in.
+ */
+static void check_device_ref(const char *s, bool allow_any)
+{
+        struct device_ref r;
+        struct pci_address a;
+        const char *why = NULL, *why2;
+        char missing[160];
+
+        if (device_ref_parse(s, allow_any, &r, &why) < 0) {
+                FUZZ_CHECK(why && *why);
+                return;
+        }
+        device_ref_describe_missing(&r, missing, sizeof(missing));
+        FUZZ_CHECK(strlen(missing) < sizeof(missing) && strstr(missing, "no "));
+        if (r.is_pci) {
+                FUZZ_CHECK(r.bus_mask == 1u << BUS_PCI);
+                FUZZ_CHECK(pci_address_parse(s, allow_any, &a, &why2) == 0);
+                FUZZ_CHECK(pci_address_compare(&a, &r.address) == 0);
+                return;
+        }
+        FUZZ_CHECK(r.bus_mask && !(r.bus_mask & (1u << BUS_PCI)));
+        FUZZ_CHECK(strcmp(r.name, s) == 0 && strlen(s) < BUS_DEVICE_NAME_MAX);
+        FUZZ_CHECK(!strchr(s, '/') && strcmp(s, ".") != 0 && strcmp(s, "..") != 0);
+        for (enum bus b = BUS_PCI + 1; b < _BUS_MAX; b++)
+                if (r.bus_mask & (1u << b))
+                        FUZZ_CHECK(bus_get(b)->name_valid(s, &why2) == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         size_t n = strnlen((const char *)data, size);
@@ -143,6 +175,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_hex_attr(s, 4);
         check_hex_attr(s, 6);
         check_hex_attr(s, 8);
+        check_device_ref(s, false);
+        check_device_ref(s, true);
         free(s);
         return 0;
 }

@@ -22,7 +22,7 @@ FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_BUILDDIR)/fuzz-%)
 FUZZ_REPLAY_BINS := $(FUZZ_TARGETS:%=$(BUILDDIR)/tests/fuzz-replay-%)
 # Per target: maximum input length, and a dictionary when there is one.
 FUZZ_OPTS_config := -max_len=16384 -dict=tests/fuzz/config.dict
-FUZZ_OPTS_pci := -max_len=64
+FUZZ_OPTS_pci := -max_len=80
 FUZZ_OPTS_match := -max_len=256
 FUZZ_OPTS_cmdline := -max_len=4096 -dict=tests/fuzz/cmdline.dict
 
