@@ -241,6 +241,17 @@ check "fsl-mc revert dprc.2: container and objects back on host drivers, no over
     "fsl_mc_dprc/(null) fsl_dpaa2_eth/(null) fsl_mc_allocator/(null)" \
     "$(fdrv dprc.2)/$(fovr dprc.2) $(fdrv dpni.1)/$(fovr dpni.1) $(fdrv dpbp.1)/$(fovr dpbp.1)"
 
+# in use: the container of the host's network interface is not taken without force
+mkall
+n="$BED/sys/devices/platform/soc/80c000000.fsl-mc/dprc.1/dprc.2/dpni.1/net/eth2"
+mkdir -p "$n" && printf '0x1003\n' >"$n/flags" && ln -s "../../devices/platform/soc/80c000000.fsl-mc/dprc.1/dprc.2/dpni.1/net/eth2" "$BED/sys/class/net/eth2"
+chmod u+w "$BED/proc/net/route" && printf 'eth2\t00000000\t0102A8C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n' >>"$BED/proc/net/route"
+fsl_conf dprc.2
+out=$(vbbed apply 2>&1); rc=$?
+check "fsl-mc in use: apply exits 1" 1 "$rc"
+check_contains "fsl-mc in use: the container is refused, naming the interface" "dprc.2: in use: interface eth2 is up with routes" "$out"
+check "fsl-mc in use: nothing moved" "fsl_mc_dprc fsl_dpaa2_eth" "$(fdrv dprc.2) $(fdrv dpni.1)"
+
 # an object alone is refused while its container stays on the host; with its container it goes
 mkall
 fsl_conf dpni.1
