@@ -28,6 +28,18 @@ check_contains() {
     esac
 }
 
+# demo_bed: $tmp, a directory removed at exit, with the demo host's test bed in $BED; TOP and
+# ABS_VB for the commands that change directory. Exits the suite when the bed cannot be made.
+# shellcheck disable=SC2034 # the suites use them
+demo_bed() {
+    TOP=$PWD
+    case $VB in /*) ABS_VB=$VB ;; *) ABS_VB=$TOP/$VB ;; esac
+    tmp=$(mktemp -d)
+    trap 'rm -rf "$tmp"' EXIT
+    BED=$tmp/bed
+    tests/testbed/mkbed tests/testbed/hosts/demo.host "$BED" >/dev/null || { not_ok "mkbed"; summary; exit 1; }
+}
+
 summary() {
     echo "$PASS passed, $FAIL failed"
     [ "$FAIL" -eq 0 ]

@@ -10,12 +10,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
-TOP=$PWD
-case $VB in /*) ABS_VB=$VB ;; *) ABS_VB=$TOP/$VB ;; esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-BED=$tmp/bed
-tests/testbed/mkbed tests/testbed/hosts/demo.host "$BED" >/dev/null || { not_ok "mkbed"; summary; exit 1; }
+demo_bed
 before=$(tests/testbed/dump "$BED")
 
 # The tool on the bed, under valgrind when VALGRIND=1. A FIFO must not hang it: 60 s is plenty

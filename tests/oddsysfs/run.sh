@@ -6,12 +6,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
-TOP=$PWD
-case $VB in /*) ABS_VB=$VB ;; *) ABS_VB=$TOP/$VB ;; esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-BED=$tmp/bed
-tests/testbed/mkbed tests/testbed/hosts/demo.host "$BED" >/dev/null || { not_ok "mkbed"; summary; exit 1; }
+demo_bed
 
 bed_vb() {
     local v=()

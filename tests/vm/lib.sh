@@ -19,6 +19,11 @@
 #   vm_wait                                wait for QEMU to exit; its status
 #   vm_kill                                stop QEMU (only the one vm_start started)
 #
+# Checks, for the suites (run.sh, smoke.sh, sriov.sh):
+#   check DESCRIPTION COMMAND...           ok/FAIL line by COMMAND's status; ok, bad count
+#   finish                                 "N passed, M failed", exit status
+#   now, since T                           seconds, for timings
+#
 # Environment (all optional):
 #   VM_CACHE       work dir (default tests/.cache/vm)
 #   VM_KMODS       mktrees.sh output (default tests/.cache/kmods)
@@ -239,3 +244,20 @@ vm_report() {
 vm_dmesg() {
 	tr -d '\r' < "$1" | sed -n 's/.*VMDMESG //p'
 }
+
+passed=0
+failed=0
+ok() { echo "ok   $*"; passed=$((passed + 1)); }
+bad() { echo "FAIL $*"; failed=$((failed + 1)); }
+check() { # check DESCRIPTION COMMAND...
+	local d=$1
+	shift
+	if "$@"; then ok "$d"; else bad "$d"; fi
+}
+finish() {
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit
+}
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }

@@ -26,23 +26,9 @@
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+# shellcheck source=tests/vm/lib.sh
+. "$here/lib.sh"
 
-passed=0
-failed=0
-ok() { echo "ok   $*"; passed=$((passed + 1)); }
-bad() { echo "FAIL $*"; failed=$((failed + 1)); }
-check() { # check DESCRIPTION COMMAND...
-	local d=$1
-	shift
-	if "$@"; then ok "$d"; else bad "$d"; fi
-}
-finish() {
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit
-}
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 t_suite=$(now)
 
 VM_CACHE=${VM_CACHE:-$repo/tests/.cache/vm}
@@ -81,8 +67,6 @@ unit_ok() { ! systemd-analyze verify --root="$stage" "$1" 2>&1 | grep -v "man vf
 check "vfio-bind.service passes systemd-analyze verify" unit_ok "$stage/usr/lib/systemd/system/vfio-bind.service"
 
 export VM_DRACUT_MODULES=$mod
-# shellcheck source=tests/vm/lib.sh
-. "$here/lib.sh"
 if ! vm_setup; then
 	bad "vm_setup"
 	finish

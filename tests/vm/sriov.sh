@@ -22,22 +22,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/vm/lib.sh
 . "$here/lib.sh"
 
-passed=0
-failed=0
-ok() { echo "ok   $*"; passed=$((passed + 1)); }
-bad() { echo "FAIL $*"; failed=$((failed + 1)); }
-check() { # check DESCRIPTION COMMAND...
-	local d=$1
-	shift
-	if "$@"; then ok "$d"; else bad "$d"; fi
-}
 is() { # is DESCRIPTION EXPECTED ACTUAL
 	if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: expected '$2', got '$3'"; fi
-}
-finish() {
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit
 }
 skip() { # skip REASON: the platform cannot do SR-IOV; nothing counts
 	echo "SKIP $* -- the $passed ok and $failed FAIL lines above are not counted"
@@ -49,8 +35,6 @@ show() { # show PREFIX TEXT: TEXT as "# PREFIX: " comment lines
 	local l
 	while IFS= read -r l; do echo "# $1: $l"; done <<< "$2"
 }
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 PF=0000:00:04.0
 TOTALVFS=4 # what QEMU offers (sriov_max_vfs)
