@@ -23,37 +23,10 @@ static struct hdevice *find(struct hdevice *devs, int n, const char *addr)
 
 static int write_config(const struct hdevice *d)
 {
-	unsigned char cfg[256] = { 0 };
-	char p[TB_PATH_MAX], real[TB_PATH_MAX];
-	bool bridge = (d->class >> 8) == 0x0604;
-	int fd, r;
+	struct tb_pdev ids = { .vendor = d->vendor, .device = d->device, .subvendor = d->subvendor,
+			       .subdevice = d->subdevice, .class = d->class };
 
-	cfg[0] = d->vendor & 0xff;
-	cfg[1] = (d->vendor >> 8) & 0xff;
-	cfg[2] = d->device & 0xff;
-	cfg[3] = (d->device >> 8) & 0xff;
-	cfg[4] = d->driver[0] ? 0x06 : 0x00; /* memory + bus master when bound */
-	cfg[6] = 0x10;                       /* capabilities list */
-	cfg[8] = d->rev & 0xff;
-	cfg[9] = d->class & 0xff;
-	cfg[10] = (d->class >> 8) & 0xff;
-	cfg[11] = (d->class >> 16) & 0xff;
-	cfg[14] = bridge ? 0x01 : 0x00;
-	if (!bridge) {
-		cfg[0x2c] = d->subvendor & 0xff;
-		cfg[0x2d] = (d->subvendor >> 8) & 0xff;
-		cfg[0x2e] = d->subdevice & 0xff;
-		cfg[0x2f] = (d->subdevice >> 8) & 0xff;
-	}
-	if ((r = tb_vpathf(p, sizeof(p), "%s/config", d->vpath)) < 0 ||
-	    (r = tb_real(real, sizeof(real), p)) < 0)
-		return r;
-	fd = open(real, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	r = write(fd, cfg, sizeof(cfg)) == (ssize_t)sizeof(cfg) ? 0 : -EIO;
-	close(fd);
-	return r;
+	return tb_pdev_write_config(d->vpath, &ids, d->rev, d->driver[0] != '\0');
 }
 
 #define ATTR(name, mode, ...)                                                    \

@@ -4,9 +4,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 bool tb_valid_name(const char *s)
 {
@@ -544,4 +546,39 @@ int tb_driver_unregister(const char *drv)
 	(void)tb_remove_line("/testbed/driver-order", drv);
 	tb_log("unregister %s", drv);
 	return 0;
+}
+
+int tb_pdev_write_config(const char *vpath, const struct tb_pdev *d, unsigned int rev, bool bound)
+{
+	unsigned char cfg[256] = { 0 };
+	char p[TB_PATH_MAX], real[TB_PATH_MAX];
+	bool bridge = (d->class >> 8) == 0x0604;
+	int fd, r;
+
+	cfg[0] = d->vendor & 0xff;
+	cfg[1] = (d->vendor >> 8) & 0xff;
+	cfg[2] = d->device & 0xff;
+	cfg[3] = (d->device >> 8) & 0xff;
+	cfg[4] = bound ? 0x06 : 0x00; /* memory + bus master when bound */
+	cfg[6] = 0x10;                /* capabilities list */
+	cfg[8] = rev & 0xff;
+	cfg[9] = d->class & 0xff;
+	cfg[10] = (d->class >> 8) & 0xff;
+	cfg[11] = (d->class >> 16) & 0xff;
+	cfg[14] = bridge ? 0x01 : 0x00;
+	if (!bridge) {
+		cfg[0x2c] = d->subvendor & 0xff;
+		cfg[0x2d] = (d->subvendor >> 8) & 0xff;
+		cfg[0x2e] = d->subdevice & 0xff;
+		cfg[0x2f] = (d->subdevice >> 8) & 0xff;
+	}
+	if ((r = tb_vpathf(p, sizeof(p), "%s/config", vpath)) < 0 ||
+	    (r = tb_real(real, sizeof(real), p)) < 0)
+		return r;
+	fd = open(real, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -errno;
+	r = write(fd, cfg, sizeof(cfg)) == (ssize_t)sizeof(cfg) ? 0 : -EIO;
+	close(fd);
+	return r;
 }

@@ -37,6 +37,11 @@ struct tb_pdev {
 };
 
 bool tb_valid_name(const char *s);
+/*
+ * VPATH/config: 256 bytes of config space with the ids, revision and class of d, a type 1
+ * header for a bridge (class 0604xx), memory and bus master enabled when bound.
+ */
+int tb_pdev_write_config(const char *vpath, const struct tb_pdev *d, unsigned int rev, bool bound);
 int tb_pdev_load(const char *addr, struct tb_pdev *d);
 int tb_modalias(const struct tb_pdev *d, char *buf, size_t size);
 int tb_pdev_write_uevent(const struct tb_pdev *d);

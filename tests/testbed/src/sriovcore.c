@@ -79,36 +79,6 @@ static int link_in(const char *dir, const char *name, const char *target)
 	return r < 0 ? r : tb_symlink_rel(p, target);
 }
 
-static int write_config(const char *vpath, const struct tb_pdev *vf, unsigned int rev)
-{
-	unsigned char cfg[256] = { 0 };
-	char p[TB_PATH_MAX], real[TB_PATH_MAX];
-	int fd, r;
-
-	cfg[0] = vf->vendor & 0xff;
-	cfg[1] = (vf->vendor >> 8) & 0xff;
-	cfg[2] = vf->device & 0xff;
-	cfg[3] = (vf->device >> 8) & 0xff;
-	cfg[6] = 0x10;
-	cfg[8] = rev & 0xff;
-	cfg[9] = vf->class & 0xff;
-	cfg[10] = (vf->class >> 8) & 0xff;
-	cfg[11] = (vf->class >> 16) & 0xff;
-	cfg[0x2c] = vf->subvendor & 0xff;
-	cfg[0x2d] = (vf->subvendor >> 8) & 0xff;
-	cfg[0x2e] = vf->subdevice & 0xff;
-	cfg[0x2f] = (vf->subdevice >> 8) & 0xff;
-	if ((r = tb_vpathf(p, sizeof(p), "%s/config", vpath)) < 0 ||
-	    (r = tb_real(real, sizeof(real), p)) < 0)
-		return r;
-	fd = open(real, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return -errno;
-	r = write(fd, cfg, sizeof(cfg)) == (ssize_t)sizeof(cfg) ? 0 : -EIO;
-	close(fd);
-	return r;
-}
-
 #define ATTR(name, mode, ...)                                                 \
 	do {                                                                  \
 		if ((r = tb_vpathf(p, sizeof(p), "%s/" name, vpath)) < 0 ||   \
@@ -161,7 +131,7 @@ static int vf_create(const struct tb_pdev *pf, const struct sriov_meta *m, int k
 	ATTR("rescan", 0200, "%s", "");
 	ATTR("reset", 0200, "%s", "");
 	ATTR("uevent", 0644, "%s", "");
-	if ((r = write_config(vpath, &vf, rev)) < 0)
+	if ((r = tb_pdev_write_config(vpath, &vf, rev, false)) < 0)
 		return r;
 	if ((r = link_in(vpath, "subsystem", "/sys/bus/pci")) < 0)
 		return r;
