@@ -131,6 +131,49 @@ static void roll_back(struct device *d, const char *original_driver, const char 
                             *d->driver ? d->driver : "no driver");
 }
 
+/*
+ * fsl-mc: plan let an object through because its container is on (or was to go to) the vfio
+ * driver. If the container's own bind failed in this run, binding the object would fail too, in
+ * a way that hides why: say why instead, before anything is written.
+ */
+static bool fsl_mc_container_on(struct pipeline *p, const struct device *d, const char *driver,
+                                struct result *res)
+{
+        struct device *c;
+
+        if (d->bus != BUS_FSL_MC || fsl_mc_is_container(d->name) || !d->container[0])
+                return true;
+        c = (struct device *)snapshot_find_name(&p->snapshot, BUS_FSL_MC, d->container);
+        if (c && device_refresh(c) == 0 && streq(c->driver, driver))
+                return true;
+        fail(res, 0, -ENODEV, "container");
+        snprintf(res->message, sizeof(res->message),
+                 "its container %.32s is on %.32s, not %.32s; the object goes only with its "
+                 "container", d->container, c && c->driver[0] ? c->driver : "no driver", driver);
+        return false;
+}
+
+/*
+ * fsl-mc: an object handed back alone would sit on a host driver inside a container that vfio
+ * still owns (the kernel only warns). Reverting the container brings its objects back with it.
+ */
+static int fsl_mc_container_off_vfio(struct pipeline *p, const struct device *d,
+                                     struct result *res)
+{
+        struct device *c;
+
+        if (d->bus != BUS_FSL_MC || fsl_mc_is_container(d->name) || !d->container[0])
+                return 0;
+        c = (struct device *)snapshot_find_name(&p->snapshot, BUS_FSL_MC, d->container);
+        if (!c || device_refresh(c) < 0 || !driver_is_vfio(c->driver))
+                return 0;
+        fail(res, 0, -EBUSY, "container");
+        snprintf(res->message, sizeof(res->message),
+                 "its container %.32s is on %.32s; revert the container, which brings its objects "
+                 "back with it", c->name, c->driver);
+        return -EBUSY;
+}
+
 static void apply_one(struct pipeline *p, struct action *a, struct result *res)
 {
         /* The snapshot is ours to update: later stages and the report see the new state. */
@@ -145,13 +188,17 @@ static void apply_one(struct pipeline *p, struct action *a, struct result *res)
          */
         r = device_refresh(d);
         if (r < 0) {
-                fail(res, STEP_SET_OVERRIDE, r, "cannot read the state of %s", d->name);
+                /* No step: nothing was written. */
+                fail(res, 0, r, r == -ENODEV ? "%s is gone from sysfs" : "cannot read the state of %s",
+                     d->name);
                 return;
         }
         if (streq(d->driver, t->driver) && streq(d->driver_override, t->driver) && t->driver[0]) {
                 res->outcome = OUTCOME_CHANGED;
                 return;
         }
+        if (!fsl_mc_container_on(p, d, t->driver, res))
+                return;
         snprintf(original_driver, sizeof(original_driver), "%s", d->driver);
         snprintf(original_override, sizeof(original_override), "%s", d->driver_override);
 
@@ -280,17 +327,33 @@ static int load_host_driver(struct resolver *r, const struct device *d)
         return err < 0 ? err : 0;
 }
 
-int revert_device(struct resolver *r, struct device *d, struct result *res)
+int revert_device(struct pipeline *p, struct device *d, struct result *res)
 {
+        struct resolver *r = p->resolver;
         char original_override[DRIVER_NAME_MAX];
+        bool was_vfio;
         int err;
 
         snprintf(res->previous_driver, sizeof(res->previous_driver), "%s", d->driver);
+        was_vfio = d->driver_override[0] || driver_is_vfio(d->driver);
+        /*
+         * An earlier device of this run may have moved it: an fsl-mc container takes its objects
+         * along, and the kernel makes them anew under the host's drivers.
+         */
+        err = device_refresh(d);
+        if (err < 0) {
+                fail(res, 0, err, err == -ENODEV ? "%s is gone from sysfs" :
+                                                   "cannot read the state of %s", d->name);
+                return err;
+        }
         snprintf(original_override, sizeof(original_override), "%s", d->driver_override);
         if (!d->driver_override[0] && !driver_is_vfio(d->driver)) {
-                res->outcome = OUTCOME_UNCHANGED;
+                res->outcome = was_vfio ? OUTCOME_CHANGED : OUTCOME_UNCHANGED;
                 return 0;
         }
+        err = fsl_mc_container_off_vfio(p, d, res);
+        if (err < 0)
+                return err;
         if (d->driver_override[0]) {
                 err = device_attr_write(d, "driver_override", "\n");
                 if (err < 0) {

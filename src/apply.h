@@ -15,7 +15,7 @@
 size_t apply_plan(struct pipeline *p, struct result *results);
 
 /* Clears the override and hands the device back to a host driver (loading it if needed). */
-int revert_device(struct resolver *r, struct device *d, struct result *res);
+int revert_device(struct pipeline *p, struct device *d, struct result *res);
 
 /* One run at a time: waits up to LOCK_WAIT_MS for the lock, then fails. Returns an fd. */
 int take_run_lock(void);

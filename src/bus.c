@@ -127,6 +127,17 @@ int bus_from_name(const char *s, enum bus *ret)
         return -EINVAL;
 }
 
+enum bus bus_from_modalias(const char *modalias)
+{
+        for (size_t i = 0; i < _BUS_MAX; i++) {
+                size_t n = strlen(buses[i].name);
+
+                if (!strncmp(modalias, buses[i].name, n) && modalias[n] == ':')
+                        return (enum bus)i;
+        }
+        return BUS_PCI;
+}
+
 const char *bus_names(void)
 {
         return "pci, platform, fsl-mc, cdx";

@@ -40,6 +40,8 @@ struct bus_ops {
 const struct bus_ops *bus_get(enum bus b);
 /* -EINVAL when s names no bus we know. */
 int bus_from_name(const char *s, enum bus *ret);
+/* The bus a modalias names in its prefix ("cdx:v..."); PCI when none does (of:, acpi:). */
+enum bus bus_from_modalias(const char *modalias);
 /* "pci, platform, fsl-mc, cdx" */
 const char *bus_names(void);
 

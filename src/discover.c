@@ -274,15 +274,28 @@ bool device_ref_matches(const struct device_ref *r, const struct device *d)
         return (r->bus_mask & (1u << d->bus)) && streq(r->name, d->name);
 }
 
+/* Containers nest a few levels at most; the bound guards against a loop in odd sysfs. */
+#define FSL_MC_NESTING_MAX 16
+
 bool device_in_container(const struct snapshot *s, const struct device *d, const struct device *c)
 {
-        /* Containers nest a few levels at most; the bound guards against a loop in odd sysfs. */
-        for (int depth = 0; d && d->container[0] && depth < 16; depth++) {
+        for (int depth = 0; d && d->container[0] && depth < FSL_MC_NESTING_MAX; depth++) {
                 if (streq(d->container, c->name))
                         return true;
                 d = snapshot_find_name(s, BUS_FSL_MC, d->container);
         }
         return false;
+}
+
+static int fsl_mc_nesting(const struct snapshot *s, const struct device *d)
+{
+        int depth = 0;
+
+        while (d && d->bus == BUS_FSL_MC && d->container[0] && depth < FSL_MC_NESTING_MAX) {
+                d = snapshot_find_name(s, BUS_FSL_MC, d->container);
+                depth++;
+        }
+        return depth;
 }
 
 int device_compare(const struct device *a, const struct device *b)
@@ -291,9 +304,14 @@ int device_compare(const struct device *a, const struct device *b)
                 return a->bus < b->bus ? -1 : 1;
         if (a->bus == BUS_PCI)
                 return pci_address_compare(&a->address, &b->address);
-        /* fsl-mc containers first: binding one moves its objects, which apply then finds done. */
+        /*
+         * fsl-mc containers first, outer ones before those inside them: binding one moves what it
+         * holds, which apply then finds done (and dprc.10 inside dprc.2 must not go first).
+         */
         if (a->bus == BUS_FSL_MC && fsl_mc_is_container(a->name) != fsl_mc_is_container(b->name))
                 return fsl_mc_is_container(a->name) ? -1 : 1;
+        if (a->bus == BUS_FSL_MC && fsl_mc_is_container(a->name) && a->nesting != b->nesting)
+                return a->nesting < b->nesting ? -1 : 1;
         return strcmp(a->name, b->name);
 }
 
@@ -381,6 +399,8 @@ int discover_snapshot_buses(unsigned bus_mask, struct snapshot *ret)
                         return r;
                 }
         }
+        for (size_t i = 0; i < s.n_devices; i++)
+                s.devices[i].nesting = fsl_mc_nesting(&s, &s.devices[i]);
         if (s.n_devices)
                 qsort(s.devices, s.n_devices, sizeof(*s.devices), device_compare_void);
         sriov_discover(&s);

@@ -17,6 +17,7 @@ struct device {
         enum bus bus;
         char name[BUS_DEVICE_NAME_MAX]; /* the sysfs name: canonical PCI address, platform name */
         char container[BUS_DEVICE_NAME_MAX]; /* fsl-mc: the dprc holding the object, "" at the root */
+        int nesting; /* fsl-mc: how many containers hold it (0 for the root container) */
         struct pci_address address; /* PCI only */
         struct pci_id id, subsystem;
         uint32_t class_code; /* 24 bits: class, subclass, prog-if */
@@ -42,7 +43,7 @@ struct snapshot {
 int discover_snapshot(struct snapshot *ret);
 /* PCI, and the other buses in mask (1 << BUS_PLATFORM ...): those after PCI, by bus, then name. */
 int discover_snapshot_buses(unsigned bus_mask, struct snapshot *ret);
-/* The snapshot's order: bus, then PCI address or sysfs name (fsl-mc: containers first). */
+/* The snapshot's order: bus, then PCI address or sysfs name (fsl-mc: containers first, outer first). */
 int device_compare(const struct device *a, const struct device *b);
 void snapshot_done(struct snapshot *s);
 const struct device *snapshot_find(const struct snapshot *s, const struct pci_address *a);

@@ -36,43 +36,71 @@ static bool selected_in_plan(const struct selection *sel, const struct device *d
         return false;
 }
 
-/* fsl-mc: a container bound to a vfio driver brings every object in it along (the kernel does). */
-static bool follows_selected_container(const struct selection *sel, const struct snapshot *s,
-                                       const struct device *d)
+/*
+ * fsl-mc: a container bound to a vfio driver brings every object in it along (the kernel does).
+ * The container that holds d and is selected in this run, or NULL. Containers sort first, so
+ * its action is already planned.
+ */
+static const struct selected_device *selected_container(const struct selection *sel,
+                                                        const struct snapshot *s,
+                                                        const struct device *d, size_t *index)
 {
         if (d->bus != BUS_FSL_MC)
-                return false;
+                return NULL;
         for (size_t i = 0; i < sel->n_items; i++) {
                 const struct device *c = sel->items[i].device;
 
                 if (c->bus == BUS_FSL_MC && fsl_mc_is_container(c->name) &&
-                    device_in_container(s, d, c))
-                        return true;
+                    device_in_container(s, d, c)) {
+                        *index = i;
+                        return &sel->items[i];
+                }
         }
-        return false;
+        return NULL;
+}
+
+/* d moves with a selected container in this run: one whose own action is not refused. */
+static bool follows_selected_container(const struct selection *sel, const struct action *planned,
+                                       size_t n_planned, const struct snapshot *s,
+                                       const struct device *d)
+{
+        size_t i;
+
+        if (!selected_container(sel, s, d, &i))
+                return false;
+        return i >= n_planned || planned[i].kind != ACTION_ERROR;
 }
 
 /*
  * vfio-fsl-mc serves an object only through its container (it shares the container's MC portal
- * and reset lock): the container is on the same driver, or selected in this run.
+ * and reset lock): the container is on the same driver, or goes to it in this run.
  */
-static bool fsl_mc_container_ready(const struct selection *sel, const struct snapshot *s,
+static bool fsl_mc_container_ready(const struct selection *sel, const struct action *planned,
+                                   size_t n_planned, const struct snapshot *s,
                                    const struct device *d, const struct target *t,
                                    struct action *a)
 {
         const struct device *c;
+        size_t i;
 
         if (d->bus != BUS_FSL_MC || fsl_mc_is_container(d->name) || !d->container[0])
                 return true;
         c = snapshot_find_name(s, BUS_FSL_MC, d->container);
-        if ((c && streq(c->driver, t->driver)) || follows_selected_container(sel, s, d))
+        if ((c && streq(c->driver, t->driver)) ||
+            follows_selected_container(sel, planned, n_planned, s, d))
                 return true;
         a->kind = ACTION_ERROR;
-        snprintf(a->reason, sizeof(a->reason),
-                 "%.32s is in container %.32s (on %.32s); %.32s takes objects only with their "
-                 "container: select it ('bus: fsl-mc', 'name: %.32s')",
-                 d->name, d->container, c && c->driver[0] ? c->driver : "no driver", t->driver,
-                 d->container);
+        if (selected_container(sel, s, d, &i))
+                snprintf(a->reason, sizeof(a->reason),
+                         "%.32s is in container %.32s, which cannot go to %.32s (see its own "
+                         "error); the object goes only with its container",
+                         d->name, sel->items[i].device->name, t->driver);
+        else
+                snprintf(a->reason, sizeof(a->reason),
+                         "%.32s is in container %.32s (on %.32s); %.32s takes objects only with "
+                         "their container: select it ('bus: fsl-mc', 'name: %.32s')",
+                         d->name, d->container, c && c->driver[0] ? c->driver : "no driver",
+                         t->driver, d->container);
         return false;
 }
 
@@ -80,8 +108,9 @@ static bool fsl_mc_container_ready(const struct selection *sel, const struct sna
  * VFIO can use a group only when each endpoint in it is on a vfio driver or on none; bridges do
  * not count. Names the first endpoint in the way.
  */
-static void check_group(const struct selection *sel, const struct snapshot *s,
-                        const struct device *d, struct action *a)
+static void check_group(const struct selection *sel, const struct action *planned,
+                        size_t n_planned, const struct snapshot *s, const struct device *d,
+                        struct action *a)
 {
         for (size_t i = 0; i < s->n_devices; i++) {
                 const struct device *o = &s->devices[i];
@@ -89,7 +118,7 @@ static void check_group(const struct selection *sel, const struct snapshot *s,
                 if (o == d || o->iommu_group != d->iommu_group || device_is_bridge(o))
                         continue;
                 if (!o->driver[0] || driver_is_vfio(o->driver) || selected_in_plan(sel, o) ||
-                    follows_selected_container(sel, s, o))
+                    follows_selected_container(sel, planned, n_planned, s, o))
                         continue;
                 snprintf(a->warning, sizeof(a->warning),
                          "IOMMU group %d is not viable: %s is on %s; select it too or add "
@@ -99,9 +128,11 @@ static void check_group(const struct selection *sel, const struct snapshot *s,
         }
 }
 
-static void plan_one(const struct selection *sel, const struct selected_device *item,
+/* planned: the actions of the items before this one (index n_planned). */
+static void plan_one(const struct selection *sel, const struct action *planned, size_t n_planned,
                      const struct target *t, const struct snapshot *s, struct action *a)
 {
+        const struct selected_device *item = &sel->items[n_planned];
         const struct device *d = item->device;
 
         *a = (struct action){ .item = item, .target = t };
@@ -141,7 +172,7 @@ static void plan_one(const struct selection *sel, const struct selected_device *
                          "kernel command line, VT-d or AMD-Vi in the firmware)");
                 return;
         }
-        if (!fsl_mc_container_ready(sel, s, d, t, a))
+        if (!fsl_mc_container_ready(sel, planned, n_planned, s, d, t, a))
                 return;
         if (d->in_use[0] && !item->force && !streq(d->driver, t->driver)) {
                 a->kind = ACTION_ERROR;
@@ -149,7 +180,7 @@ static void plan_one(const struct selection *sel, const struct selected_device *
                          "(set 'force: true' to override)", d->in_use);
                 return;
         }
-        check_group(sel, s, d, a);
+        check_group(sel, planned, n_planned, s, d, a);
 
         if (!streq(d->driver_override, t->driver))
                 a->steps |= STEP_SET_OVERRIDE;
@@ -172,7 +203,7 @@ int plan_build(const struct selection *sel, const struct target *targets,
         if (!p.actions)
                 return -ENOMEM;
         for (size_t i = 0; i < sel->n_items; i++)
-                plan_one(sel, &sel->items[i], &targets[i], snapshot, &p.actions[i]);
+                plan_one(sel, p.actions, i, &targets[i], snapshot, &p.actions[i]);
         p.n_actions = sel->n_items;
         sriov_plan_vfs(&p);
         *ret = p;

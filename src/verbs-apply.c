@@ -268,7 +268,7 @@ int verb_revert(int argc, char *argv[])
                                 items[n].entry = p.selection.items[j].entry;
                 actions[n] = (struct action){ .item = &items[n], .target = &no_target };
                 results[n] = (struct result){ .action = &actions[n] };
-                if (revert_device(p.resolver, (struct device *)d, &results[n]) < 0)
+                if (revert_device(&p, (struct device *)d, &results[n]) < 0)
                         failed++;
                 n++;
         }

@@ -92,6 +92,11 @@ static int peek_device(enum bus bus, const char *name, const struct pci_address 
                     path_join(path, sizeof(path), "%s/%s", bus_get(bus)->devices_dir, name) == 0 &&
                     access(path, F_OK) == 0)
                         r = 0;
+                /* Too long to keep: a name may still select it, and the pipeline then says why. */
+                if (r == -E2BIG) {
+                        d->modalias[0] = '\0';
+                        r = 0;
+                }
                 return r;
         }
         r = read_hex(name, "vendor", 4, &v[0]);

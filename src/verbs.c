@@ -257,7 +257,7 @@ int verb_resolve(int argc, char *argv[])
                 return usage_error("resolve"), EXIT_USAGE;
         }
         if (!!modalias == (optind < argc) || argc - optind > 1) {
-                log_error("resolve: give one ADDRESS or --modalias STRING");
+                log_error("resolve: give one DEVICE or --modalias STRING");
                 return usage_error("resolve"), EXIT_USAGE;
         }
         if (!modalias) {
@@ -272,7 +272,8 @@ int verb_resolve(int argc, char *argv[])
                 if (r < 0)
                         return EXIT_FAILED;
                 modalias = buf;
-        }
+        } else
+                bus = bus_from_modalias(modalias);
         if (!modalias_is_sane(modalias)) {
                 log_error("resolve: '%s' is not a modalias (printable, no '/', under %d bytes)",
                           modalias, MODALIAS_MAX);

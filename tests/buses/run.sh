@@ -209,6 +209,22 @@ fdrv() { local l; l=$(readlink "$BED/sys/bus/fsl-mc/devices/$1/driver") && echo 
 fovr() { cat "$BED/sys/bus/fsl-mc/devices/$1/driver_override" 2>/dev/null || echo gone; }
 cdrv() { local l; l=$(readlink "$BED/sys/bus/cdx/devices/$1/driver") && echo "${l##*/}" || echo -; }
 covr() { cat "$BED/sys/bus/cdx/devices/$1/driver_override"; }
+# dpni.1 carries the host's eth2, up with a default route: its container is in use.
+eth2_up_on_dpni1() {
+    local n="$BED/sys/devices/platform/soc/80c000000.fsl-mc/dprc.1/dprc.2/dpni.1/net/eth2"
+    mkdir -p "$n" && printf '0x1003\n' >"$n/flags" && ln -s "../../devices/platform/soc/80c000000.fsl-mc/dprc.1/dprc.2/dpni.1/net/eth2" "$BED/sys/class/net/eth2"
+    chmod u+w "$BED/proc/net/route" && printf 'eth2\t00000000\t0102A8C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n' >>"$BED/proc/net/route"
+}
+# apply_refused LABEL MESSAGE DEVICE DRIVER: apply exits 1 saying MESSAGE, writes nothing, DEVICE stays on DRIVER
+apply_refused() {
+    local out rc
+    : >"$BED/testbed/log"
+    out=$(vbbed apply 2>&1); rc=$?
+    check "$1: apply exits 1" 1 "$rc"
+    check_contains "$1: says why" "$2" "$out"
+    check "$1: nothing written" "" "$(grep -vE '^(load|register)' "$BED/testbed/log")"
+    check "$1: $3 still on $4" "$4" "$(fdrv "$3")"
+}
 fsl_conf() { printf 'version: 1\ndevices:\n' >"$BED/c.yaml"; for n in "$@"; do printf '  - bus: fsl-mc\n    name: "%s"\n    driver: vfio_fsl_mc\n' "$n" >>"$BED/c.yaml"; done; conf <"$BED/c.yaml"; }
 mkall
 check "fsl-mc bed: dprc.2 on fsl_mc_dprc, dpni.1 on fsl_dpaa2_eth" "fsl_mc_dprc fsl_dpaa2_eth" "$(fdrv dprc.2) $(fdrv dpni.1)"
@@ -243,9 +259,7 @@ check "fsl-mc revert dprc.2: container and objects back on host drivers, no over
 
 # in use: the container of the host's network interface is not taken without force
 mkall
-n="$BED/sys/devices/platform/soc/80c000000.fsl-mc/dprc.1/dprc.2/dpni.1/net/eth2"
-mkdir -p "$n" && printf '0x1003\n' >"$n/flags" && ln -s "../../devices/platform/soc/80c000000.fsl-mc/dprc.1/dprc.2/dpni.1/net/eth2" "$BED/sys/class/net/eth2"
-chmod u+w "$BED/proc/net/route" && printf 'eth2\t00000000\t0102A8C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n' >>"$BED/proc/net/route"
+eth2_up_on_dpni1
 fsl_conf dprc.2
 out=$(vbbed apply 2>&1); rc=$?
 check "fsl-mc in use: apply exits 1" 1 "$rc"
@@ -255,17 +269,59 @@ check "fsl-mc in use: nothing moved" "fsl_mc_dprc fsl_dpaa2_eth" "$(fdrv dprc.2)
 # an object alone is refused while its container stays on the host; with its container it goes
 mkall
 fsl_conf dpni.1
-: >"$BED/testbed/log"
-out=$(vbbed apply 2>&1); rc=$?
-check "fsl-mc object alone: apply exits 1" 1 "$rc"
-check_contains "fsl-mc object alone: says to select the container" \
-    "dpni.1 is in container dprc.2 (on fsl_mc_dprc); vfio-fsl-mc takes objects only with their container: select it ('bus: fsl-mc', 'name: dprc.2')" "$out"
-check "fsl-mc object alone: nothing written" "" "$(grep -vE '^(load|register)' "$BED/testbed/log")"
-check "fsl-mc object alone: still on fsl_dpaa2_eth" fsl_dpaa2_eth "$(fdrv dpni.1)"
+apply_refused "fsl-mc object alone" \
+    "dpni.1 is in container dprc.2 (on fsl_mc_dprc); vfio-fsl-mc takes objects only with their container: select it ('bus: fsl-mc', 'name: dprc.2')" \
+    dpni.1 fsl_dpaa2_eth
 fsl_conf dpni.1 dprc.2
 out=$(onbed apply --json 2>&1 | python3 -c 'import json,sys; d=json.load(sys.stdin)["apply"]; print(d["changed"], sorted((x["address"], x["result"]) for x in d["devices"]))')
 check "fsl-mc object with its container: both reported changed" "True [('dpni.1', 'changed'), ('dprc.2', 'changed')]" "$out"
 check "fsl-mc object with its container: on vfio-fsl-mc" "vfio-fsl-mc vfio-fsl-mc" "$(fdrv dpni.1) $(fdrv dprc.2)"
+
+# revert: an object alone stays while its container is on vfio; the container brings it back
+: >"$BED/testbed/log"
+out=$(onbed revert dpni.1 2>&1); rc=$?
+check "fsl-mc revert of an object alone: exit 1" 1 "$rc"
+check_contains "fsl-mc revert of an object alone: says to revert the container" \
+    "its container dprc.2 is on vfio-fsl-mc; revert the container, which brings its objects back with it" "$out"
+check "fsl-mc revert of an object alone: nothing written" "" "$(cat "$BED/testbed/log")"
+: >"$BED/testbed/log"
+out=$(onbed revert --json 2>&1 | python3 -c 'import json,sys; d=json.load(sys.stdin)["revert"]; print(d["changed"], sorted((x["address"], x["result"]) for x in d["devices"]))')
+check "fsl-mc revert of container and object: both reported changed" "True [('dpni.1', 'changed'), ('dprc.2', 'changed')]" "$out"
+check "fsl-mc revert of container and object: back on host drivers, no overrides" \
+    "fsl_mc_dprc/(null) fsl_dpaa2_eth/(null)" "$(fdrv dprc.2)/$(fovr dprc.2) $(fdrv dpni.1)/$(fovr dpni.1)"
+check "fsl-mc revert of container and object: the object, made anew by the kernel, is left on its host driver" \
+    "add dpni.1;bind dpni.1 fsl_dpaa2_eth;" "$(sed -n '/^add dpni.1/,$p' "$BED/testbed/log" | grep dpni.1 | tr '\n' ';')"
+
+# a container refused (in use) holds back the objects selected with it
+mkall
+eth2_up_on_dpni1
+fsl_conf dprc.2 dpbp.1
+apply_refused "fsl-mc container refused, its object" \
+    "dpbp.1 is in container dprc.2, which cannot go to vfio-fsl-mc (see its own error)" dpbp.1 fsl_mc_allocator
+
+# the container's bind fails at run time: its object is not tried, and the report says why
+mkall
+fsl_conf dprc.2 dpbp.1
+mkdir -p "$BED/faults/probe" && echo 'vfio-fsl-mc EIO' >"$BED/faults/probe/dprc.2"
+out=$(onbed apply --json 2>/dev/null | python3 -c 'import json,sys; d={x["address"]: x for x in json.load(sys.stdin)["apply"]["devices"]}; print(d["dprc.2"]["failed_step"], d["dprc.2"]["rolled_back"], d["dpbp.1"]["failed_step"], d["dpbp.1"]["error"])')
+check "fsl-mc container fails to bind: the object is refused before any write, naming its container" \
+    "probe True None its container dprc.2 is on fsl_mc_dprc, not vfio-fsl-mc; the object goes only with its container" "$out"
+check "fsl-mc container fails to bind: both back on host drivers" "fsl_mc_dprc fsl_mc_allocator" "$(fdrv dprc.2) $(fdrv dpbp.1)"
+check "fsl-mc container fails to bind: after the kernel made dpbp.1 anew, nothing touched it" \
+    "add dpbp.1;bind dpbp.1 fsl_mc_allocator;" "$(tac "$BED/testbed/log" | sed '/^add dpbp.1/q' | tac | grep dpbp.1 | tr '\n' ';')"
+
+# nested containers: the outer one goes first (by nesting, not by name: dprc.10 sorts before
+# dprc.2), and takes the inner one along, so vfio-bind writes one override
+{ cat "$ALL"; printf 'fslmc dprc.10 parent=dprc.2 driver=fsl_mc_dprc\nfslmc dpni.5 parent=dprc.10 driver=fsl_dpaa2_eth\n'; } >"$BED.host"
+rm -rf "$BED" && mkdir "$BED" && tests/testbed/mkbed "$BED.host" "$BED" >/dev/null
+rm -f "$BED.host"
+fsl_conf dprc.10 dprc.2
+: >"$BED/testbed/log"
+out=$(onbed apply --json 2>&1 | python3 -c 'import json,sys; d=json.load(sys.stdin)["apply"]; print([(x["address"], x["result"]) for x in d["devices"]])')
+check "fsl-mc nested containers: outer first, both changed" "[('dprc.2', 'changed'), ('dprc.10', 'changed')]" "$out"
+check "fsl-mc nested containers: all on vfio-fsl-mc" "vfio-fsl-mc vfio-fsl-mc vfio-fsl-mc" "$(fdrv dprc.2) $(fdrv dprc.10) $(fdrv dpni.5)"
+check "fsl-mc nested containers: one override written, for the outer one" "driver_override dprc.2 vfio-fsl-mc" \
+    "$(grep '^driver_override' "$BED/testbed/log")"
 
 # --- cdx: resolved by its vfio_cdx alias, bound like PCI
 mkall
@@ -274,6 +330,9 @@ out=$(onbed resolve cdx-00:00 2>&1); rc=$?
 check "cdx resolve: vfio_cdx from the device's modalias" "0 vfio_cdx" "$rc $out"
 out=$(onbed resolve --json cdx-00:00 | python3 -c 'import json,sys; d=json.load(sys.stdin)["resolve"]; print(d["modalias"], d["driver"], [(m["module"], m["stars"]) for m in d["matches"]])')
 check_contains "cdx resolve --json: the alias and the driver" "vfio-cdx [('vfio_cdx', " "$out"
+ma=$(cat "$BED/sys/bus/cdx/devices/cdx-00:00/modalias")
+out=$(onbed resolve --json --modalias "$ma" | python3 -c 'import json,sys; d=json.load(sys.stdin)["resolve"]; print(d["driver"])')
+check "cdx resolve --modalias: the bus comes from the modalias, and with it the driver name" vfio-cdx "$out"
 conf <<'Y'
 version: 1
 devices:
