@@ -13,4 +13,5 @@
  * refused whole (logged, -EINVAL) so that nothing of it is half-applied.
  */
 int cmdline_parse(const char *text, bool *disabled, struct config *c);
-int cmdline_read(char *buf, size_t size);
+/* The whole of /proc/cmdline, NUL-terminated, in *ret (free it). */
+int cmdline_read(char **ret);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "cmdline.h"
 #include "log.h"
 #include "select.h"
 #include "sriov.h"
@@ -107,6 +108,21 @@ int select_devices(const struct config *c, const struct snapshot *s, struct sele
                                         .sriov_pf = e->sriov.set,
                                 };
                                 add_item(&sel, &item, s->n_devices);
+                                continue;
+                        }
+                        /*
+                         * rd.vfio-bind.devices= entries come last and carry neither 'driver'
+                         * nor 'sriov': one that disagrees with a file's entry gives way to it,
+                         * so that a boot-time list never stops the configuration applying.
+                         */
+                        if ((prev->sriov_pf != e->sriov.set || !streq(prev->driver, e->driver)) &&
+                            streq(e->loc.file, CMDLINE_PATH)) {
+                                log_warning("%s:%u:%u: device %s is selected at %s:%u:%u, whose "
+                                            "'%s' is kept; ignoring this item for it",
+                                            e->loc.file, e->loc.line, e->loc.column, d->name,
+                                            prev->entry->loc.file, prev->entry->loc.line,
+                                            prev->entry->loc.column,
+                                            prev->sriov_pf ? "sriov" : "driver");
                                 continue;
                         }
                         if (prev->sriov_pf != e->sriov.set) {

@@ -27,16 +27,18 @@ int sysfs_read(const char *path, char *buf, size_t size)
 
         if (size < 2)
                 return -EINVAL;
+        buf[0] = '\0'; /* callers that go on after an error read an empty value, not garbage */
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return negative_errno();
         n = read(fd, buf, size);
         if (n < 0)
                 return negative_errno();
-        if ((size_t)n >= size)
-                return -E2BIG;
-        if (memchr(buf, '\0', (size_t)n) != NULL)
-                return -EBADMSG; /* an embedded NUL: not a text attribute */
+        if ((size_t)n >= size || memchr(buf, '\0', (size_t)n) != NULL) {
+                /* Too long, or an embedded NUL: not a text attribute. */
+                buf[0] = '\0';
+                return (size_t)n >= size ? -E2BIG : -EBADMSG;
+        }
         buf[n] = '\0';
         if (n > 0 && buf[n - 1] == '\n')
                 buf[n - 1] = '\0';

@@ -48,7 +48,7 @@ static void boot_done(uint64_t start, const struct result *results, size_t n, in
  */
 static int prepare(struct pipeline *p, const struct verb_options *o, bool *disabled)
 {
-        char cmdline[4096] = "";
+        _cleanup_free_ char *cmdline = NULL;
         int r;
 
         if (o->boot) {
@@ -57,10 +57,10 @@ static int prepare(struct pipeline *p, const struct verb_options *o, bool *disab
                         log_set_max_level(LOG_INFO);
                 if (!o->dry_run)
                         boot_begin();
-                r = cmdline_read(cmdline, sizeof(cmdline));
+                r = cmdline_read(&cmdline);
                 if (r < 0)
                         log_warning_errno(r, "Cannot read %s, ignoring: %m", CMDLINE_PATH);
-                (void)cmdline_parse(cmdline, disabled, NULL);
+                (void)cmdline_parse(cmdline ? cmdline : "", disabled, NULL);
                 if (*disabled) {
                         log_notice("disabled on the kernel command line (vfio-bind=0); "
                                    "not binding anything");
@@ -70,7 +70,7 @@ static int prepare(struct pipeline *p, const struct verb_options *o, bool *disab
         r = pipeline_load_config(p, arg_config, CONFIG_STRICT_PERMISSIONS);
         if (r < 0)
                 return -EINVAL; /* any configuration problem is a usage error: exit 2 */
-        if (o->boot) {
+        if (o->boot && cmdline) {
                 /* A malformed rd.vfio-bind.devices= is logged and left out whole. */
                 r = cmdline_parse(cmdline, disabled, &p->config);
                 if (r == -ENOMEM)

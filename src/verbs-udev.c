@@ -154,14 +154,15 @@ static int udev_one(enum bus bus, const char *name, const struct pci_address *a)
         struct device stub;
         struct plan all;
         struct result res = { 0 };
-        char cmdline[4096];
+        _cleanup_free_ char *cmdline = NULL;
         bool disabled = false;
         size_t k, failed;
         int r;
 
-        if (cmdline_read(cmdline, sizeof(cmdline)) < 0)
-                cmdline[0] = '\0';
-        (void)cmdline_parse(cmdline, &disabled, NULL);
+        r = cmdline_read(&cmdline);
+        if (r < 0)
+                log_warning_errno(r, "Cannot read %s, ignoring: %m", CMDLINE_PATH);
+        (void)cmdline_parse(cmdline ? cmdline : "", &disabled, NULL);
         if (disabled)
                 return log_debug("disabled on the kernel command line"), EXIT_OK;
         r = peek_device(bus, name, a, &stub);
@@ -170,7 +171,7 @@ static int udev_one(enum bus bus, const char *name, const struct pci_address *a)
                        EXIT_OK;
 
         r = load_config(&p);
-        if (r >= 0 && cmdline[0] && cmdline_parse(cmdline, &disabled, &p.config) == -ENOMEM)
+        if (r >= 0 && cmdline && cmdline_parse(cmdline, &disabled, &p.config) == -ENOMEM)
                 r = -ENOMEM;
         if (r < 0 || !may_select(&p.config, &stub)) {
                 pipeline_done(&p);

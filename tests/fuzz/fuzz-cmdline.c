@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * cmdline_parse on arbitrary text (the kernel command line, up to the first NUL, at most the
- * 4096 bytes apply reads). Checks besides ASan/UBSan:
+ * cmdline_parse on arbitrary text (the kernel command line, up to the first NUL; 4095 bytes here,
+ * though apply reads it whole). Checks besides ASan/UBSan:
  * - 'disabled' is set exactly when a whitespace-separated word is rd.vfio-bind=0 or vfio-bind=0;
  * - the result is 0, -EINVAL or -ENOMEM, and a refused list adds no entries;
  * - each entry selects by address or by id (never both, never neither) and names no driver.

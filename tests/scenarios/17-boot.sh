@@ -102,6 +102,55 @@ bed boot
 cmdline "root=/dev/sda1 intel_iommu=on rd.vfio-bind.devices=0000:01:00.0,,15b3:101e"
 run_vb apply --boot
 check_rc "empty item: exit 0" 0
-check_grep "empty item: refused with a message" "rd\.vfio-bind\.devices: empty or over-long item .*ignoring the whole list" "$(kmsg)"
+check_grep "empty item: refused with a message" "rd\.vfio-bind\.devices: an empty item at ',15b3:101e'; ignoring the whole list" "$(kmsg)"
 check_no_events "empty item: nothing written"
+
+# an empty list, a trailing comma: refused like any empty item
+for list in "" "0000:01:00.0,"; do
+    bed boot
+    cmdline "root=/dev/sda1 intel_iommu=on rd.vfio-bind.devices=$list"
+    run_vb apply --boot
+    check_rc "list '$list': exit 0" 0
+    check_grep "list '$list': refused with a message" "rd\.vfio-bind\.devices: an empty item at the end; ignoring the whole list" "$(kmsg)"
+    check_no_events "list '$list': nothing written"
+done
+
+# an item that disagrees with the configuration's entry for the same device gives way to it
+bed boot
+config <<'Y'
+version: 1
+devices:
+  - address: "0000:01:00.0"
+    driver: vfio_pci
+Y
+cmdline "root=/dev/sda1 intel_iommu=on rd.vfio-bind.devices=01:00.0,0000:02:00.0"
+run_vb apply --boot
+check_rc "an item against the configuration: exit 0" 0
+check_grep "an item against the configuration: a warning naming both places" \
+    "^<4>vfio-bind: /proc/cmdline:1:1: device 0000:01:00.0 is selected at .*vfio-bind.yaml:3:5, whose 'driver' is kept; ignoring this item for it$" "$(kmsg)"
+check "an item against the configuration: both devices bound" "driver=vfio-pci override=vfio-pci driver=vfio-pci override=vfio-pci" \
+    "$(state 0000:01:00.0) $(state 0000:02:00.0)"
+
+# a list longer than any word buffer: 0000:01:00.0 and 90 addresses this host does not have
+bed boot
+list=0000:01:00.0
+for i in $(seq 160 249); do list="$list,0000:$(printf '%02x' "$i"):00.0"; done
+cmdline "root=/dev/sda1 intel_iommu=on rd.vfio-bind.devices=$list"
+run_vb apply --boot
+check_rc "a ${#list}-byte list: exit 0" 0
+check "a ${#list}-byte list: its first device bound" "driver=vfio-pci override=vfio-pci" "$(state 0000:01:00.0)"
+
+# a command line longer than 4096 bytes (bootconfig appends to it): the switch at its end works
+bed boot
+config <<'Y'
+version: 1
+devices:
+  - address: "0000:02:00.0"
+Y
+cmdline "root=/dev/sda1 intel_iommu=on $(printf 'padding.option%04d=1 ' $(seq 1 300))rd.vfio-bind=0"
+check "a long command line: the bed's is over 4096 bytes" yes "$([ "$(wc -c <"$BED/proc/cmdline")" -gt 4096 ] && echo yes)"
+run_vb apply --boot
+check_rc "a long command line: exit 0" 0
+check_no_events "a long command line: rd.vfio-bind=0 at its end is honoured"
+check_grep "a long command line: the kernel log says disabled" "disabled on the kernel command line" "$(kmsg)"
 summary
