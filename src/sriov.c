@@ -345,6 +345,16 @@ size_t sriov_apply_phase2(struct pipeline *p, struct sriov_run *run, struct resu
                         }
                         break;
                 }
+        }
+        sriov_restore_autoprobe(p, run);
+        return failed;
+}
+
+void sriov_restore_autoprobe(struct pipeline *p, struct sriov_run *run)
+{
+        for (size_t i = 0; i < run->n_pfs; i++) {
+                struct sriov_pf_run *pf = &run->pfs[i];
+
                 if (!pf->autoprobe_changed)
                         continue;
                 /*
@@ -356,6 +366,7 @@ size_t sriov_apply_phase2(struct pipeline *p, struct sriov_run *run, struct resu
                         log_warning("%s: cannot restore sriov_drivers_autoprobe to 1", pf->name);
                         continue;
                 }
+                pf->autoprobe_changed = false;
                 for (size_t j = 0; j < p->snapshot.n_devices; j++) {
                         struct device *vf = &p->snapshot.devices[j];
                         char pf_name[PCI_ADDRESS_MAX];
@@ -373,7 +384,6 @@ size_t sriov_apply_phase2(struct pipeline *p, struct sriov_run *run, struct resu
                                   vf->driver[0] ? vf->driver : "no driver");
                 }
         }
-        return failed;
 }
 
 void sriov_run_done(struct sriov_run *run)

@@ -55,4 +55,9 @@ struct sriov_run {
 int sriov_apply_phase1(struct pipeline *p, struct sriov_run *run);
 /* Phase 2, after apply_plan: PF results in place, autoprobe restored. Returns failed PFs. */
 size_t sriov_apply_phase2(struct pipeline *p, struct sriov_run *run, struct result *results);
+/*
+ * sriov_drivers_autoprobe back to 1 where phase 1 wrote 0, and the new VFs the selection leaves
+ * out probed by their host drivers. Part of phase 2; alone when planning again failed.
+ */
+void sriov_restore_autoprobe(struct pipeline *p, struct sriov_run *run);
 void sriov_run_done(struct sriov_run *run);

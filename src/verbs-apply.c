@@ -124,9 +124,15 @@ int verb_apply(int argc, char *argv[])
         r = sriov_apply_phase1(&p, &sriov);
         results = r < 0 ? NULL : calloc(p.plan.n_actions + 1, sizeof(*results));
         if (!results) {
+                /* No device was bound; the new VFs go to their host drivers, not nowhere. */
+                log_error("planning again after creating VFs failed; nothing else was bound");
+                sriov_restore_autoprobe(&p, &sriov);
                 sriov_run_done(&sriov);
                 pipeline_done(&p);
-                return EXIT_FAILED;
+                status = r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
+                if (o.boot)
+                        boot_done(start, NULL, 0, status);
+                return status;
         }
         failed = apply_plan(&p, results);
         failed += sriov_apply_phase2(&p, &sriov, results);

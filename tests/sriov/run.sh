@@ -113,6 +113,27 @@ check "vfs: the others on the host VF driver" "iavf iavf iavf iavf iavf" \
 check "vfs: 4 rows (PF + 3 VFs)" 4 "$(printf '%s\n' "$out" | grep -c '^0000:')"
 check "vfs: iavf never had VF 0" "" "$(grep -E '^bind 0000:81:02.[015] iavf' "$BED/testbed/log")"
 
+# --- a conflict that only the new VFs reveal: planning again fails, autoprobe still restored
+mkbed
+conf <<'Y'
+version: 1
+devices:
+  - id: "8086:1572"
+    sriov: {numvfs: 4}
+  - id: "8086:154c"
+    driver: vfio_pci
+  - address: "0000:81:02.1"
+    driver: vfio_iavf_test
+Y
+out=$(vbbed apply 2>&1); rc=$?
+check "conflict after creation: exit 2 (a configuration error)" 2 "$rc"
+check_contains "conflict after creation: says why" "0000:81:02.1 is also selected" "$out"
+check_contains "conflict after creation: says nothing else was bound" "planning again after creating VFs failed; nothing else was bound" "$out"
+check "conflict after creation: 4 VFs" 4 "$(attr 0000:81:00.0 sriov_numvfs)"
+check "conflict after creation: autoprobe restored" 1 "$(attr 0000:81:00.0 sriov_drivers_autoprobe)"
+check "conflict after creation: the VFs on the host VF driver, no overrides" "iavf/(null) iavf/(null) iavf/(null) iavf/(null)" \
+    "$(for f in 0 1 2 3; do printf '%s/%s ' "$(drv 0000:81:02.$f)" "$(ovr 0000:81:02.$f)"; done | sed 's/ $//')"
+
 # --- autoprobe 0 set by the admin: kept, and the VFs left out stay unbound
 mkbed
 conf <<'Y'
