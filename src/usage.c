@@ -49,8 +49,24 @@ static void mark_ancestors(struct snapshot *s, const char *class_path, const cha
         }
 }
 
-/* "major:minor" of every mounted filesystem and active swap, from mountinfo. */
-static bool devnum_is_mounted(const char *devnum, char *mountpoint, size_t size)
+/* Stacks (dm-crypt on md on partitions, a VLAN on a bond on NICs) are a few levels deep. */
+#define STACK_DEPTH_MAX 8
+
+/*
+ * Whether a mount or swap source names the block device: "/dev/NAME", or "/dev/mapper/NAME"
+ * for the device-mapper device of that name. btrfs mounts show an anonymous device number in
+ * mountinfo, so the source is what says which device they are on.
+ */
+static bool source_names(const char *source, const char *block, const char *dm_name)
+{
+        if (!strncmp(source, "/dev/mapper/", 12))
+                return *dm_name && streq(source + 12, dm_name);
+        return !strncmp(source, "/dev/", 5) && streq(source + 5, block);
+}
+
+/* A mounted filesystem on the block device: by its "major:minor" in mountinfo, or by source. */
+static bool block_is_mounted(const char *block, const char *devnum, const char *dm_name,
+                             char *mountpoint, size_t size)
 {
         _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
         char line[4096];
@@ -58,15 +74,59 @@ static bool devnum_is_mounted(const char *devnum, char *mountpoint, size_t size)
         if (!f)
                 return false;
         while (fgets(line, sizeof(line), f)) {
-                char id[32], mp[1024];
+                char id[32], mp[1024], source[1024];
+                const char *tail = strstr(line, " - ");
 
-                /* 36 35 98:0 /mnt1 /mnt2 ...: the third field is the device number. */
-                if (sscanf(line, "%*s %*s %31s %*s %1023s", id, mp) == 2 && streq(id, devnum)) {
+                /* 36 35 98:0 /mnt1 /mnt2 ... - ext4 /dev/sda1 rw: the device number, the source. */
+                if (sscanf(line, "%*s %*s %31s %*s %1023s", id, mp) != 2)
+                        continue;
+                if (streq(id, devnum) ||
+                    (tail && sscanf(tail, " - %*s %1023s", source) == 1 &&
+                     source_names(source, block, dm_name))) {
                         snprintf(mountpoint, size, "%.200s", mp);
                         return true;
                 }
         }
         return false;
+}
+
+/* Active swap on the block device itself (a swap file is on a mounted filesystem). */
+static bool block_is_swap(const char *block, const char *dm_name)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/swaps", "re");
+        char line[1024], source[512], type[32];
+
+        if (!f)
+                return false;
+        while (fgets(line, sizeof(line), f))
+                if (sscanf(line, "%511s %31s", source, type) == 2 && streq(type, "partition") &&
+                    source_names(source, block, dm_name))
+                        return true;
+        return false;
+}
+
+/*
+ * The block device at path and, through its slaves/, the devices it is built on: the partition
+ * under an LVM volume, the disks of an md array.
+ */
+static void mark_block(struct snapshot *s, const char *path, const char *why, int depth)
+{
+        char slaves[PATH_MAX];
+        DIR *dir;
+        struct dirent *de;
+
+        mark_ancestors(s, path, why);
+        if (depth >= STACK_DEPTH_MAX ||
+            path_join(slaves, sizeof(slaves), "%s/slaves", path) < 0 || !(dir = opendir(slaves)))
+                return;
+        while ((de = readdir(dir))) {
+                char slave[PATH_MAX];
+
+                if (de->d_name[0] != '.' &&
+                    path_join(slave, sizeof(slave), "%s/%s", slaves, de->d_name) == 0)
+                        mark_block(s, slave, why, depth + 1);
+        }
+        closedir(dir);
 }
 
 static void scan_block(struct snapshot *s)
@@ -77,16 +137,22 @@ static void scan_block(struct snapshot *s)
         if (!dir)
                 return;
         while ((de = readdir(dir))) {
-                char path[512], devnum[32], mp[256], why[160];
+                char path[512], devnum[32], dm_name[128] = "", mp[256], why[160];
 
                 if (de->d_name[0] == '.' ||
                     path_join(path, sizeof(path), "/sys/class/block/%s/dev", de->d_name) < 0 ||
-                    sysfs_read(path, devnum, sizeof(devnum)) < 0 ||
-                    !devnum_is_mounted(devnum, mp, sizeof(mp)))
+                    sysfs_read(path, devnum, sizeof(devnum)) < 0)
                         continue;
-                snprintf(why, sizeof(why), "%.32s is mounted on %.100s", de->d_name, mp);
+                if (path_join(path, sizeof(path), "/sys/class/block/%s/dm/name", de->d_name) == 0)
+                        (void)sysfs_read(path, dm_name, sizeof(dm_name));
+                if (block_is_mounted(de->d_name, devnum, dm_name, mp, sizeof(mp)))
+                        snprintf(why, sizeof(why), "%.32s is mounted on %.100s", de->d_name, mp);
+                else if (block_is_swap(de->d_name, dm_name))
+                        snprintf(why, sizeof(why), "%.32s is active swap", de->d_name);
+                else
+                        continue;
                 path_join(path, sizeof(path), "/sys/class/block/%s", de->d_name);
-                mark_ancestors(s, path, why);
+                mark_block(s, path, why, 0);
         }
         closedir(dir);
 }
@@ -117,6 +183,28 @@ static bool iface_has_ipv6(const char *ifname)
         return false;
 }
 
+/*
+ * The interface at path and, through its lower_* links, the ones under it: the ports of a
+ * bridge or bond, the NIC under a VLAN. The address is on the upper one; the ports carry it.
+ */
+static void mark_net(struct snapshot *s, const char *path, const char *why, int depth)
+{
+        DIR *dir;
+        struct dirent *de;
+
+        mark_ancestors(s, path, why);
+        if (depth >= STACK_DEPTH_MAX || !(dir = opendir(path)))
+                return;
+        while ((de = readdir(dir))) {
+                char lower[PATH_MAX];
+
+                if (!strncmp(de->d_name, "lower_", 6) &&
+                    path_join(lower, sizeof(lower), "%s/%s", path, de->d_name) == 0)
+                        mark_net(s, lower, why, depth + 1);
+        }
+        closedir(dir);
+}
+
 static void scan_net(struct snapshot *s)
 {
         DIR *dir = opendir("/sys/class/net");
@@ -142,7 +230,7 @@ static void scan_net(struct snapshot *s)
                 else
                         continue;
                 path_join(path, sizeof(path), "/sys/class/net/%s", de->d_name);
-                mark_ancestors(s, path, why);
+                mark_net(s, path, why, 0);
         }
         closedir(dir);
 }

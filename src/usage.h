@@ -4,7 +4,8 @@
 #include "discover.h"
 
 /*
- * Marks devices whose detaching would hurt the host: a mounted filesystem on them, a network
- * interface that is up with routes or global addresses, the boot VGA device with the console.
+ * Marks devices whose detaching would hurt the host: a mounted filesystem or active swap on them
+ * (through LVM, dm-crypt and md too), a network interface that is up with routes or global
+ * addresses (or a port of a bridge, bond or VLAN that is), the boot VGA device with the console.
  */
 void usage_scan(struct snapshot *s);

@@ -64,4 +64,65 @@ check "force: the disk, the interface and the framebuffer went with their driver
 check "force: unbind events for the three" \
     "unbind 0000:00:19.0 e1000e;unbind 0000:01:00.0 nvidia;unbind 0000:04:00.0 nvme;" \
     "$(events | grep '^unbind ' | sort | tr '\n' ';')"
+
+# --- stacks: what is mounted or up is not the device itself
+mountinfo() { chmod u+w "$BED/proc/self/mountinfo" && printf '%s\n' "$@" >"$BED/proc/self/mountinfo"; }
+nvme_refused() { # LABEL WHY: apply refuses the NVMe with WHY and writes nothing for it
+    config <<'Y'
+version: 1
+devices:
+  - address: "0000:04:00.0"
+Y
+    mark
+    run_vb apply --json
+    check_rc "$1: exit 1" 1
+    check "$1: the NVMe refused, saying why" "failed|in use: $2; refusing to detach it (set 'force: true' to override)" \
+        "$(jdev 0000:04:00.0 '"\(.result)|\(.error)"')"
+    check "$1: nothing written" "" "$(events | grep ' 0000:04:00\.0 ')"
+}
+
+# / on LVM (dm-0, /dev/mapper/vg-root) on nvme0n1p2: found through dm-0's slaves/
+bed demo
+mkdir -p "$BED/sys/devices/virtual/block/dm-0/slaves" "$BED/sys/devices/virtual/block/dm-0/dm"
+echo 253:0 >"$BED/sys/devices/virtual/block/dm-0/dev"
+echo vg-root >"$BED/sys/devices/virtual/block/dm-0/dm/name"
+ln -s "../../../../pci0000:00/0000:00:1d.0/0000:04:00.0/block/nvme0n1/nvme0n1p2" "$BED/sys/devices/virtual/block/dm-0/slaves/nvme0n1p2"
+ln -s ../../devices/virtual/block/dm-0 "$BED/sys/class/block/dm-0"
+mountinfo "20 1 253:0 / / rw,relatime shared:20 - ext4 /dev/mapper/vg-root rw"
+nvme_refused "/ on LVM" "dm-0 is mounted on /"
+
+# btrfs: mountinfo has an anonymous 0:N; the source names the partition
+bed demo
+mountinfo "20 1 0:31 / / rw,relatime shared:20 - btrfs /dev/nvme0n1p2 rw,ssd,subvol=/@"
+nvme_refused "/ on btrfs" "nvme0n1p2 is mounted on /"
+
+# swap on a partition, nothing mounted from the disk
+bed demo
+mountinfo "20 1 0:31 / / rw,relatime shared:20 - tmpfs tmpfs rw"
+chmod u+w "$BED/proc/swaps" && printf '/dev/nvme0n1p1                          partition\t1048572\t\t0\t\t-2\n' >>"$BED/proc/swaps"
+nvme_refused "swap" "nvme0n1p1 is active swap"
+nvme_in_use() { tests/testbed/run "$BED" -- "$VB" list --json | python3 -c 'import json,sys; print([d["in_use"] for d in json.load(sys.stdin)["list"]["devices"] if d["address"] == "0000:04:00.0"][0] or "-")'; }
+check "swap: list shows why" "nvme0n1p1 is active swap" "$(nvme_in_use)"
+printf 'Filename\tType\tSize\tUsed\tPriority\n' >"$BED/proc/swaps"
+check "nothing mounted and no swap: the NVMe is free" "-" "$(nvme_in_use)"
+
+# a bridge that is up with routes: its port, the ConnectX-5 PF, is in use
+bed demo
+br="$BED/sys/devices/virtual/net/br0"
+mkdir -p "$br" && printf '0x1003\n' >"$br/flags"
+ln -s ../../../pci0000:00/0000:00:02.0/0000:3b:00.0/net/ens1f0np0 "$br/lower_ens1f0np0"
+ln -s ../../devices/virtual/net/br0 "$BED/sys/class/net/br0"
+chmod u+w "$BED/proc/net/route" && printf 'br0\t00000000\t0102A8C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n' >>"$BED/proc/net/route"
+config <<'Y'
+version: 1
+devices:
+  - address: "0000:3b:00.0"
+Y
+mark
+run_vb apply --json
+check_rc "bridge port: exit 1" 1
+check "bridge port: the PF refused, naming the bridge" \
+    "failed|in use: interface br0 is up with routes; refusing to detach it (set 'force: true' to override)" \
+    "$(jdev 0000:3b:00.0 '"\(.result)|\(.error)"')"
+check "bridge port: nothing written" "" "$(events | grep ' 0000:3b:00\.0 ')"
 summary

@@ -288,6 +288,10 @@ static int write_proc(void)
 	}
 	if ((r = tb_write_file("/proc/self/mountinfo", h_mounts, 0444)) < 0)
 		return r;
+	/* no swap: a test appends "/dev/NAME partition SIZE USED PRIO" lines */
+	if ((r = tb_write_file("/proc/swaps", "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n",
+			       0444)) < 0)
+		return r;
 	snprintf(buf, sizeof(buf), "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\t"
 				   "Mask\t\tMTU\tWindow\tIRTT\n%s", h_routes);
 	if ((r = tb_write_file("/proc/net/route", buf, 0444)) < 0)

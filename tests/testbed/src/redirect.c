@@ -24,7 +24,7 @@
 
 
 static const char *const redirects[] = {
-	"/sys", "/proc/cmdline", "/proc/modules", "/proc/mounts", "/proc/self/mountinfo",
+	"/sys", "/proc/cmdline", "/proc/modules", "/proc/mounts", "/proc/swaps", "/proc/self/mountinfo",
 	"/proc/thread-self/mountinfo", "/proc/net", "/proc/self/net", "/lib/modules",
 	"/usr/lib/modules", "/etc/modprobe.d", "/lib/modprobe.d", "/usr/lib/modprobe.d",
 	"/usr/local/lib/modprobe.d", "/run", "/var/run", "/dev/kmsg", "/etc/driverctl.d",
