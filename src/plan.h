@@ -34,6 +34,7 @@ struct action {
         const struct target *target;
         enum action_kind kind;
         unsigned steps;
+        bool waits_for_driver; /* an SR-IOV PF refused only because it has no driver yet */
         char reason[384];
         char warning[256];
 };

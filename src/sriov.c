@@ -145,8 +145,10 @@ void sriov_plan_pf(const struct selected_device *item, struct action *a)
         }
         if (!d->driver[0]) {
                 a->kind = ACTION_ERROR;
+                a->waits_for_driver = true;
                 snprintf(a->reason, sizeof(a->reason), "has no driver: the kernel creates VFs "
-                         "through the PF's driver; load its host driver first");
+                         "through the PF's driver; load its host driver first (the udev rule "
+                         "creates them when the driver binds)");
                 return;
         }
         a->steps = STEP_CREATE_VFS | (d->sriov_numvfs ? STEP_REMOVE_VFS : 0);
@@ -383,6 +385,25 @@ void sriov_restore_autoprobe(struct pipeline *p, struct sriov_run *run)
                         log_debug("%s: not selected, left to %s", vf->name,
                                   vf->driver[0] ? vf->driver : "no driver");
                 }
+        }
+}
+
+bool sriov_pf_waits_for_driver(const struct action *a)
+{
+        return a->item->sriov_pf && a->kind == ACTION_ERROR && a->waits_for_driver;
+}
+
+void sriov_defer_driverless_pfs(struct plan *p)
+{
+        for (size_t i = 0; i < p->n_actions; i++) {
+                struct action *a = &p->actions[i];
+
+                if (!sriov_pf_waits_for_driver(a))
+                        continue;
+                log_notice("%s: no driver yet; its VFs are created when the driver binds (udev)",
+                           a->item->device->name);
+                a->kind = ACTION_NONE;
+                a->reason[0] = '\0';
         }
 }
 

@@ -60,4 +60,11 @@ size_t sriov_apply_phase2(struct pipeline *p, struct sriov_run *run, struct resu
  * out probed by their host drivers. Part of phase 2; alone when planning again failed.
  */
 void sriov_restore_autoprobe(struct pipeline *p, struct sriov_run *run);
+/*
+ * Before coldplug (the early run) a PF has no driver yet, so no VFs: its driver's "bind" event
+ * brings the udev rule back for it. The first says whether a is such a PF; the second turns
+ * such errors into a notice, for the early run.
+ */
+bool sriov_pf_waits_for_driver(const struct action *a);
+void sriov_defer_driverless_pfs(struct plan *p);
 void sriov_run_done(struct sriov_run *run);

@@ -115,6 +115,8 @@ int verb_apply(int argc, char *argv[])
                         boot_done(start, NULL, 0, status);
                 return status;
         }
+        if (o.boot)
+                sriov_defer_driverless_pfs(&p.plan);
         if (o.dry_run) {
                 r = report_plan(&p, "plan", o.json);
                 pipeline_done(&p);
@@ -122,6 +124,8 @@ int verb_apply(int argc, char *argv[])
         }
         /* SR-IOV phase 1: create VFs, then plan again over a snapshot that has them. */
         r = sriov_apply_phase1(&p, &sriov);
+        if (r >= 0 && o.boot)
+                sriov_defer_driverless_pfs(&p.plan); /* again: phase 1 may have planned anew */
         results = r < 0 ? NULL : calloc(p.plan.n_actions + 1, sizeof(*results));
         if (!results) {
                 /* No device was bound; the new VFs go to their host drivers, not nowhere. */

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "pipeline.h"
 #include "select.h"
+#include "sriov.h"
 #include "sysfs.h"
 #include "verbs.h"
 
@@ -112,16 +113,71 @@ static int peek_device(enum bus bus, const char *name, const struct pci_address 
                 return r;
         d->id = (struct pci_id){ (uint16_t)v[0], (uint16_t)v[1] };
         d->subsystem = (struct pci_id){ (uint16_t)v[2], (uint16_t)v[3] };
+        /* A VF: its PF's entry may select it ('sriov'), which the VF's own IDs cannot tell. */
+        if (path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/physfn", name) == 0 &&
+            access(path, F_OK) == 0)
+                d->is_virtfn = true;
         return 0;
 }
 
-/* false only when no entry can select the device: none matches it and none takes whole groups. */
+/*
+ * false only when no entry can select the device: none matches it, none takes whole groups,
+ * and, for a VF, no entry gives VFs ('sriov': the full pipeline then asks the PF's entry).
+ */
 static bool may_select(const struct config *c, const struct device *d)
 {
         for (size_t i = 0; i < c->n_entries; i++)
-                if (c->entries[i].group == GROUP_ALL || entry_matches(&c->entries[i], d))
+                if (c->entries[i].group == GROUP_ALL || entry_matches(&c->entries[i], d) ||
+                    (d->is_virtfn && c->entries[i].sriov.set))
                         return true;
         return false;
+}
+
+/*
+ * An SR-IOV PF whose driver has just bound (the rule's "bind" event): create its VFs and bind
+ * them as apply does (sriov.h), touching no other device.
+ */
+static int udev_sriov_pf(struct pipeline *p, const char *pf)
+{
+        _cleanup_free_ struct action *mine = NULL;
+        _cleanup_free_ struct result *results = NULL;
+        struct sriov_run sriov;
+        struct plan all;
+        size_t n = 0, failed;
+        int r;
+
+        /* Phase 1 creates VFs for every PF it is given: give it this one only. */
+        for (size_t i = 0; i < p->plan.n_actions; i++) {
+                struct action *a = &p->plan.actions[i];
+
+                if (a->item->sriov_pf && a->kind == ACTION_BIND &&
+                    !streq(a->item->device->name, pf))
+                        a->kind = ACTION_NONE;
+        }
+        r = sriov_apply_phase1(p, &sriov);
+        mine = r < 0 ? NULL : calloc(p->plan.n_actions + 1, sizeof(*mine));
+        results = mine ? calloc(p->plan.n_actions + 1, sizeof(*results)) : NULL;
+        if (!results) {
+                sriov_restore_autoprobe(p, &sriov);
+                sriov_run_done(&sriov);
+                return r < 0 ? r : -ENOMEM;
+        }
+        for (size_t i = 0; i < p->plan.n_actions; i++) {
+                const struct device *d = p->plan.actions[i].item->device;
+                char physfn[PCI_ADDRESS_MAX];
+
+                if (d->is_virtfn)
+                        pci_address_format(&d->physfn, physfn);
+                if (streq(d->name, pf) || (d->is_virtfn && streq(physfn, pf)))
+                        mine[n++] = p->plan.actions[i];
+        }
+        all = p->plan;
+        p->plan = (struct plan){ .actions = mine, .n_actions = n };
+        failed = apply_plan(p, results);
+        failed += sriov_apply_phase2(p, &sriov, results);
+        p->plan = all;
+        sriov_run_done(&sriov);
+        return failed ? -EIO : 0;
 }
 
 /* Loads the configuration; its errors reach the kernel log once per boot. */
@@ -199,12 +255,23 @@ static int udev_one(enum bus bus, const char *name, const struct pci_address *a)
                 pipeline_done(&p);
                 return EXIT_OK; /* e.g. a group member that is a bridge */
         }
+        if (sriov_pf_waits_for_driver(&p.plan.actions[k])) {
+                /* Its add event, before any driver: the "bind" event that follows creates VFs. */
+                log_debug("%s: no driver yet; its VFs wait for the driver's bind event", name);
+                pipeline_done(&p);
+                return EXIT_OK;
+        }
+        if (p.plan.actions[k].item->sriov_pf && p.plan.actions[k].kind == ACTION_BIND) {
+                r = udev_sriov_pf(&p, name);
+                pipeline_done(&p);
+                return r < 0 ? EXIT_FAILED : EXIT_OK;
+        }
         /* apply_plan runs the plan it is given: this device's action only. */
         all = p.plan;
         p.plan = (struct plan){ .actions = &all.actions[k], .n_actions = 1 };
         failed = apply_plan(&p, &res);
         p.plan = all;
-        if (!failed)
+        if (!failed && all.actions[k].target->driver[0]) /* not for a PF that keeps its driver */
                 printf("VFIO_BIND_DRIVER=%s\n", all.actions[k].target->driver);
         pipeline_done(&p);
         return failed ? EXIT_FAILED : EXIT_OK;

@@ -212,4 +212,51 @@ check "existing: VF 0 not selected" "" "$(printf '%s\n' "$out" | grep '^0000:5e:
 onbed apply >/dev/null
 check "existing: VF 1 moved, VF 0 kept" "mlx5_core mlx5_vfio_pci" "$(drv 0000:5e:00.1) $(drv 0000:5e:00.2)"
 
+# --- udev: the VFs an admin creates (their add events) go by the PF's entry
+mkbed
+conf <<'Y'
+version: 1
+devices:
+  - address: "0000:5e:00.0"
+    sriov: {numvfs: 2, vfs: [1]}
+Y
+tests/testbed/run "$BED" -- sh -c "echo 2 > /sys/bus/pci/devices/$PF/sriov_numvfs"
+out=$(onbed udev 0000:5e:00.2 2>&1); rc=$?
+check "udev, a VF the PF's entry selects: bound, VFIO_BIND_DRIVER printed" "0 VFIO_BIND_DRIVER=mlx5_vfio_pci mlx5_vfio_pci" \
+    "$rc $out $(drv 0000:5e:00.2)"
+out=$(onbed udev 0000:5e:00.1 2>&1); rc=$?
+check "udev, a VF it leaves out: untouched, silent" "0  mlx5_core" "$rc $out $(drv 0000:5e:00.1)"
+
+# --- udev: the PF's driver binds (the rule's "bind" event): its VFs are created and bound
+mkbed
+conf <<'Y'
+version: 1
+devices:
+  - address: "0000:5e:00.0"
+    sriov: {numvfs: 3}
+  - address: "0000:81:00.0"
+    sriov: {numvfs: 2}
+Y
+tests/testbed/run "$BED" -- sh -c "echo $PF > /sys/bus/pci/drivers/mlx5_core/unbind"
+: >"$BED/testbed/log"
+out=$(onbed udev $PF 2>&1); rc=$?
+check "udev, PF add event before its driver: exit 0, nothing said" "0:" "$rc:$out"
+check "udev, PF add event before its driver: nothing written" "" "$(grep -vE '^(load|register)' "$BED/testbed/log")"
+out=$(onbed apply --boot --json 2>/dev/null | python3 -c 'import json,sys; print([(x["address"], x["result"]) for x in json.load(sys.stdin)["apply"]["devices"] if x["address"] == "'$PF'"])')
+check "apply --boot, PF without a driver: not a failure" "[('$PF', 'unchanged')]" "$out"
+check_contains "apply --boot, PF without a driver: a notice in the kernel log" \
+    "vfio-bind: $PF: no driver yet; its VFs are created when the driver binds (udev)" "$(cat "$BED/dev/kmsg")"
+tests/testbed/run "$BED" -- sh -c "echo $PF > /sys/bus/pci/drivers/mlx5_core/bind"
+: >"$BED/testbed/log"
+out=$(onbed udev $PF 2>&1); rc=$?
+check "udev, PF bind event: exit 0, no VFIO_BIND_DRIVER for the PF" "0:" "$rc:$(printf '%s\n' "$out" | grep VFIO_BIND_DRIVER)"
+check "udev, PF bind event: 3 VFs" 3 "$(attr $PF sriov_numvfs)"
+check "udev, PF bind event: the VFs on mlx5_vfio_pci" "mlx5_vfio_pci mlx5_vfio_pci mlx5_vfio_pci" \
+    "$(drv 0000:5e:00.1) $(drv 0000:5e:00.2) $(drv 0000:5e:00.3)"
+check "udev, PF bind event: autoprobe restored, PF on mlx5_core" "1 mlx5_core" "$(attr $PF sriov_drivers_autoprobe) $(drv $PF)"
+check "udev, PF bind event: nothing written for the other PF" "" "$(grep ' 0000:81:' "$BED/testbed/log")"
+: >"$BED/testbed/log"
+out=$(onbed udev $PF 2>&1); rc=$?
+check "udev, PF bind event again: exit 0, nothing written" "0::" "$rc:$out:$(grep -vE '^(load|register)' "$BED/testbed/log")"
+
 summary
