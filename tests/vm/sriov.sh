@@ -74,6 +74,9 @@ devices:
   - address: "$PF"
     sriov: {numvfs: $NUMVFS}
 EOF
+# The udev rule, staged where udev does not read it: the "bind" section below puts it in place.
+mkdir -p "$stage/etc/vbt"
+sed 's|@SBINDIR@|/usr/sbin|g' "$vm_repo/src/data/70-vfio-bind.rules" > "$stage/etc/vbt/70-vfio-bind.rules"
 chown 0:0 "$stage/etc/vfio-bind.yaml"
 chmod 0644 "$stage/etc/vfio-bind.yaml"
 "$bin" validate "$stage/etc/vfio-bind.yaml" > "$out/validate.log" 2>&1 ||
@@ -225,6 +228,24 @@ grun 30 "vfio-bind apply; echo rc=\$?; echo num=\$(cat $S/$PF/sriov_numvfs)"
 show "apply again" "$GOUT"
 is "apply again: exit status" 0 "$(gval rc)"
 is "apply again: sriov_numvfs unchanged" "$NUMVFS" "$(gval num)"
+
+# --- the udev rule: the PF's driver binds, and its "bind" event brings the VFs back. Start from
+# no VFs and the PF unbound, as after coldplug loads the driver.
+grun 90 "$G cp /etc/vbt/70-vfio-bind.rules /etc/udev/rules.d/ && udevadm control --reload;" \
+	"echo 0 > $S/$PF/sriov_numvfs; echo $PF > /sys/bus/pci/drivers/nvme/unbind; udevadm settle -t 30;" \
+	"echo num0=\$(cat $S/$PF/sriov_numvfs) pf0=\$(drv $S/$PF);" \
+	"echo $PF > /sys/bus/pci/drivers/nvme/bind; udevadm settle -t 60;" \
+	"echo num=\$(cat $S/$PF/sriov_numvfs); echo pf=\$(drv $S/$PF); echo ap=\$(cat $S/$PF/sriov_drivers_autoprobe);" \
+	"for k in 0 1; do v=$S/$PF/virtfn\$k; [ -L \$v ] || continue; a=\$(readlink \$v); a=\${a##*/};" \
+	"echo vfdrv\$k=\$(drv $S/\$a); echo vfprop\$k=\$(udevadm info -q property -p $S/\$a | grep VFIO_BIND_DRIVER); done;" \
+	"dmesg | grep 'vfio-bind: ' | tail -n 8 | sed 's/^/kmsg: /'"
+show "bind event" "$GOUT"
+is "bind event: before, no VFs and the PF unbound" "0 -" "$(gval num0 | cut -d' ' -f1) $(printf '%s\n' "$GOUT" | sed -n 's/.*pf0=//p')"
+is "bind event: the rule created $NUMVFS VFs" "$NUMVFS" "$(gval num)"
+is "bind event: the PF back on nvme, autoprobe 1" "nvme 1" "$(gval pf) $(gval ap)"
+is "bind event: both VFs on vfio-pci" "vfio-pci vfio-pci" "$(gval vfdrv0) $(gval vfdrv1)"
+is "bind event: the VFs' own add events left VFIO_BIND_DRIVER in the udev database" \
+	"VFIO_BIND_DRIVER=vfio-pci VFIO_BIND_DRIVER=vfio-pci" "$(gval vfprop0) $(gval vfprop1)"
 
 if [ "$failed" -ne 0 ]; then
 	grun 10 "dmesg | grep -Ei 'iov|nvme|vfio|$PF' | tail -n 40"
