@@ -310,21 +310,28 @@ size_t apply_plan(struct pipeline *p, struct result *results)
 static int load_host_driver(struct resolver *r, const struct device *d)
 {
         struct kmod_list *list = NULL, *l;
+        bool loaded = false;
         int err;
 
         err = kmod_module_new_from_lookup(resolver_kmod(r), d->modalias, &list);
         if (err < 0 || !list)
                 return err < 0 ? err : -ENOENT;
+        err = -ENOENT;
         kmod_list_foreach(l, list)
         {
                 struct kmod_module *mod = kmod_module_get_module(l);
+                int k = kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST, NULL,
+                                                        NULL, NULL, NULL);
 
-                err = kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST, NULL, NULL,
-                                                      NULL, NULL);
                 kmod_module_unref(mod);
+                /* > 0: blacklisted, not loaded. One module in the kernel is enough. */
+                if (k == 0)
+                        loaded = true;
+                else
+                        err = k < 0 ? k : -EPERM;
         }
         kmod_module_unref_list(list);
-        return err < 0 ? err : 0;
+        return loaded ? 0 : err;
 }
 
 int revert_device(struct pipeline *p, struct device *d, struct result *res)

@@ -66,8 +66,11 @@ static int add_pattern(struct module_aliases *m, char ***targets, const char *pa
                         return -ENOMEM;
         }
         m->patterns[m->n_patterns] = strdup(pattern);
-        if (!m->patterns[m->n_patterns])
+        if (!m->patterns[m->n_patterns]) {
+                if (targets)
+                        free((*targets)[m->n_patterns]);
                 return -ENOMEM;
+        }
         m->n_patterns++;
         return 0;
 }

@@ -317,11 +317,6 @@ int sriov_apply_phase1(struct pipeline *p, struct sriov_run *run)
         return changed ? pipeline_rerun(p) : 0;
 }
 
-static bool in_selection(const struct selection *sel, const struct device *d)
-{
-        return selected(sel, d);
-}
-
 size_t sriov_apply_phase2(struct pipeline *p, struct sriov_run *run, struct result *results)
 {
         size_t failed = 0;
@@ -373,7 +368,11 @@ void sriov_restore_autoprobe(struct pipeline *p, struct sriov_run *run)
                         struct device *vf = &p->snapshot.devices[j];
                         char pf_name[PCI_ADDRESS_MAX];
 
-                        if (!vf->is_virtfn || in_selection(&p->selection, vf))
+                        /*
+                         * Selected ones too: a VF whose bind failed was rolled back to no
+                         * driver, and only this probe gives it the host driver it would have had.
+                         */
+                        if (!vf->is_virtfn)
                                 continue;
                         pci_address_format(&vf->physfn, pf_name);
                         if (!streq(pf_name, pf->name) || device_refresh(vf) < 0 ||
@@ -382,7 +381,7 @@ void sriov_restore_autoprobe(struct pipeline *p, struct sriov_run *run)
                         /* The probe the kernel skipped at creation: the host driver takes it. */
                         (void)sysfs_write(SYSFS_PCI_DRIVERS_PROBE, vf->name);
                         (void)device_refresh(vf);
-                        log_debug("%s: not selected, left to %s", vf->name,
+                        log_debug("%s: not on a vfio driver, left to %s", vf->name,
                                   vf->driver[0] ? vf->driver : "no driver");
                 }
         }

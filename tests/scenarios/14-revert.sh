@@ -57,6 +57,20 @@ check "a config device already on its host driver: unchanged" "unchanged driver=
     "$(jdev 0000:02:00.0 .result) $(state 0000:02:00.0)"
 check "a device not in the config: untouched" "driver=vfio-pci override=vfio-pci" "$(state 0000:03:00.0)"
 
+# the host module is blacklisted: not loaded, and not reported as loaded
+bed revert
+config <<'Y'
+version: 1
+devices:
+  - address: "0000:00:19.0"
+Y
+mkdir -p "$BED/etc/modprobe.d" && echo "blacklist e1000e" >"$BED/etc/modprobe.d/no-e1000e.conf"
+run_vb revert --json
+check "host module blacklisted: e1000e not loaded" absent "$(module_state e1000e)"
+check "host module blacklisted: no driver, no override" "driver=- override=-" "$(state 0000:00:19.0)"
+check "host module blacklisted: steps without load-module" '["set-override","unbind","probe"]' \
+    "$(jdev 0000:00:19.0 '.steps' | tr -d ' \n')"
+
 # given addresses: no configuration needed (revert is the way back from a broken one)
 printf 'version: 1\ndevices: [\n' >"$BED/etc/vfio-bind.yaml"
 mark

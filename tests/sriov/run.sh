@@ -183,6 +183,20 @@ check "fault: autoprobe restored" 1 "$(attr $PF sriov_drivers_autoprobe)"
 rm "$BED/faults/write"
 check "fault: next apply works" 0 "$(onbed apply >/dev/null 2>&1; echo $?)"
 
+# a VF whose bind fails is rolled back to the host VF driver it would have had
+mkbed
+conf <<'Y'
+version: 1
+devices:
+  - address: "0000:5e:00.0"
+    sriov: {numvfs: 2}
+Y
+mkdir -p "$BED/faults/probe" && echo "mlx5_vfio_pci EIO" >"$BED/faults/probe/0000:5e:00.2"
+out=$(onbed apply --json 2>/dev/null | python3 -c 'import json,sys; d={x["address"]: x for x in json.load(sys.stdin)["apply"]["devices"]}; x=d["0000:5e:00.2"]; print(x["result"], x["failed_step"], x["rolled_back"])'); rc=$?
+check "VF probe fails: reported failed at probe, rolled back" "failed probe True" "$out"
+check "VF probe fails: it is on the host VF driver, no override; its sibling on mlx5_vfio_pci" \
+    "mlx5_core/(null) mlx5_vfio_pci" "$(drv 0000:5e:00.2)/$(ovr 0000:5e:00.2) $(drv 0000:5e:00.1)"
+
 # --- early boot: the same code under --boot
 mkbed
 conf <<'Y'
