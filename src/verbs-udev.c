@@ -164,7 +164,7 @@ static int udev_sriov_pf(struct pipeline *p, const char *pf)
         }
         for (size_t i = 0; i < p->plan.n_actions; i++) {
                 const struct device *d = p->plan.actions[i].item->device;
-                char physfn[PCI_ADDRESS_MAX];
+                char physfn[PCI_ADDRESS_MAX] = "";
 
                 if (d->is_virtfn)
                         pci_address_format(&d->physfn, physfn);

@@ -166,14 +166,14 @@ check_contains "no SR-IOV: message" "the device has no SR-IOV capability" "$out"
 check "totalvfs: apply changes nothing" 1 "$(onbed apply >/dev/null 2>&1; echo $?)"
 check "totalvfs: still 0 VFs" 0 "$(attr $PF sriov_numvfs)"
 
+# a fresh bed whose configuration gives the ConnectX-6 Dx PF two VFs
+mkbed_two_vfs() {
+    mkbed
+    printf 'version: 1\ndevices:\n  - address: "0000:5e:00.0"\n    sriov: {numvfs: 2}\n' | conf
+}
+
 # --- a write that fails: the PF is reported, autoprobe put back
-mkbed
-conf <<'Y'
-version: 1
-devices:
-  - address: "0000:5e:00.0"
-    sriov: {numvfs: 2}
-Y
+mkbed_two_vfs
 mkdir -p "$BED/faults" && echo "/sys/bus/pci/devices/$PF/sriov_numvfs ENOMEM" >"$BED/faults/write"
 out=$(onbed apply --json 2>/dev/null); rc=$?
 check "fault: exit 1" 1 "$rc"
@@ -184,13 +184,7 @@ rm "$BED/faults/write"
 check "fault: next apply works" 0 "$(onbed apply >/dev/null 2>&1; echo $?)"
 
 # a VF whose bind fails is rolled back to the host VF driver it would have had
-mkbed
-conf <<'Y'
-version: 1
-devices:
-  - address: "0000:5e:00.0"
-    sriov: {numvfs: 2}
-Y
+mkbed_two_vfs
 mkdir -p "$BED/faults/probe" && echo "mlx5_vfio_pci EIO" >"$BED/faults/probe/0000:5e:00.2"
 out=$(onbed apply --json 2>/dev/null | python3 -c 'import json,sys; d={x["address"]: x for x in json.load(sys.stdin)["apply"]["devices"]}; x=d["0000:5e:00.2"]; print(x["result"], x["failed_step"], x["rolled_back"])'); rc=$?
 check "VF probe fails: reported failed at probe, rolled back" "failed probe True" "$out"
