@@ -59,16 +59,25 @@ static const struct selected_device *selected_container(const struct selection *
         return NULL;
 }
 
-/* d moves with a selected container in this run: one whose own action is not refused. */
+/*
+ * d moves with a selected container in this run: one whose own action is not refused. With
+ * containers inside containers, any of them in d's chain will do.
+ */
 static bool follows_selected_container(const struct selection *sel, const struct action *planned,
                                        size_t n_planned, const struct snapshot *s,
                                        const struct device *d)
 {
-        size_t i;
-
-        if (!selected_container(sel, s, d, &i))
+        if (d->bus != BUS_FSL_MC)
                 return false;
-        return i >= n_planned || planned[i].kind != ACTION_ERROR;
+        for (size_t i = 0; i < sel->n_items; i++) {
+                const struct device *c = sel->items[i].device;
+
+                if (c->bus == BUS_FSL_MC && fsl_mc_is_container(c->name) &&
+                    device_in_container(s, d, c) &&
+                    (i >= n_planned || planned[i].kind != ACTION_ERROR))
+                        return true;
+        }
+        return false;
 }
 
 /*

@@ -77,7 +77,8 @@ static int read_hex(const char *name, const char *attr, unsigned digits, uint32_
 static int peek_device(enum bus bus, const char *name, const struct pci_address *a,
                        struct device *d)
 {
-        char path[256];
+        char path[256], buf[64];
+        const char *why;
         uint32_t v[4];
         int r;
 
@@ -115,21 +116,25 @@ static int peek_device(enum bus bus, const char *name, const struct pci_address 
         d->subsystem = (struct pci_id){ (uint16_t)v[2], (uint16_t)v[3] };
         /* A VF: its PF's entry may select it ('sriov'), which the VF's own IDs cannot tell. */
         if (path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/physfn", name) == 0 &&
-            access(path, F_OK) == 0)
+            sysfs_read_link_name(path, buf, sizeof(buf)) == 0 &&
+            pci_address_parse(buf, false, &d->physfn, &why) == 0)
                 d->is_virtfn = true;
         return 0;
 }
 
 /*
  * false only when no entry can select the device: none matches it, none takes whole groups,
- * and, for a VF, no entry gives VFs ('sriov': the full pipeline then asks the PF's entry).
+ * and, for a VF (pf: its PF, peeked), no 'sriov' entry matches its PF.
  */
-static bool may_select(const struct config *c, const struct device *d)
+static bool may_select(const struct config *c, const struct device *d, const struct device *pf)
 {
-        for (size_t i = 0; i < c->n_entries; i++)
-                if (c->entries[i].group == GROUP_ALL || entry_matches(&c->entries[i], d) ||
-                    (d->is_virtfn && c->entries[i].sriov.set))
+        for (size_t i = 0; i < c->n_entries; i++) {
+                const struct config_entry *e = &c->entries[i];
+
+                if (e->group == GROUP_ALL || entry_matches(e, d) ||
+                    (pf && e->sriov.set && entry_matches(e, pf)))
                         return true;
+        }
         return false;
 }
 
@@ -203,11 +208,14 @@ static int load_config(struct pipeline *p)
         return r < 0 ? r : -EINVAL;
 }
 
-static int udev_one(enum bus bus, const char *name, const struct pci_address *a)
+/* driver_bound: the rule's "bind" event of an SR-IOV PF, which only creates its VFs. */
+static int udev_one(enum bus bus, const char *name, const struct pci_address *a,
+                    bool driver_bound)
 {
         _cleanup_close_ int lock = -1;
         struct pipeline p = { 0 };
-        struct device stub;
+        struct device stub, pf_stub;
+        char pf_name[PCI_ADDRESS_MAX];
         struct plan all;
         struct result res = { 0 };
         _cleanup_free_ char *cmdline = NULL;
@@ -225,11 +233,16 @@ static int udev_one(enum bus bus, const char *name, const struct pci_address *a)
         if (r < 0)
                 return log_debug_errno(r, "%s: cannot read the device, ignoring: %m", name),
                        EXIT_OK;
+        if (stub.is_virtfn) {
+                pci_address_format(&stub.physfn, pf_name);
+                if (peek_device(BUS_PCI, pf_name, &stub.physfn, &pf_stub) < 0)
+                        stub.is_virtfn = false; /* its PF is gone: the VF goes too */
+        }
 
         r = load_config(&p);
         if (r >= 0 && cmdline && cmdline_parse(cmdline, &disabled, &p.config) == -ENOMEM)
                 r = -ENOMEM;
-        if (r < 0 || !may_select(&p.config, &stub)) {
+        if (r < 0 || !may_select(&p.config, &stub, stub.is_virtfn ? &pf_stub : NULL)) {
                 pipeline_done(&p);
                 return r == -EINVAL ? EXIT_USAGE : r < 0 ? EXIT_FAILED : EXIT_OK;
         }
@@ -254,6 +267,16 @@ static int udev_one(enum bus bus, const char *name, const struct pci_address *a)
         if (k == p.plan.n_actions) {
                 pipeline_done(&p);
                 return EXIT_OK; /* e.g. a group member that is a bridge */
+        }
+        if (driver_bound &&
+            !(p.plan.actions[k].item->sriov_pf && p.plan.actions[k].kind == ACTION_BIND)) {
+                /*
+                 * Only VFs to create: a device bound by an entry of its own went to vfio on its
+                 * add event, and binding it again here would undo a revert (or loop with a
+                 * rollback, whose probe is another bind event).
+                 */
+                pipeline_done(&p);
+                return EXIT_OK;
         }
         if (sriov_pf_waits_for_driver(&p.plan.actions[k])) {
                 /* Its add event, before any driver: the "bind" event that follows creates VFs. */
@@ -281,12 +304,14 @@ int verb_udev(int argc, char *argv[])
 {
         static const struct option options[] = {
                 { "bus", required_argument, NULL, 'b' },
+                { "driver-bound", no_argument, NULL, 'd' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
         char name[BUS_DEVICE_NAME_MAX];
         struct pci_address a = { 0 };
         enum bus bus = BUS_PCI;
+        bool driver_bound = false;
         const char *why;
         int c;
 
@@ -300,8 +325,11 @@ int verb_udev(int argc, char *argv[])
                                 return usage_error("udev"), EXIT_USAGE;
                         }
                         break;
+                case 'd':
+                        driver_bound = true;
+                        break;
                 case 'h':
-                        printf("Usage: vfio-bind [-c FILE] udev [--bus BUS] DEVICE\n\n"
+                        printf("Usage: vfio-bind [-c FILE] udev [--bus BUS] [--driver-bound] DEVICE\n\n"
                                "For udev (70-vfio-bind.rules, IMPORT{program}): apply the "
                                "configuration\n"
                                "to the one device that has just appeared (a PCI address, or with\n"
@@ -313,7 +341,10 @@ int verb_udev(int argc, char *argv[])
                                "when the device is on its vfio driver. Does nothing for a device "
                                "the\n"
                                "configuration does not select.\n\n"
-                               "  --bus BUS  the device's bus (default pci)\n");
+                               "  --bus BUS       the device's bus (default pci)\n"
+                               "  --driver-bound  the PCI device's driver has just bound (its \"bind\"\n"
+                               "                  event): only create and bind the VFs of an\n"
+                               "                  SR-IOV PF that an 'sriov' entry selects\n");
                         return EXIT_OK;
                 default:
                         return usage_error("udev"), EXIT_USAGE;
@@ -338,5 +369,9 @@ int verb_udev(int argc, char *argv[])
         log_set_target(LOG_TARGET_KMSG);
         if (log_get_max_level() < LOG_INFO)
                 log_set_max_level(LOG_INFO);
-        return udev_one(bus, name, &a);
+        if (driver_bound && bus != BUS_PCI) {
+                log_error("udev: --driver-bound is for PCI devices (SR-IOV PFs)");
+                return usage_error("udev"), EXIT_USAGE;
+        }
+        return udev_one(bus, name, &a, driver_bound);
 }

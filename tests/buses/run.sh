@@ -314,7 +314,6 @@ check "fsl-mc container fails to bind: after the kernel made dpbp.1 anew, nothin
 # dprc.2), and takes the inner one along, so vfio-bind writes one override
 { cat "$ALL"; printf 'fslmc dprc.10 parent=dprc.2 driver=fsl_mc_dprc\nfslmc dpni.5 parent=dprc.10 driver=fsl_dpaa2_eth\n'; } >"$BED.host"
 rm -rf "$BED" && mkdir "$BED" && tests/testbed/mkbed "$BED.host" "$BED" >/dev/null
-rm -f "$BED.host"
 fsl_conf dprc.10 dprc.2
 : >"$BED/testbed/log"
 out=$(onbed apply --json 2>&1 | python3 -c 'import json,sys; d=json.load(sys.stdin)["apply"]; print([(x["address"], x["result"]) for x in d["devices"]])')
@@ -322,6 +321,16 @@ check "fsl-mc nested containers: outer first, both changed" "[('dprc.2', 'change
 check "fsl-mc nested containers: all on vfio-fsl-mc" "vfio-fsl-mc vfio-fsl-mc vfio-fsl-mc" "$(fdrv dprc.2) $(fdrv dprc.10) $(fdrv dpni.5)"
 check "fsl-mc nested containers: one override written, for the outer one" "driver_override dprc.2 vfio-fsl-mc" \
     "$(grep '^driver_override' "$BED/testbed/log")"
+# the outer one refused (in use), the inner one selected too: the inner one takes its object
+rm -rf "$BED" && mkdir "$BED" && tests/testbed/mkbed "$BED.host" "$BED" >/dev/null
+eth2_up_on_dpni1
+fsl_conf dprc.2 dprc.10 dpni.5
+out=$(onbed apply --json 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin)["apply"]; print([(x["address"], x["result"]) for x in d["devices"]])')
+check "fsl-mc nested, the outer one in use: the inner one and its object go" \
+    "[('dprc.2', 'failed'), ('dprc.10', 'changed'), ('dpni.5', 'changed')]" "$out"
+check "fsl-mc nested, the outer one in use: where they are" "fsl_mc_dprc vfio-fsl-mc vfio-fsl-mc fsl_dpaa2_eth" \
+    "$(fdrv dprc.2) $(fdrv dprc.10) $(fdrv dpni.5) $(fdrv dpni.1)"
+rm -f "$BED.host"
 
 # --- cdx: resolved by its vfio_cdx alias, bound like PCI
 mkall

@@ -256,7 +256,7 @@ check_contains "apply --boot, PF without a driver: a notice in the kernel log" \
     "vfio-bind: $PF: no driver yet; its VFs are created when the driver binds (udev)" "$(cat "$BED/dev/kmsg")"
 tests/testbed/run "$BED" -- sh -c "echo $PF > /sys/bus/pci/drivers/mlx5_core/bind"
 : >"$BED/testbed/log"
-out=$(onbed udev $PF 2>&1); rc=$?
+out=$(onbed udev --driver-bound $PF 2>&1); rc=$?
 check "udev, PF bind event: exit 0, no VFIO_BIND_DRIVER for the PF" "0:" "$rc:$(printf '%s\n' "$out" | grep VFIO_BIND_DRIVER)"
 check "udev, PF bind event: 3 VFs" 3 "$(attr $PF sriov_numvfs)"
 check "udev, PF bind event: the VFs on mlx5_vfio_pci" "mlx5_vfio_pci mlx5_vfio_pci mlx5_vfio_pci" \
@@ -264,7 +264,36 @@ check "udev, PF bind event: the VFs on mlx5_vfio_pci" "mlx5_vfio_pci mlx5_vfio_p
 check "udev, PF bind event: autoprobe restored, PF on mlx5_core" "1 mlx5_core" "$(attr $PF sriov_drivers_autoprobe) $(drv $PF)"
 check "udev, PF bind event: nothing written for the other PF" "" "$(grep ' 0000:81:' "$BED/testbed/log")"
 : >"$BED/testbed/log"
-out=$(onbed udev $PF 2>&1); rc=$?
+out=$(onbed udev --driver-bound $PF 2>&1); rc=$?
 check "udev, PF bind event again: exit 0, nothing written" "0::" "$rc:$out:$(grep -vE '^(load|register)' "$BED/testbed/log")"
+
+# --- a bind event of a device that an entry of its own selects does nothing (a revert stays)
+mkbed
+conf <<'Y'
+version: 1
+devices:
+  - address: "0000:5e:00.0"
+Y
+: >"$BED/testbed/log"
+out=$(onbed udev --driver-bound $PF 2>&1); rc=$?
+check "udev --driver-bound, a PF bound by its own entry: exit 0, nothing written" "0::mlx5_core" \
+    "$rc:$out:$(grep -vE '^(load|register)' "$BED/testbed/log")$(drv $PF)"
+out=$(onbed udev $PF 2>&1); rc=$?
+check "udev, the same PF's add event: it goes to vfio-pci" "0 VFIO_BIND_DRIVER=vfio-pci vfio-pci" "$rc $out $(drv $PF)"
+check "udev --driver-bound on another bus: usage error" 2 "$(onbed udev --bus platform --driver-bound x.y >/dev/null 2>&1; echo $?)"
+
+# --- a VF of a PF that no 'sriov' entry selects: left alone
+mkbed
+conf <<'Y'
+version: 1
+devices:
+  - address: "0000:81:00.0"
+    sriov: {numvfs: 2}
+Y
+tests/testbed/run "$BED" -- sh -c "echo 2 > /sys/bus/pci/devices/$PF/sriov_numvfs"
+: >"$BED/testbed/log"
+out=$(onbed udev 0000:5e:00.1 2>&1); rc=$?
+check "udev, a VF of another PF: exit 0, silent, nothing written" "0::mlx5_core" \
+    "$rc:$out:$(grep -vE '^(load|register)' "$BED/testbed/log")$(drv 0000:5e:00.1)"
 
 summary

@@ -247,6 +247,19 @@ is "bind event: both VFs on vfio-pci" "vfio-pci vfio-pci" "$(gval vfdrv0) $(gval
 is "bind event: the VFs' own add events left VFIO_BIND_DRIVER in the udev database" \
 	"VFIO_BIND_DRIVER=vfio-pci VFIO_BIND_DRIVER=vfio-pci" "$(gval vfprop0) $(gval vfprop1)"
 
+# --- a PF that a plain entry binds: its add event binds it and the property survives the
+# vfio-pci bind event that follows; after a revert, the host driver's bind event leaves it there.
+grun 90 "$G echo 0 > $S/$PF/sriov_numvfs; printf 'version: 1\\ndevices:\\n  - address: \"$PF\"\\n' > /etc/vfio-bind.yaml;" \
+	"udevadm trigger --action=add --settle $S/$PF; sleep 1; udevadm settle -t 30;" \
+	"echo added=\$(drv $S/$PF); echo prop=\$(udevadm info -q property -p $S/$PF | grep VFIO_BIND_DRIVER);" \
+	"vfio-bind revert $PF > /dev/null 2>&1; echo rrc=\$?; udevadm settle -t 60; sleep 1; udevadm settle -t 30;" \
+	"echo reverted=\$(drv $S/$PF) ovr=\$(cat $S/$PF/driver_override)"
+show "plain PF" "$GOUT"
+is "plain PF: the add event put it on vfio-pci" vfio-pci "$(gval added)"
+is "plain PF: VFIO_BIND_DRIVER kept through the vfio-pci bind event" "VFIO_BIND_DRIVER=vfio-pci" "$(gval prop)"
+is "plain PF: revert exit status" 0 "$(gval rrc)"
+is "plain PF: after revert, the nvme bind event left it on nvme" "nvme ovr=(null)" "$(gval reverted)"
+
 if [ "$failed" -ne 0 ]; then
 	grun 10 "dmesg | grep -Ei 'iov|nvme|vfio|$PF' | tail -n 40"
 	show "dmesg" "$GOUT"
