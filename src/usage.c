@@ -157,6 +157,42 @@ static void scan_block(struct snapshot *s)
         closedir(dir);
 }
 
+/*
+ * A mounted btrfs names one of its devices in mountinfo; /sys/fs/btrfs/FSID/devices/ (made at
+ * mount, gone at unmount) links every one of them: the other disks of a RAID1, say.
+ */
+static void scan_btrfs(struct snapshot *s)
+{
+        DIR *dir = opendir("/sys/fs/btrfs");
+        struct dirent *de;
+
+        if (!dir)
+                return;
+        while ((de = readdir(dir))) {
+                char path[512], why[160];
+                DIR *devices;
+                struct dirent *member;
+
+                /* "features" and the like have no devices/ */
+                if (de->d_name[0] == '.' ||
+                    path_join(path, sizeof(path), "/sys/fs/btrfs/%s/devices", de->d_name) < 0 ||
+                    !(devices = opendir(path)))
+                        continue;
+                while ((member = readdir(devices))) {
+                        char link[PATH_MAX];
+
+                        if (member->d_name[0] == '.' ||
+                            path_join(link, sizeof(link), "%s/%s", path, member->d_name) < 0)
+                                continue;
+                        snprintf(why, sizeof(why), "%.32s is in a mounted btrfs filesystem",
+                                 member->d_name);
+                        mark_block(s, link, why, 0);
+                }
+                closedir(devices);
+        }
+        closedir(dir);
+}
+
 static bool iface_has_route(const char *ifname)
 {
         _cleanup_fclose_ FILE *f = fopen("/proc/net/route", "re");
@@ -273,6 +309,7 @@ static void scan_console(struct snapshot *s)
 void usage_scan(struct snapshot *s)
 {
         scan_block(s);
+        scan_btrfs(s);
         scan_net(s);
         scan_console(s);
 }

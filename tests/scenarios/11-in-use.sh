@@ -96,6 +96,14 @@ bed demo
 mountinfo "20 1 0:31 / / rw,relatime shared:20 - btrfs /dev/nvme0n1p2 rw,ssd,subvol=/@"
 nvme_refused "/ on btrfs" "nvme0n1p2 is mounted on /"
 
+# a btrfs over two disks names the other one in mountinfo: /sys/fs/btrfs/FSID/devices/ has both
+bed demo
+mountinfo "20 1 0:31 / / rw,relatime shared:20 - btrfs /dev/sdz1 rw,ssd,subvol=/@"
+mkdir -p "$BED/sys/fs/btrfs/features" "$BED/sys/fs/btrfs/3f0c2d1e-0000-4000-8000-000000000001/devices"
+ln -s "../../../../devices/pci0000:00/0000:00:1d.0/0000:04:00.0/block/nvme0n1/nvme0n1p2" \
+    "$BED/sys/fs/btrfs/3f0c2d1e-0000-4000-8000-000000000001/devices/nvme0n1p2"
+nvme_refused "btrfs RAID1 member" "nvme0n1p2 is in a mounted btrfs filesystem"
+
 # swap on a partition, nothing mounted from the disk
 bed demo
 mountinfo "20 1 0:31 / / rw,relatime shared:20 - tmpfs tmpfs rw"
