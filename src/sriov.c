@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
 #include <stdarg.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "sriov.h"
@@ -347,6 +349,45 @@ size_t sriov_apply_phase2(struct pipeline *p, struct sriov_run *run, struct resu
         return failed;
 }
 
+/*
+ * The probe the kernel skipped at creation, for each VF of pf on no driver and without an
+ * override: selected ones too, since a VF whose bind failed was rolled back to no driver. From
+ * the PF's virtfnK links, not the snapshot, which is empty when planning again failed early.
+ */
+static void probe_idle_vfs(struct pipeline *p, const char *pf)
+{
+        char dir[256];
+        DIR *d;
+        struct dirent *de;
+
+        if (path_join(dir, sizeof(dir), SYSFS_PCI_DEVICES "/%s", pf) < 0 || !(d = opendir(dir)))
+                return;
+        while ((de = readdir(d))) {
+                char path[512], vf[PCI_ADDRESS_MAX + 1], override[DRIVER_NAME_MAX + 8];
+                struct pci_address a;
+                struct device *known;
+                const char *why;
+
+                if (strncmp(de->d_name, "virtfn", 6) != 0 ||
+                    path_join(path, sizeof(path), "%s/%s", dir, de->d_name) < 0 ||
+                    sysfs_read_link_name(path, vf, sizeof(vf)) < 0 ||
+                    pci_address_parse(vf, false, &a, &why) < 0 ||
+                    path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/driver", vf) < 0 ||
+                    access(path, F_OK) == 0 ||
+                    path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/driver_override", vf) < 0 ||
+                    sysfs_read(path, override, sizeof(override)) < 0 ||
+                    (override[0] && !streq(override, "(null)")))
+                        continue;
+                (void)sysfs_write(SYSFS_PCI_DRIVERS_PROBE, vf);
+                /* The report shows the driver it got. */
+                known = (struct device *)snapshot_find(&p->snapshot, &a);
+                if (known)
+                        (void)device_refresh(known);
+                log_debug("%s: not on a vfio driver, probed for its host driver", vf);
+        }
+        closedir(d);
+}
+
 void sriov_restore_autoprobe(struct pipeline *p, struct sriov_run *run)
 {
         for (size_t i = 0; i < run->n_pfs; i++) {
@@ -364,26 +405,7 @@ void sriov_restore_autoprobe(struct pipeline *p, struct sriov_run *run)
                         continue;
                 }
                 pf->autoprobe_changed = false;
-                for (size_t j = 0; j < p->snapshot.n_devices; j++) {
-                        struct device *vf = &p->snapshot.devices[j];
-                        char pf_name[PCI_ADDRESS_MAX];
-
-                        /*
-                         * Selected ones too: a VF whose bind failed was rolled back to no
-                         * driver, and only this probe gives it the host driver it would have had.
-                         */
-                        if (!vf->is_virtfn)
-                                continue;
-                        pci_address_format(&vf->physfn, pf_name);
-                        if (!streq(pf_name, pf->name) || device_refresh(vf) < 0 ||
-                            vf->driver[0] || vf->driver_override[0])
-                                continue;
-                        /* The probe the kernel skipped at creation: the host driver takes it. */
-                        (void)sysfs_write(SYSFS_PCI_DRIVERS_PROBE, vf->name);
-                        (void)device_refresh(vf);
-                        log_debug("%s: not on a vfio driver, left to %s", vf->name,
-                                  vf->driver[0] ? vf->driver : "no driver");
-                }
+                probe_idle_vfs(p, pf->name);
         }
 }
 
