@@ -132,6 +132,18 @@ static void roll_back(struct device *d, const char *original_driver, const char 
 }
 
 /*
+ * fsl-mc: the container of object d, read again (an earlier device of this run may have moved
+ * it); NULL when it is gone or cannot be read.
+ */
+static struct device *reread_container(struct pipeline *p, const struct device *d)
+{
+        struct device *c = (struct device *)snapshot_find_name(&p->snapshot, BUS_FSL_MC,
+                                                               d->container);
+
+        return c && device_refresh(c) == 0 ? c : NULL;
+}
+
+/*
  * fsl-mc: plan let an object through because its container is on (or was to go to) the vfio
  * driver. If the container's own bind failed in this run, binding the object would fail too, in
  * a way that hides why: say why instead, before anything is written.
@@ -141,10 +153,10 @@ static bool fsl_mc_container_on(struct pipeline *p, const struct device *d, cons
 {
         struct device *c;
 
-        if (d->bus != BUS_FSL_MC || fsl_mc_is_container(d->name) || !d->container[0])
+        if (!fsl_mc_in_container(d))
                 return true;
-        c = (struct device *)snapshot_find_name(&p->snapshot, BUS_FSL_MC, d->container);
-        if (c && device_refresh(c) == 0 && streq(c->driver, driver))
+        c = reread_container(p, d);
+        if (c && streq(c->driver, driver))
                 return true;
         fail(res, 0, -ENODEV, "container");
         snprintf(res->message, sizeof(res->message),
@@ -162,10 +174,10 @@ static int fsl_mc_container_off_vfio(struct pipeline *p, const struct device *d,
 {
         struct device *c;
 
-        if (d->bus != BUS_FSL_MC || fsl_mc_is_container(d->name) || !d->container[0])
+        if (!fsl_mc_in_container(d))
                 return 0;
-        c = (struct device *)snapshot_find_name(&p->snapshot, BUS_FSL_MC, d->container);
-        if (!c || device_refresh(c) < 0 || !driver_is_vfio(c->driver))
+        c = reread_container(p, d);
+        if (!c || !driver_is_vfio(c->driver))
                 return 0;
         fail(res, 0, -EBUSY, "container");
         snprintf(res->message, sizeof(res->message),

@@ -12,7 +12,8 @@
  */
 #define CMDLINE_READ_MAX (1024 * 1024)
 
-int cmdline_read(char **ret)
+/* The whole of /proc/cmdline, NUL-terminated, in *ret (free it). */
+static int cmdline_read(char **ret)
 {
         _cleanup_close_ int fd = -1;
         _cleanup_free_ char *buf = NULL;
@@ -132,4 +133,16 @@ int cmdline_parse(const char *text, bool *disabled, struct config *c)
                 p += n;
         }
         return r;
+}
+
+void cmdline_load(char **ret, bool *disabled)
+{
+        int r;
+
+        *ret = NULL;
+        r = cmdline_read(ret);
+
+        if (r < 0)
+                log_warning_errno(r, "Cannot read %s, ignoring: %m", CMDLINE_PATH);
+        (void)cmdline_parse(*ret ? *ret : "", disabled, NULL);
 }

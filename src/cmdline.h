@@ -13,5 +13,8 @@
  * refused whole (logged, -EINVAL) so that nothing of it is half-applied.
  */
 int cmdline_parse(const char *text, bool *disabled, struct config *c);
-/* The whole of /proc/cmdline, NUL-terminated, in *ret (free it). */
-int cmdline_read(char **ret);
+/*
+ * The whole of /proc/cmdline in *ret (free it; NULL, with a warning, when it cannot be read),
+ * and the rescue switch: what the early run and udev do first, before the configuration.
+ */
+void cmdline_load(char **ret, bool *disabled);

@@ -277,6 +277,11 @@ bool device_ref_matches(const struct device_ref *r, const struct device *d)
 /* Containers nest a few levels at most; the bound guards against a loop in odd sysfs. */
 #define FSL_MC_NESTING_MAX 16
 
+bool fsl_mc_in_container(const struct device *d)
+{
+        return d->bus == BUS_FSL_MC && !fsl_mc_is_container(d->name) && d->container[0];
+}
+
 bool device_in_container(const struct snapshot *s, const struct device *d, const struct device *c)
 {
         for (int depth = 0; d && d->container[0] && depth < FSL_MC_NESTING_MAX; depth++) {

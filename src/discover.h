@@ -50,6 +50,8 @@ const struct device *snapshot_find(const struct snapshot *s, const struct pci_ad
 /* Any bus: the device with this sysfs name. */
 const struct device *snapshot_find_name(const struct snapshot *s, enum bus bus, const char *name);
 bool device_ref_matches(const struct device_ref *r, const struct device *d);
+/* fsl-mc: whether d is an object (not a container) that sits in a container. */
+bool fsl_mc_in_container(const struct device *d);
 /* fsl-mc: whether d sits in container c, directly or in a container inside it. */
 bool device_in_container(const struct snapshot *s, const struct device *d, const struct device *c);
 bool device_is_bridge(const struct device *d);

@@ -92,7 +92,7 @@ static bool fsl_mc_container_ready(const struct selection *sel, const struct act
         const struct device *c;
         size_t i;
 
-        if (d->bus != BUS_FSL_MC || fsl_mc_is_container(d->name) || !d->container[0])
+        if (!fsl_mc_in_container(d))
                 return true;
         c = snapshot_find_name(s, BUS_FSL_MC, d->container);
         if ((c && streq(c->driver, t->driver)) ||

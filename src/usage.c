@@ -106,27 +106,37 @@ static bool block_is_swap(const char *block, const char *dm_name)
 }
 
 /*
- * The block device at path and, through its slaves/, the devices it is built on: the partition
- * under an LVM volume, the disks of an md array.
+ * The device at path and what it is built on, linked in sysfs below it: a block device's
+ * slaves/ (below "/slaves": the partition under an LVM volume, the disks of an md array), a
+ * network interface's lower_* links (prefix "lower_": the ports of a bridge or bond, the NIC
+ * under a VLAN, which carry what the upper one has).
  */
-static void mark_block(struct snapshot *s, const char *path, const char *why, int depth)
+static void mark_stack(struct snapshot *s, const char *path, const char *below, const char *prefix,
+                       const char *why, int depth)
 {
-        char slaves[PATH_MAX];
+        char dir_path[PATH_MAX];
         DIR *dir;
         struct dirent *de;
 
         mark_ancestors(s, path, why);
         if (depth >= STACK_DEPTH_MAX ||
-            path_join(slaves, sizeof(slaves), "%s/slaves", path) < 0 || !(dir = opendir(slaves)))
+            path_join(dir_path, sizeof(dir_path), "%s%s", path, below) < 0 ||
+            !(dir = opendir(dir_path)))
                 return;
         while ((de = readdir(dir))) {
-                char slave[PATH_MAX];
+                char lower[PATH_MAX];
 
-                if (de->d_name[0] != '.' &&
-                    path_join(slave, sizeof(slave), "%s/%s", slaves, de->d_name) == 0)
-                        mark_block(s, slave, why, depth + 1);
+                if (de->d_name[0] != '.' && !strncmp(de->d_name, prefix, strlen(prefix)) &&
+                    path_join(lower, sizeof(lower), "%s/%s", dir_path, de->d_name) == 0)
+                        mark_stack(s, lower, below, prefix, why, depth + 1);
         }
         closedir(dir);
+}
+
+/* A block device in use and those under it. */
+static void mark_block(struct snapshot *s, const char *path, const char *why)
+{
+        mark_stack(s, path, "/slaves", "", why, 0);
 }
 
 static void scan_block(struct snapshot *s)
@@ -152,7 +162,7 @@ static void scan_block(struct snapshot *s)
                 else
                         continue;
                 path_join(path, sizeof(path), "/sys/class/block/%s", de->d_name);
-                mark_block(s, path, why, 0);
+                mark_block(s, path, why);
         }
         closedir(dir);
 }
@@ -186,7 +196,7 @@ static void scan_btrfs(struct snapshot *s)
                                 continue;
                         snprintf(why, sizeof(why), "%.32s is in a mounted btrfs filesystem",
                                  member->d_name);
-                        mark_block(s, link, why, 0);
+                        mark_block(s, link, why);
                 }
                 closedir(devices);
         }
@@ -219,28 +229,6 @@ static bool iface_has_ipv6(const char *ifname)
         return false;
 }
 
-/*
- * The interface at path and, through its lower_* links, the ones under it: the ports of a
- * bridge or bond, the NIC under a VLAN. The address is on the upper one; the ports carry it.
- */
-static void mark_net(struct snapshot *s, const char *path, const char *why, int depth)
-{
-        DIR *dir;
-        struct dirent *de;
-
-        mark_ancestors(s, path, why);
-        if (depth >= STACK_DEPTH_MAX || !(dir = opendir(path)))
-                return;
-        while ((de = readdir(dir))) {
-                char lower[PATH_MAX];
-
-                if (!strncmp(de->d_name, "lower_", 6) &&
-                    path_join(lower, sizeof(lower), "%s/%s", path, de->d_name) == 0)
-                        mark_net(s, lower, why, depth + 1);
-        }
-        closedir(dir);
-}
-
 static void scan_net(struct snapshot *s)
 {
         DIR *dir = opendir("/sys/class/net");
@@ -266,7 +254,7 @@ static void scan_net(struct snapshot *s)
                 else
                         continue;
                 path_join(path, sizeof(path), "/sys/class/net/%s", de->d_name);
-                mark_net(s, path, why, 0);
+                mark_stack(s, path, "", "lower_", why, 0); /* and its ports */
         }
         closedir(dir);
 }

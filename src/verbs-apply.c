@@ -57,10 +57,7 @@ static int prepare(struct pipeline *p, const struct verb_options *o, bool *disab
                         log_set_max_level(LOG_INFO);
                 if (!o->dry_run)
                         boot_begin();
-                r = cmdline_read(&cmdline);
-                if (r < 0)
-                        log_warning_errno(r, "Cannot read %s, ignoring: %m", CMDLINE_PATH);
-                (void)cmdline_parse(cmdline ? cmdline : "", disabled, NULL);
+                cmdline_load(&cmdline, disabled);
                 if (*disabled) {
                         log_notice("disabled on the kernel command line (vfio-bind=0); "
                                    "not binding anything");

@@ -223,10 +223,7 @@ static int udev_one(enum bus bus, const char *name, const struct pci_address *a,
         size_t k, failed;
         int r;
 
-        r = cmdline_read(&cmdline);
-        if (r < 0)
-                log_warning_errno(r, "Cannot read %s, ignoring: %m", CMDLINE_PATH);
-        (void)cmdline_parse(cmdline ? cmdline : "", &disabled, NULL);
+        cmdline_load(&cmdline, &disabled);
         if (disabled)
                 return log_debug("disabled on the kernel command line"), EXIT_OK;
         r = peek_device(bus, name, a, &stub);

@@ -166,10 +166,10 @@ check_contains "no SR-IOV: message" "the device has no SR-IOV capability" "$out"
 check "totalvfs: apply changes nothing" 1 "$(onbed apply >/dev/null 2>&1; echo $?)"
 check "totalvfs: still 0 VFs" 0 "$(attr $PF sriov_numvfs)"
 
-# a fresh bed whose configuration gives the ConnectX-6 Dx PF two VFs
+# a fresh bed whose configuration gives the ConnectX-6 Dx PF two VFs ([VFS]: only those bound)
 mkbed_two_vfs() {
     mkbed
-    printf 'version: 1\ndevices:\n  - address: "0000:5e:00.0"\n    sriov: {numvfs: 2}\n' | conf
+    printf 'version: 1\ndevices:\n  - address: "0000:5e:00.0"\n    sriov: {numvfs: 2%s}\n' "${1:+, vfs: $1}" | conf
 }
 
 # --- a write that fails: the PF is reported, autoprobe put back
@@ -205,15 +205,9 @@ check "boot: exit 0" 0 "$rc"
 check "boot: 3 VFs bound" "mlx5_vfio_pci mlx5_vfio_pci mlx5_vfio_pci" "$(drv 0000:5e:00.1) $(drv 0000:5e:00.2) $(drv 0000:5e:00.3)"
 
 # --- a VF that exists is selected by its PF's entry (the rule udev uses): no creation needed
-mkbed
+mkbed_two_vfs "[1]"
 tests/testbed/run "$BED" -- sh -c "echo 2 > /sys/bus/pci/devices/$PF/sriov_numvfs"
 check "existing: host driver took them (autoprobe 1)" mlx5_core "$(drv 0000:5e:00.2)"
-conf <<'Y'
-version: 1
-devices:
-  - address: "0000:5e:00.0"
-    sriov: {numvfs: 2, vfs: [1]}
-Y
 out=$(onbed plan)
 check_contains "existing: VF 1 planned by physfn" "0000:5e:00.2  15b3:101e  mlx5_core  mlx5_vfio_pci  will change  load mlx5_vfio_pci, set-override, unbind mlx5_core, probe" "$out"
 check "existing: VF 0 not selected" "" "$(printf '%s\n' "$out" | grep '^0000:5e:00.1')"
@@ -221,13 +215,7 @@ onbed apply >/dev/null
 check "existing: VF 1 moved, VF 0 kept" "mlx5_core mlx5_vfio_pci" "$(drv 0000:5e:00.1) $(drv 0000:5e:00.2)"
 
 # --- udev: the VFs an admin creates (their add events) go by the PF's entry
-mkbed
-conf <<'Y'
-version: 1
-devices:
-  - address: "0000:5e:00.0"
-    sriov: {numvfs: 2, vfs: [1]}
-Y
+mkbed_two_vfs "[1]"
 tests/testbed/run "$BED" -- sh -c "echo 2 > /sys/bus/pci/devices/$PF/sriov_numvfs"
 out=$(onbed udev 0000:5e:00.2 2>&1); rc=$?
 check "udev, a VF the PF's entry selects: bound, VFIO_BIND_DRIVER printed" "0 VFIO_BIND_DRIVER=mlx5_vfio_pci mlx5_vfio_pci" \
