@@ -66,7 +66,7 @@ bool module_name_is_valid(const char *s)
         return true;
 }
 
-static const char entry_keys[] = "address, id, subsystem, class, driver, group, force, sriov, bus, name, compatible";
+static const char entry_keys[] = "address, id, subsystem, class, driver, group, force, optional, sriov, bus, name, compatible";
 static bool compatible_is_valid(const char *s)
 {
         size_t n = strlen(s);
@@ -108,6 +108,21 @@ static bool scalar_uint(struct loader *l, const yaml_node_t *n, const char *key,
         return true;
 }
 
+/* YAML's true or false, no other spelling (a typo must not flip a switch); false after logging. */
+static bool scalar_bool(struct loader *l, const yaml_node_t *n, const char *key, bool *ret)
+{
+        const char *s = scalar_text(l, n, key);
+
+        if (!s)
+                return false;
+        if (!streq(s, "true") && !streq(s, "false")) {
+                loader_error(l, &n->start_mark, "invalid %s '%s': expected true or false", key, s);
+                return false;
+        }
+        *ret = streq(s, "true");
+        return true;
+}
+
 static void parse_sriov(struct loader *l, struct config_entry *e, const yaml_node_t *n)
 {
         struct config_sriov *sr = &e->sriov;
@@ -124,7 +139,7 @@ static void parse_sriov(struct loader *l, struct config_entry *e, const yaml_nod
         for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
                 yaml_node_t *key = yaml_document_get_node(&l->doc, p->key);
                 yaml_node_t *value = yaml_document_get_node(&l->doc, p->value);
-                const char *k, *s;
+                const char *k;
 
                 if (key->type != YAML_SCALAR_NODE ||
                     strlen((const char *)key->data.scalar.value) != key->data.scalar.length) {
@@ -142,13 +157,8 @@ static void parse_sriov(struct loader *l, struct config_entry *e, const yaml_nod
                                         (unsigned)value->start_mark.column + 1
                                 };
                 } else if (streq(k, "replace")) {
-                        if (key_seen(l, key, &seen, 1 << 1) || !(s = scalar_text(l, value, k)))
-                                continue;
-                        if (streq(s, "true") || streq(s, "false"))
-                                sr->replace = streq(s, "true");
-                        else
-                                loader_error(l, &value->start_mark,
-                                             "invalid replace '%s': expected true or false", s);
+                        if (!key_seen(l, key, &seen, 1 << 1))
+                                (void)scalar_bool(l, value, k, &sr->replace);
                 } else if (streq(k, "vfs")) {
                         if (key_seen(l, key, &seen, 1 << 2))
                                 continue;
@@ -319,15 +329,11 @@ static void parse_entry_value(struct loader *l, struct config_entry *e, const ya
                         loader_error(l, &value->start_mark,
                                      "invalid group '%s': expected 'device' (default) or 'all'", s);
         } else if (streq(k, "force")) {
-                if (key_seen(l, key, seen, 1 << 6) || !(s = scalar_text(l, value, k)))
-                        return;
-                if (streq(s, "true"))
-                        e->force = true;
-                else if (streq(s, "false"))
-                        e->force = false;
-                else
-                        loader_error(l, &value->start_mark,
-                                     "invalid force '%s': expected true or false", s);
+                if (!key_seen(l, key, seen, 1 << 6))
+                        (void)scalar_bool(l, value, k, &e->force);
+        } else if (streq(k, "optional")) {
+                if (!key_seen(l, key, seen, 1 << 11))
+                        (void)scalar_bool(l, value, k, &e->optional);
         } else if (streq(k, "sriov")) {
                 if (!key_seen(l, key, seen, 1 << 7))
                         parse_sriov(l, e, value);

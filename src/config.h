@@ -55,6 +55,7 @@ struct config_entry {
         struct config_location driver_loc;
         enum group_policy group;
         bool force;
+        bool optional; /* may match nothing: no "missing" drift for an address or name entry */
         struct config_sriov sriov;
 };
 

@@ -141,6 +141,10 @@ static struct json_object *unmatched_json(const struct selection *sel)
 
                 config_entry_describe(e, what, sizeof(what));
                 json_object_object_add(o, "selector", json_object_new_string(what));
+                json_object_object_add(o, "result", json_object_new_string(entry_is_missing(e)
+                                                                                ? "missing"
+                                                                                : "unmatched"));
+                json_object_object_add(o, "optional", json_object_new_boolean(e->optional));
                 json_object_object_add(o, "config", json_object_new_string(e->loc.file));
                 json_object_object_add(o, "config_line", json_object_new_int((int)e->loc.line));
                 json_object_array_add(arr, o);
@@ -168,6 +172,7 @@ void report_results(const char *verb, const struct result *results, size_t n,
                 json_object_object_add(o, "unmatched", unmatched_json(sel));
                 json_object_object_add(o, "changed", json_object_new_boolean(changed > 0));
                 json_object_object_add(o, "failed", json_object_new_int((int)failed));
+                json_object_object_add(o, "missing", json_object_new_int((int)selection_missing(sel)));
                 print_json(verb, o);
                 return;
         }
@@ -216,8 +221,9 @@ void report_results(const char *verb, const struct result *results, size_t n,
                 char what[128];
 
                 config_entry_describe(e, what, sizeof(what));
-                printf("note: no device matches %s (%s:%u:%u)\n", what, e->loc.file, e->loc.line,
-                       e->loc.column);
+                printf("%s: no device matches %s (%s:%u:%u)%s\n",
+                       entry_is_missing(e) ? "missing" : "note", what, e->loc.file, e->loc.line,
+                       e->loc.column, e->optional ? "; optional" : "");
         }
 }
 

@@ -26,6 +26,38 @@ bool entry_matches(const struct config_entry *e, const struct device *d)
         return true;
 }
 
+bool entry_is_missing(const struct config_entry *unmatched)
+{
+        return (unmatched->has_address || unmatched->has_name) && !unmatched->optional;
+}
+
+size_t selection_missing(const struct selection *sel)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; sel && i < sel->n_unmatched; i++)
+                n += entry_is_missing(sel->unmatched[i]);
+        return n;
+}
+
+/* Each missing entry as an error, with its place: the early run's kernel log says it too. */
+void log_missing(const struct selection *sel)
+{
+        for (size_t i = 0; sel && i < sel->n_unmatched; i++) {
+                const struct config_entry *e = sel->unmatched[i];
+                char what[128];
+
+                if (!entry_is_missing(e))
+                        continue;
+                config_entry_describe(e, what, sizeof(what));
+                log_error("%s:%u:%u: no device matches %s; it was moved or removed%s",
+                          e->loc.file, e->loc.line, e->loc.column, what,
+                          streq(e->loc.file, CMDLINE_PATH)
+                                  ? ""
+                                  : " (add 'optional: true' to the entry if it may be absent)");
+        }
+}
+
 static struct selected_device *find_item(struct selection *sel, const struct device *d)
 {
         for (size_t i = 0; i < sel->n_items; i++)

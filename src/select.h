@@ -23,6 +23,14 @@ struct selection {
 };
 
 bool entry_matches(const struct config_entry *e, const struct device *d);
+/*
+ * An entry that names one place (a PCI address, another bus's device name) and matched nothing
+ * is "missing": the card was moved or removed. Entries that select by id or compatible may
+ * match nothing, and so may one marked 'optional: true'.
+ */
+bool entry_is_missing(const struct config_entry *unmatched);
+size_t selection_missing(const struct selection *sel);
+void log_missing(const struct selection *sel);
 /* -EINVAL (logged) when two entries give one device different drivers. */
 int select_devices(const struct config *c, const struct snapshot *s, struct selection *ret);
 void selection_done(struct selection *sel);

@@ -25,19 +25,24 @@ static void boot_begin(void)
 }
 
 /* The early run's last kernel log line: what it did and how long it took. */
-static void boot_done(uint64_t start, const struct result *results, size_t n, int status)
+static void boot_done(uint64_t start, const struct result *results, size_t n,
+                      const struct selection *sel, int status)
 {
-        size_t changed = 0, failed = 0;
+        size_t changed = 0, failed = 0, missing = selection_missing(sel);
+        char missing_text[48] = "";
 
         for (size_t i = 0; i < n; i++) {
                 changed += results && results[i].outcome == OUTCOME_CHANGED;
                 failed += results && results[i].outcome == OUTCOME_FAILED;
         }
+        /* Only when there are some: the line keeps the form scripts already read. */
+        if (missing)
+                snprintf(missing_text, sizeof(missing_text), ", %zu missing", missing);
         log_full_errno(status == EXIT_OK ? LOG_INFO : LOG_ERR, 0,
                        "early run done in %.1f ms (%.1f ms CPU): %zu device%s selected, %zu bound, "
-                       "%zu failed%s",
+                       "%zu failed%s%s",
                        (double)(now_usec() - start) / 1000.0, (double)cpu_usec() / 1000.0, n,
-                       n == 1 ? "" : "s", changed, failed,
+                       n == 1 ? "" : "s", changed, failed, missing_text,
                        status == EXIT_USAGE ? "; configuration error, nothing bound" : "");
 }
 
@@ -109,7 +114,7 @@ int verb_apply(int argc, char *argv[])
                 pipeline_done(&p);
                 status = r == -EINVAL ? EXIT_USAGE : r < 0 ? EXIT_FAILED : EXIT_OK;
                 if (o.boot && !o.dry_run && !disabled)
-                        boot_done(start, NULL, 0, status);
+                        boot_done(start, NULL, 0, NULL, status);
                 return status;
         }
         if (o.boot)
@@ -132,15 +137,19 @@ int verb_apply(int argc, char *argv[])
                 pipeline_done(&p);
                 status = r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
                 if (o.boot)
-                        boot_done(start, NULL, 0, status);
+                        boot_done(start, NULL, 0, NULL, status);
                 return status;
         }
         failed = apply_plan(&p, results);
         failed += sriov_apply_phase2(&p, &sriov, results);
         sriov_run_done(&sriov);
+        /* A card the file names and the host lacks: the host is not as the file says. */
+        log_missing(&p.selection);
+        failed += selection_missing(&p.selection);
         report_results("apply", results, p.plan.n_actions, &p.selection, o.json);
         if (o.boot)
-                boot_done(start, results, p.plan.n_actions, failed ? EXIT_FAILED : EXIT_OK);
+                boot_done(start, results, p.plan.n_actions, &p.selection,
+                          failed ? EXIT_FAILED : EXIT_OK);
         pipeline_done(&p);
         return failed ? EXIT_FAILED : EXIT_OK;
 }
@@ -196,6 +205,7 @@ int verb_status(int argc, char *argv[])
                                          a->reason);
                 }
         }
+        drift = drift || selection_missing(&p.selection) > 0;
         report_results("status", results, p.plan.n_actions, &p.selection, o.json);
         if (!arg_config)
                 initrd_status_note();

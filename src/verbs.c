@@ -115,6 +115,8 @@ int report_plan(struct pipeline *p, const char *verb, bool json)
                         status = EXIT_FAILED;
                 }
         }
+        if (selection_missing(&p->selection))
+                status = EXIT_FAILED;
         report_results(verb, results, p->plan.n_actions, &p->selection, json);
         return status;
 }

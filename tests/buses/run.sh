@@ -186,7 +186,8 @@ bad "duplicate platform entries" "duplicate entry for platform name fff51000.eth
     "$(printf 'version: 1\ndevices:\n  - {bus: platform, name: "fff51000.ethernet", driver: vfio_platform}\n  - {name: "fff51000.ethernet", bus: platform, driver: vfio_platform}')"
 rm -rf "$T"
 
-# --- fsl-mc and cdx: parsed and planned (no such devices on this bed: a note, exit 0)
+# --- fsl-mc and cdx: parsed and planned (no such devices on this bed: "missing", exit 1;
+# with 'optional: true' a note, exit 0)
 mkbed
 conf <<'Y'
 version: 1
@@ -198,9 +199,18 @@ devices:
     address: "cdx-00:01"
 Y
 out=$(vbbed plan 2>&1); rc=$?
-check "fsl-mc, cdx: plan exits 0" 0 "$rc"
-check_contains "fsl-mc: planned" "no device matches fsl-mc name dpni.2" "$out"
-check_contains "cdx: planned" "no device matches cdx address cdx-00:01" "$out"
+check "fsl-mc, cdx: named and absent: plan exits 1" 1 "$rc"
+check_contains "fsl-mc: planned" "missing: no device matches fsl-mc name dpni.2" "$out"
+check_contains "cdx: planned" "missing: no device matches cdx address cdx-00:01" "$out"
+conf <<'Y'
+version: 1
+devices:
+  - {bus: fsl-mc, name: "dpni.2", driver: vfio_fsl_mc, optional: true}
+  - {bus: cdx, address: "cdx-00:01", optional: true}
+Y
+out=$(vbbed plan 2>&1); rc=$?
+check "fsl-mc, cdx: optional: plan exits 0" 0 "$rc"
+check_contains "cdx: optional: a note" "note: no device matches cdx address cdx-00:01" "$out"
 
 # --- fsl-mc: a container goes to vfio-fsl-mc and takes its objects along (buses-all.host)
 ALL=tests/testbed/hosts/buses-all.host

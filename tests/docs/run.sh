@@ -145,6 +145,7 @@ devices:
     class: "010802"
     group: device
     force: false
+    optional: true
   - address: "0000:5e:00.0"
     sriov: {numvfs: 4, replace: true, vfs: [0, 2]}
   - bus: platform

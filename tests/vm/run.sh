@@ -76,7 +76,8 @@ echo "# kernel $VM_KVER ($VM_KERNEL)"
 config_addr='version: 1
 devices:
   - address: "0000:00:02.0"
-  - address: "0000:01:00.0"    # hot-added later
+  - address: "0000:01:00.0"    # hot-added later: absent at boot, not "missing"
+    optional: true
 '
 config_id='version: 1
 devices:
