@@ -40,18 +40,33 @@ static void forget_kept(void)
 	nkept = capkept = 0;
 }
 
-static bool is_kept(const char *vpath)
+/* 'Z' when only the size is kept, 'S' (or 'A') when the whole state is; 0 when neither */
+static char kept_as(const char *vpath)
 {
 	size_t i;
 
 	for (i = 0; i < nkept; i++)
-		if (!strcmp(kept[i], vpath))
-			return true;
-	return false;
+		if (!strcmp(kept[i] + 1, vpath))
+			return kept[i][0];
+	return 0;
 }
 
-static int keep(const char *vpath)
+static bool is_kept(const char *vpath)
 {
+	return kept_as(vpath) != 0;
+}
+
+static int keep(char kind, const char *vpath)
+{
+	size_t len = strlen(vpath), i;
+
+	for (i = 0; i < nkept; i++) {
+		if (!strcmp(kept[i] + 1, vpath)) {
+			kept[i][0] = kind;
+			return 0;
+		}
+	}
+
 	if (nkept == capkept) {
 		size_t cap = capkept ? capkept * 2 : 64;
 		char **k = realloc(kept, cap * sizeof(*k));
@@ -61,9 +76,11 @@ static int keep(const char *vpath)
 		kept = k;
 		capkept = cap;
 	}
-	kept[nkept] = strdup(vpath);
+	kept[nkept] = malloc(len + 2);
 	if (!kept[nkept])
 		return -ENOMEM;
+	kept[nkept][0] = kind;
+	memcpy(kept[nkept] + 1, vpath, len + 1);
 	nkept++;
 	return 0;
 }
@@ -116,9 +133,11 @@ int tb_tx_save(const char *vpath)
 	char real[TB_PATH_MAX], saved[TB_PATH_MAX];
 	struct stat st;
 	unsigned int n;
+	char was;
 	int r;
 
-	if (!active || is_kept(vpath))
+	/* a file appended to and now replaced: its whole state too (undone before the size) */
+	if (!active || ((was = kept_as(vpath)) && was != 'Z'))
 		return 0;
 	r = tb_real(real, sizeof(real), vpath);
 	if (r < 0)
@@ -136,7 +155,7 @@ int tb_tx_save(const char *vpath)
 		    linkat(AT_FDCWD, real, AT_FDCWD, saved, 0) < 0)
 			r = -errno;
 	}
-	return r < 0 ? r : keep(vpath);
+	return r < 0 ? r : keep('S', vpath);
 }
 
 int tb_tx_save_size(const char *vpath)
@@ -155,10 +174,10 @@ int tb_tx_save_size(const char *vpath)
 		if (errno != ENOENT)
 			return -errno;
 		r = add_entry('A', 0, vpath, &n);
-	} else {
-		r = add_entry('Z', (long long)st.st_size, vpath, &n);
+		return r < 0 ? r : keep('A', vpath);
 	}
-	return r < 0 ? r : keep(vpath);
+	r = add_entry('Z', (long long)st.st_size, vpath, &n);
+	return r < 0 ? r : keep('Z', vpath);
 }
 
 int tb_tx_remove(const char *vpath)
@@ -179,7 +198,7 @@ int tb_tx_remove(const char *vpath)
 	if (r == 0 && (r = jpath(saved, sizeof(saved), n, ".s")) == 0 &&
 	    rename(real, saved) < 0)
 		r = -errno;
-	return r < 0 ? r : keep(vpath);
+	return r < 0 ? r : keep('S', vpath);
 }
 
 int tb_tx_scratch(char *buf, size_t size)
