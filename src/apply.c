@@ -350,7 +350,7 @@ int revert_device(struct pipeline *p, struct device *d, struct result *res)
 {
         struct resolver *r = p->resolver;
         char original_override[DRIVER_NAME_MAX];
-        bool was_vfio;
+        bool was_vfio, driverless;
         int err;
 
         snprintf(res->previous_driver, sizeof(res->previous_driver), "%s", d->driver);
@@ -366,7 +366,12 @@ int revert_device(struct pipeline *p, struct device *d, struct result *res)
                 return err;
         }
         snprintf(original_override, sizeof(original_override), "%s", d->driver_override);
-        if (!d->driver_override[0] && !driver_is_vfio(d->driver)) {
+        /*
+         * No driver and no override: a run killed between unbind and probe leaves a device so,
+         * and only a probe gives it back to its host driver.
+         */
+        driverless = !d->driver[0] && !d->driver_override[0];
+        if (!d->driver_override[0] && !driver_is_vfio(d->driver) && !driverless) {
                 res->outcome = was_vfio ? OUTCOME_CHANGED : OUTCOME_UNCHANGED;
                 return 0;
         }
@@ -413,8 +418,8 @@ int revert_device(struct pipeline *p, struct device *d, struct result *res)
                 return err;
         }
         (void)device_refresh(d);
-        res->outcome = OUTCOME_CHANGED;
-        if (!d->driver[0])
+        res->outcome = driverless && !was_vfio && !d->driver[0] ? OUTCOME_UNCHANGED : OUTCOME_CHANGED;
+        if (!d->driver[0] && res->outcome == OUTCOME_CHANGED)
                 snprintf(res->message, sizeof(res->message),
                          "override cleared; no host driver took the device");
         return 0;

@@ -483,6 +483,66 @@ check "cdx: ... logged" logged "probe-failed cdx-01:00 vfio-cdx EINVAL"
 check "cdx: unload unbinds" bash -c "'$here/run' '$bed' -- modprobe -r vfio_cdx && [ ! -e '$bed$CX/cdx-00:00/driver' ]"
 check "cdx: dump line" grep -qx "device cdx-00:01 driver=- override=vfio-cdx" <("$here/dump" "$bed")
 
+# ---------------------------------------------------------------- crashes
+# A SIGKILL in the middle of a store leaves the bed as before the store (the kernel's
+# stores are atomic); the next process under the preload rolls the dead one's store back.
+mk "$here/hosts/demo.host"
+P=/sys/bus/pci/devices
+# crash KNOB CMD...: CMD under the preload with KNOB (VAR=VALUE) must die of SIGKILL (137);
+# then a process of the bed's (true) runs.
+crash() {
+	local knob=$1 rc; shift
+	rc=$({ env "$knob" "$here/run" "$bed" -- "$@" >/dev/null 2>&1; echo $?; } 2>/dev/null)
+	[ "$rc" = 137 ] || ko "crash $knob $*: exit status $rc, not killed"
+	tb true
+}
+# bound ADDR DRV yes|no: the device's driver link, the driver's link to it and uevent's
+# DRIVER= all say bound to DRV, or none does
+bound() {
+	local n=0
+	[ "$(drv "$1")" = "$2" ] && n=$((n + 1))
+	[ -L "$bed/sys/bus/pci/drivers/$2/$1" ] && n=$((n + 1))
+	grep -qx "DRIVER=$2" "$bed$P/$1/uevent" && n=$((n + 1))
+	if [ "$3" = yes ]; then is "$n of 3" "3 of 3"; else is "$n of 3" "0 of 3"; fi
+}
+crash TESTBED_KILL_IN_WRITE=0000:02:00.0/driver_override "$out/udev-probe" write $P/0000:02:00.0/driver_override vfio-pci
+check "crash: torn driver_override store: the old value stays" is "$(cat "$bed$P/0000:02:00.0/driver_override")" "(null)"
+(TESTBED_KILL_AFTER_EVENT=1 tb "$out/udev-probe" write $P/0000:02:00.0/driver_override vfio-pci) >/dev/null 2>&1
+check "crash: dump rolls a dead process's store back first" \
+	grep -qx "device 0000:02:00.0 driver=nvidia override=-" <("$here/dump" "$bed")
+check "crash: a store rolled back leaves no event line" is "$(grep -c 'driver_override 0000:02:00.0' "$bed/testbed/log")" 0
+crash TESTBED_KILL_AFTER_EVENT=3 modprobe vfio_pci
+check "crash: module load: no half-made /sys/module" test ! -e "$bed/sys/module/vfio_pci"
+check "crash: module load: not in /proc/modules" is "$(grep -c '^vfio_pci ' "$bed/proc/modules")" 0
+check "crash: module load: dependencies' holders and refcnt" is \
+	"$(ls "$bed/sys/module/vfio/holders" | tr '\n' ' ')$(cat "$bed/sys/module/vfio/refcnt")" "vfio_pci_core 1"
+check "crash: module load: the modules loaded before the crash stay" grep -q '^vfio_pci_core ' "$bed/proc/modules"
+check "crash: module load: a load after it converges" tb modprobe vfio_pci
+check "crash: module load: ... and registers the driver" test -f "$bed/sys/bus/pci/drivers/vfio-pci/bind"
+before=$(cat "$bed/proc/modules")
+# killed in the store, then killed again in the rollback: the third process finishes it
+(TESTBED_KILL_IN_WRITE=/proc/modules tb modprobe -r e1000e) >/dev/null 2>&1
+check "crash: a dead process's journal is left" test -d "$bed/testbed/journal"
+crash TESTBED_KILL_IN_ROLLBACK=3 true
+check "crash: rollback done: no journal left" test ! -e "$bed/testbed/journal" -a ! -e "$bed/testbed/journal.done"
+check "crash: torn /proc/modules: all its lines stay" is "$(cat "$bed/proc/modules")" "$before"
+check "crash: unload rolled back: e1000e live, its NIC bound" is "$(cat "$bed/sys/module/e1000e/initstate") $(drv 0000:00:19.0)" "live e1000e"
+check "crash: unload rolled back: the NIC's children back" test -e "$bed/sys/class/net/eno1"
+crash TESTBED_KILL_IN_WRITE=0000:02:00.1/uevent "$out/udev-probe" write /sys/bus/pci/drivers/snd_hda_intel/unbind 0000:02:00.1
+check "crash: unbind: links and uevent agree (still bound)" bound 0000:02:00.1 snd_hda_intel yes
+tb "$out/udev-probe" write /sys/bus/pci/drivers/snd_hda_intel/unbind 0000:02:00.1
+crash TESTBED_KILL_IN_WRITE=0000:02:00.1/uevent "$out/udev-probe" write /sys/bus/pci/drivers/snd_hda_intel/bind 0000:02:00.1
+check "crash: bind: links and uevent agree (still unbound)" bound 0000:02:00.1 snd_hda_intel no
+crash TESTBED_KILL_AFTER_EVENT=2 "$out/udev-probe" write $P/0000:5e:00.0/sriov_numvfs 0
+check "crash: VFs going: sriov_numvfs, virtfn links and VFs agree" is \
+	"$(numvfs 0000:5e:00.0) $(nlinks 0000:5e:00.0) $(ls -d "$bed$P"/0000:5e:00.[12] | wc -l)" "2 2 2"
+tb "$out/udev-probe" write $P/0000:5e:00.0/sriov_numvfs 0
+crash TESTBED_KILL_AFTER_EVENT=2 "$out/udev-probe" write $P/0000:5e:00.0/sriov_numvfs 2
+check "crash: VFs coming: none half made" is \
+	"$(numvfs 0000:5e:00.0) $(nlinks 0000:5e:00.0) $(ls -d "$bed$P"/0000:5e:00.[12] 2>/dev/null | wc -l)" "0 0 0"
+check "crash: VFs coming: a write after it converges" tb "$out/udev-probe" write $P/0000:5e:00.0/sriov_numvfs 2
+check "crash: ... two VFs" is "$(numvfs 0000:5e:00.0) $(nlinks 0000:5e:00.0)" "2 2"
+
 # description errors
 for line in "fslmc dpni.1" "fslmc dprc.1;fslmc dpni.1 parent=dprc.9" "fslmc dprc.1;fslmc dpni.1 parent=dprc.1;fslmc dpbp.1 parent=dpni.1" \
 	"fslmc dprc.1;fslmc dpni.1 parent=dprc.1 driver=x" "fslmc DPNI.1" "cdx cdx-0:0 id=10ee:8084" "cdx cdx-00:0A id=10ee:8084" \

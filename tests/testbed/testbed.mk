@@ -8,7 +8,7 @@ TESTBED_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 	-Wmissing-prototypes -Wstrict-prototypes -Wvla -Wwrite-strings -Wundef \
 	-U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=0 -I$(TESTBED_DIR)/src
 
-TESTBED_SHARED := bedfs pcidev modstate faults buscore busops
+TESTBED_SHARED := bedfs bedwrite journal pcidev modstate faults buscore busops
 TESTBED_PRELOAD := $(TESTBED_SHARED) pcicore sriovcore wfd modload redirect paths
 TESTBED_MKHOST := $(TESTBED_SHARED) mkhost mkparse mkdev mkmod mkbus
 

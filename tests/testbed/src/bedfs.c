@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #define _GNU_SOURCE
 #include "bedfs.h"
+#include "journal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -56,78 +57,6 @@ int tb_vpathf(char *buf, size_t size, const char *fmt, ...)
 	if (n < 0 || (size_t)n >= size)
 		return -ENAMETOOLONG;
 	return 0;
-}
-
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, data, len);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		data += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-int tb_write_file(const char *vpath, const char *data, mode_t mode)
-{
-	char path[TB_PATH_MAX];
-	int fd, r;
-
-	r = tb_real(path, sizeof(path), vpath);
-	if (r < 0)
-		return r;
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0 && errno == EACCES) {
-		/* read-only attribute of ours being rewritten */
-		if (chmod(path, 0644) < 0)
-			return -errno;
-		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	}
-	if (fd < 0)
-		return -errno;
-	r = write_all(fd, data, strlen(data));
-	if (r == 0 && fchmod(fd, mode) < 0)
-		r = -errno;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	return r;
-}
-
-int tb_writef(const char *vpath, mode_t mode, const char *fmt, ...)
-{
-	char buf[TB_ATTR_MAX];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(buf))
-		return -ENOBUFS;
-	return tb_write_file(vpath, buf, mode);
-}
-
-int tb_append(const char *vpath, const char *data)
-{
-	char path[TB_PATH_MAX];
-	int fd, r;
-
-	r = tb_real(path, sizeof(path), vpath);
-	if (r < 0)
-		return r;
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	r = write_all(fd, data, strlen(data));
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	return r;
 }
 
 ssize_t tb_read_file(const char *vpath, char *buf, size_t size)
@@ -198,6 +127,20 @@ int tb_read_hex(const char *vpath, unsigned int *out)
 	return 0;
 }
 
+static int mkdir_kept(char *path)
+{
+	struct stat st;
+	int r;
+
+	if (lstat(path, &st) == 0)
+		return 0;
+	if (tb_tx_active() && (r = tb_tx_save(path + tb_root_len)) < 0)
+		return r;
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
 int tb_mkdir_p(const char *vpath)
 {
 	char path[TB_PATH_MAX];
@@ -211,13 +154,12 @@ int tb_mkdir_p(const char *vpath)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(path, 0755) < 0 && errno != EEXIST)
-			return -errno;
+		r = mkdir_kept(path);
 		*p = '/';
+		if (r < 0)
+			return r;
 	}
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
+	return mkdir_kept(path);
 }
 
 /* Relative link text from the directory holding 'linkpath' to 'target'. */
@@ -265,7 +207,7 @@ int tb_symlink_rel(const char *linkpath, const char *target)
 	if (r < 0)
 		return r;
 	r = tb_real(path, sizeof(path), linkpath);
-	if (r < 0)
+	if (r < 0 || (r = tb_tx_save(linkpath)) < 0)
 		return r;
 	if (unlink(path) < 0 && errno != ENOENT)
 		return -errno;
@@ -320,6 +262,8 @@ int tb_unlink(const char *vpath)
 	char path[TB_PATH_MAX];
 	int r;
 
+	if (tb_tx_active())
+		return tb_tx_remove(vpath);
 	r = tb_real(path, sizeof(path), vpath);
 	if (r < 0)
 		return r;
@@ -362,7 +306,7 @@ static int rm_rf_at(int dfd, const char *name)
 	return r;
 }
 
-int tb_rm_rf(const char *vpath)
+int tb_rm_rf_now(const char *vpath)
 {
 	char path[TB_PATH_MAX];
 	int r;
@@ -373,6 +317,38 @@ int tb_rm_rf(const char *vpath)
 	if (strlen(vpath) < 2)
 		return -EINVAL; /* never the whole bed */
 	return rm_rf_at(AT_FDCWD, path);
+}
+
+int tb_rm_rf(const char *vpath)
+{
+	if (strlen(vpath) < 2)
+		return -EINVAL;
+	if (tb_tx_active()) {
+		int r = tb_tx_remove(vpath);
+
+		return r == -ENOENT ? 0 : r;
+	}
+	return tb_rm_rf_now(vpath);
+}
+
+int tb_rmdir(const char *vpath)
+{
+	char path[TB_PATH_MAX];
+	struct dirent *de;
+	bool empty = true;
+	DIR *d;
+	int r;
+
+	r = tb_real(path, sizeof(path), vpath);
+	if (r < 0)
+		return r;
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while (empty && (de = readdir(d)))
+		empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
+	closedir(d);
+	return empty ? tb_rm_rf(vpath) : -ENOTEMPTY;
 }
 
 bool tb_exists(const char *vpath)
@@ -390,36 +366,6 @@ bool tb_is_dir(const char *vpath)
 
 	return tb_real(path, sizeof(path), vpath) == 0 && stat(path, &st) == 0 &&
 	       S_ISDIR(st.st_mode);
-}
-
-int tb_remove_line(const char *vpath, const char *line)
-{
-	char buf[65536], out[65536];
-	size_t olen = 0, llen = strlen(line);
-	bool found = false;
-	char *p, *nl;
-	ssize_t n;
-
-	n = tb_read_file(vpath, buf, sizeof(buf));
-	if (n < 0)
-		return (int)n;
-	for (p = buf; *p; p = nl ? nl + 1 : p + strlen(p)) {
-		size_t len;
-
-		nl = strchr(p, '\n');
-		len = nl ? (size_t)(nl - p) : strlen(p);
-		if (!found && len == llen && !strncmp(p, line, len)) {
-			found = true;
-			continue;
-		}
-		memcpy(out + olen, p, len);
-		olen += len;
-		out[olen++] = '\n';
-	}
-	out[olen] = '\0';
-	if (!found)
-		return -ENOENT;
-	return tb_write_file(vpath, out, 0644);
 }
 
 int tb_lock(void)
@@ -503,24 +449,6 @@ bool tb_sysfs_streq(const char *a, const char *b)
 	if (*b == '\0' && a[0] == '\n' && a[1] == '\0')
 		return true;
 	return false;
-}
-
-void tb_log(const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof(buf) - 1)
-		n = sizeof(buf) - 2;
-	buf[n] = '\n';
-	buf[n + 1] = '\0';
-	(void)tb_append("/testbed/log", buf);
 }
 
 const char *tb_basename(const char *path)

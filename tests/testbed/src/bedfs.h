@@ -27,6 +27,11 @@ int tb_real(char *buf, size_t size, const char *vpath);
 int tb_vpathf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * The writers below change the bed all or nothing: in a transaction (journal.h) each path's
+ * old state is kept first and a new content is renamed into place, never written over.
+ */
+int tb_write_bytes(const char *vpath, const void *data, size_t len, mode_t mode);
 int tb_write_file(const char *vpath, const char *data, mode_t mode);
 int tb_writef(const char *vpath, mode_t mode, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -40,6 +45,10 @@ int tb_readlink(const char *vpath, char *buf, size_t size);
 int tb_resolve(const char *vpath, char *out, size_t size);
 int tb_unlink(const char *vpath);
 int tb_rm_rf(const char *vpath);
+/* Removes at once, kept by no transaction (the journal's own files). */
+int tb_rm_rf_now(const char *vpath);
+/* Removes an empty directory; -ENOTEMPTY otherwise. */
+int tb_rmdir(const char *vpath);
 bool tb_exists(const char *vpath);
 bool tb_is_dir(const char *vpath);
 

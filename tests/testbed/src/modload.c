@@ -19,6 +19,7 @@
 
 #include "bedfs.h"
 #include "faults.h"
+#include "journal.h"
 #include "modstate.h"
 #include "pcicore.h"
 #include "preload.h"
@@ -29,7 +30,7 @@ static int module_load(const char *name, const char *params)
 	char buf[32];
 	int lock, r, i;
 
-	lock = tb_lock();
+	lock = tb_tx_begin();
 	if (lock < 0)
 		return lock;
 	r = tb_fault_load(name);
@@ -62,7 +63,7 @@ static int module_load(const char *name, const char *params)
 out:
 	if (r < 0)
 		tb_log("load-failed %s %s", name, tb_errno_name(r));
-	tb_unlock(lock);
+	tb_tx_end(lock);
 	return r;
 }
 
@@ -73,7 +74,7 @@ static int module_unload(const char *name)
 
 	if (!tb_valid_name(name))
 		return -ENOENT;
-	lock = tb_lock();
+	lock = tb_tx_begin();
 	if (lock < 0)
 		return lock;
 	if (!tb_module_live(name)) {
@@ -94,7 +95,7 @@ static int module_unload(const char *name)
 	if (r == 0)
 		r = tb_module_destroy(name);
 out:
-	tb_unlock(lock);
+	tb_tx_end(lock);
 	return r;
 }
 

@@ -11,6 +11,7 @@
 
 #include "bedfs.h"
 #include "faults.h"
+#include "journal.h"
 #include "pcidev.h"
 #include "buscore.h"
 #include "sriovcore.h"
@@ -416,11 +417,11 @@ int tb_store(const char *vpath, const char *buf, size_t len)
 		return -E2BIG; /* kernfs: atomic_write_len */
 	memcpy(s, buf, len);
 	s[len] = '\0';
-	lock = tb_lock();
+	lock = tb_tx_begin();
 	if (lock < 0)
 		return lock;
 	r = store_locked(vpath, s, len);
-	tb_unlock(lock);
+	tb_tx_end(lock);
 	return r;
 }
 
@@ -434,7 +435,7 @@ int tb_open_read(const char *vpath)
 	    tb_vpathf(p, sizeof(p), "/faults/vanish/%s", tb_basename(dir)) < 0 || !tb_exists(p) ||
 	    !is_pci_device_dir(dir))
 		return 0;
-	lock = tb_lock();
+	lock = tb_tx_begin();
 	if (lock < 0)
 		return lock;
 	if (tb_fault_vanish(tb_basename(dir), tb_basename(vpath), false)) {
@@ -444,6 +445,6 @@ int tb_open_read(const char *vpath)
 			(void)tb_pdev_remove(&d);
 		r = -ENOENT;
 	}
-	tb_unlock(lock);
+	tb_tx_end(lock);
 	return r;
 }

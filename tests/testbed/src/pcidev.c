@@ -551,9 +551,9 @@ int tb_driver_unregister(const char *drv)
 int tb_pdev_write_config(const char *vpath, const struct tb_pdev *d, unsigned int rev, bool bound)
 {
 	unsigned char cfg[256] = { 0 };
-	char p[TB_PATH_MAX], real[TB_PATH_MAX];
+	char p[TB_PATH_MAX];
 	bool bridge = (d->class >> 8) == 0x0604;
-	int fd, r;
+	int r;
 
 	cfg[0] = d->vendor & 0xff;
 	cfg[1] = (d->vendor >> 8) & 0xff;
@@ -572,13 +572,7 @@ int tb_pdev_write_config(const char *vpath, const struct tb_pdev *d, unsigned in
 		cfg[0x2e] = d->subdevice & 0xff;
 		cfg[0x2f] = (d->subdevice >> 8) & 0xff;
 	}
-	if ((r = tb_vpathf(p, sizeof(p), "%s/config", vpath)) < 0 ||
-	    (r = tb_real(real, sizeof(real), p)) < 0)
+	if ((r = tb_vpathf(p, sizeof(p), "%s/config", vpath)) < 0)
 		return r;
-	fd = open(real, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return -errno;
-	r = write(fd, cfg, sizeof(cfg)) == (ssize_t)sizeof(cfg) ? 0 : -EIO;
-	close(fd);
-	return r;
+	return tb_write_bytes(p, cfg, sizeof(cfg), 0644);
 }

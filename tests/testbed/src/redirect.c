@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "bedfs.h"
+#include "journal.h"
 #include "preload.h"
 
 
@@ -61,6 +62,9 @@ void tb_preload_init(void)
 __attribute__((constructor)) static void tb_ctor(void)
 {
 	tb_preload_init();
+	/* a store cut short by a dead process is undone before this one looks at the bed */
+	if (tb_tx_recover() < 0)
+		fprintf(stderr, "libtestbed: cannot roll back %s/testbed/journal\n", tb_root);
 }
 
 static bool has_prefix(const char *path, const char *prefix, size_t len)

@@ -192,13 +192,9 @@ static int vf_remove(const struct tb_pdev *pf, int k)
 		return r;
 	if ((r = tb_vpathf(p, sizeof(p), "/testbed/devices/%s", vf.addr)) == 0)
 		(void)tb_rm_rf(p);
-	if (grp[0] && tb_vpathf(gdev, sizeof(gdev), "%s/devices", grp) == 0) {
-		char real[TB_PATH_MAX];
-
-		/* the kernel frees a group with no device left */
-		if (tb_real(real, sizeof(real), gdev) == 0 && rmdir(real) == 0)
-			(void)tb_rm_rf(grp);
-	}
+	/* the kernel frees a group with no device left */
+	if (grp[0] && tb_vpathf(gdev, sizeof(gdev), "%s/devices", grp) == 0 && tb_rmdir(gdev) == 0)
+		(void)tb_rm_rf(grp);
 	return 0;
 }
 
