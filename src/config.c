@@ -17,35 +17,9 @@ static void yaml_parser_deletep(yaml_parser_t *p)
         yaml_parser_delete(p);
 }
 
-/*
- * Quoted values come from the file, and YAML escapes ("\n", "\e", "\x9b") put any control
- * character in them: written raw, a value could fake a log line of its own or drive the
- * terminal. C0 controls, DEL and the C1 controls (UTF-8 C2 80-9F) are written as escapes.
- */
-static void escape_controls(const char *s, char *buf, size_t size)
-{
-        size_t n = 0;
-
-        for (; *s && n + 7 < size; s++) {
-                unsigned char ch = (unsigned char)*s;
-
-                if (ch == '\n')
-                        n += (size_t)snprintf(buf + n, size - n, "\\n");
-                else if (ch == '\t')
-                        n += (size_t)snprintf(buf + n, size - n, "\\t");
-                else if (ch < 0x20 || ch == 0x7f)
-                        n += (size_t)snprintf(buf + n, size - n, "\\x%02x", ch);
-                else if (ch == 0xc2 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] <= 0x9f)
-                        n += (size_t)snprintf(buf + n, size - n, "\\u%04x", (unsigned char)*++s);
-                else
-                        buf[n++] = (char)ch;
-        }
-        buf[n] = '\0';
-}
-
 void loader_error(struct loader *l, const yaml_mark_t *mark, const char *fmt, ...)
 {
-        char msg[512], escaped[4 * sizeof(msg)];
+        char msg[512];
         va_list ap;
 
         l->errors++;
@@ -54,8 +28,8 @@ void loader_error(struct loader *l, const yaml_mark_t *mark, const char *fmt, ..
         va_start(ap, fmt);
         vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
-        escape_controls(msg, escaped, sizeof(escaped));
-        log_error("%s:%zu:%zu: %s", l->file, mark->line + 1, mark->column + 1, escaped);
+        /* Quoted values put any control character in msg ("\e", "\x9b"): the logger escapes them. */
+        log_error("%s:%zu:%zu: %s", l->file, mark->line + 1, mark->column + 1, msg);
 }
 
 /* A mark for a byte offset: lines as libyaml counts them, columns in UTF-8 characters. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <json-c/json.h>
 
+#include "log.h"
 #include "macro.h"
 #include "report.h"
 #include "sriov.h"
@@ -216,8 +217,8 @@ void report_results(const char *verb, const struct result *results, size_t n,
                 char what[128];
 
                 config_entry_describe(e, what, sizeof(what));
-                printf("note: no device matches %s (%s:%u:%u)\n", what, e->loc.file, e->loc.line,
-                       e->loc.column);
+                print_line(stdout, "note: no device matches %s (%s:%u:%u)", what, e->loc.file,
+                           e->loc.line, e->loc.column);
         }
 }
 
