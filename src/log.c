@@ -123,6 +123,31 @@ char *escape_dup(const char *s)
         return buf;
 }
 
+char *utf8_valid_dup(const char *s)
+{
+        /* U+FFFD is 3 bytes for each byte it replaces */
+        char *buf = malloc(strlen(s) * 3 + 1), *q = buf;
+        const unsigned char *p = (const unsigned char *)s;
+
+        if (!buf)
+                return NULL;
+        while (*p) {
+                size_t seq = *p < 0x80 ? 1 : utf8_sequence(p);
+
+                if (seq == 0) {
+                        memcpy(q, "\xef\xbf\xbd", 3);
+                        q += 3;
+                        p++;
+                        continue;
+                }
+                memcpy(q, p, seq);
+                q += seq;
+                p += seq;
+        }
+        *q = '\0';
+        return buf;
+}
+
 void print_line(FILE *f, const char *fmt, ...)
 {
         _cleanup_free_ char *line = NULL, *escaped = NULL;

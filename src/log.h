@@ -24,6 +24,8 @@ int log_get_max_level(void);
 size_t escape_text(const char *s, char *buf, size_t size);
 /* The same, allocated (free it); NULL without memory. */
 char *escape_dup(const char *s);
+/* s with each byte that is not part of valid UTF-8 replaced by U+FFFD (free it; NULL without memory). */
+char *utf8_valid_dup(const char *s);
 /* One line on f: formatted, escaped, a newline added (for text that names outside strings). */
 void print_line(FILE *f, const char *fmt, ...) _printf_(2, 3);
 

@@ -112,6 +112,16 @@ check_grep "drop-in name: the note on stdout names it escaped once" \
 run_vb plan --json
 check_json "drop-in name: JSON parses"
 check "drop-in name: JSON has the name's bytes" "/etc/vfio-bind.d/$dropin" "$(j '.plan.unmatched[0].config')"
+# a name that is not UTF-8: JSON stays JSON (U+FFFD), the text says \xff
+latin1=$'caf\xe9.yaml'
+printf 'version: 1\ndevices:\n  - address: "0000:0a:00.0"\n' >"$BED/etc/vfio-bind.d/$latin1"
+run_vb plan --json
+check_json "drop-in named in Latin-1: JSON parses as UTF-8"
+check "drop-in named in Latin-1: U+FFFD for the byte" "/etc/vfio-bind.d/caf\ufffd.yaml" \
+    "$(python3 -c 'import json,sys; print(*[ascii(u["config"]) for u in json.load(sys.stdin)["plan"]["unmatched"] if "caf" in u["config"]])' <<<"$OUT" | tr -d "'")"
+run_vb plan
+check_grep "drop-in named in Latin-1: the text note escapes the byte" 'caf\\xe9\.yaml:3:5\)$' "$OUT"
+rm -f "$BED/etc/vfio-bind.d/$latin1"
 printf 'version: 2\n' >"$BED/etc/vfio-bind.d/$dropin"
 run_vb plan
 check_rc "drop-in with an error: exit 2" 2
