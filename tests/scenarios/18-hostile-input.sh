@@ -116,7 +116,12 @@ check "drop-in name: JSON has the name's bytes" "/etc/vfio-bind.d/$dropin" "$(j 
 latin1=$'caf\xe9.yaml'
 printf 'version: 1\ndevices:\n  - address: "0000:0a:00.0"\n' >"$BED/etc/vfio-bind.d/$latin1"
 run_vb plan --json
-check_json "drop-in named in Latin-1: JSON parses as UTF-8"
+# strictly: lib.sh's check_json reads stdin with Python's surrogateescape, which lets any byte by
+if python3 -c 'import json,sys; json.loads(sys.stdin.buffer.read().decode("utf-8"))' <<<"$OUT" 2>/dev/null; then
+    ok "drop-in named in Latin-1: JSON parses as UTF-8"
+else
+    not_ok "drop-in named in Latin-1: JSON is not UTF-8"
+fi
 check "drop-in named in Latin-1: U+FFFD for the byte" "/etc/vfio-bind.d/caf\ufffd.yaml" \
     "$(python3 -c 'import json,sys; print(*[ascii(u["config"]) for u in json.load(sys.stdin)["plan"]["unmatched"] if "caf" in u["config"]])' <<<"$OUT" | tr -d "'")"
 run_vb plan
