@@ -295,17 +295,23 @@ static int check_file(const char *path, const struct stat *st, enum config_flags
  * root's files show up owned by the overflow uid. Such a process has no power over the host's
  * devices, so an owner it cannot name is no threat there; in the initial namespace it never is.
  */
+static unsigned long overflow_uid(void)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/sys/kernel/overflowuid", "re");
+        unsigned long uid;
+
+        return f && fscanf(f, "%lu", &uid) == 1 ? uid : 65534;
+}
+
 static bool unmapped_owner_is_root(uid_t uid)
 {
-        _cleanup_fclose_ FILE *o = fopen("/proc/sys/kernel/overflowuid", "re"), *m = NULL;
-        unsigned long inside, outside, count, overflow = 65534;
+        _cleanup_fclose_ FILE *f = NULL;
+        unsigned long inside, outside, count;
         bool root_mapped = false;
 
-        if (o && fscanf(o, "%lu", &overflow) != 1)
+        if (uid != overflow_uid() || !(f = fopen("/proc/self/uid_map", "re")))
                 return false;
-        if (uid != overflow || !(m = fopen("/proc/self/uid_map", "re")))
-                return false;
-        while (fscanf(m, "%lu %lu %lu", &inside, &outside, &count) == 3)
+        while (fscanf(f, "%lu %lu %lu", &inside, &outside, &count) == 3)
                 root_mapped |= outside == 0 && count > 0;
         return !root_mapped;
 }
