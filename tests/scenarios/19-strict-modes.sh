@@ -123,4 +123,28 @@ check_rc "-c file 0666 in a sticky directory: exit 2" 2
 check_grep "-c file 0666: the file named" "vb\.yaml: refusing a configuration owned by uid 0 with mode 0666" "$ERR"
 run_vb validate "$lab/open/vb.yaml"
 check_rc "validate in a 0777 directory: exit 0" 0
+
+# --- a user who is not root: in its 'unshare -r' namespace root's / and /etc show up owned by
+# the overflow uid; they are accepted there (such a process cannot touch the host's devices),
+# and a world-writable drop-in directory is still refused
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && unshare -r true 2>/dev/null; then
+    bed demo
+    dropin
+    nb=$(mktemp -d /tmp/vfio-bind-nobody.XXXXXX)
+    cp -a "$BED" "$nb/bed"
+    chown -R 65534:65534 "$nb"
+    chmod 0755 "$nb"
+    as_nobody() {
+        setpriv --reuid=65534 --regid=65534 --clear-groups env TESTBED_ISOLATE=1 \
+            tests/testbed/run "$nb/bed" -- "$VB" "$@" 2>&1
+    }
+    check "as nobody: the overflow uid's /etc is accepted" "0" "$(as_nobody plan >/dev/null; echo $?)"
+    chmod 0777 "$nb/bed/etc/vfio-bind.d"
+    out=$(as_nobody plan)
+    check_grep "as nobody: a 0777 drop-in directory is still refused" \
+        "^vfio-bind: /etc/vfio-bind\.d: refusing a configuration directory owned by uid 0 with mode 0777" "$out"
+    rm -rf "$nb"
+else
+    echo "# not root, or no setpriv/unshare: the non-root case is not tried"
+fi
 summary
