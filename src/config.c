@@ -266,35 +266,7 @@ int config_load_buffer(struct config *c, const char *name, const char *data, siz
 /* A file that cannot be used is a configuration error too: its cause logged, -EINVAL returned. */
 #define file_error(err, ...) (log_error_errno((err), __VA_ARGS__), -EINVAL)
 
-static int check_file(const char *path, const struct stat *st, enum config_flags flags)
-{
-        if (S_ISDIR(st->st_mode))
-                return file_error(EISDIR, "%s: is a directory, not a configuration file", path);
-        if (!S_ISREG(st->st_mode))
-                return file_error(EINVAL, "%s: is %s, not a regular file", path,
-                                  S_ISCHR(st->st_mode)    ? "a character device"
-                                  : S_ISBLK(st->st_mode)  ? "a block device"
-                                  : S_ISFIFO(st->st_mode) ? "a FIFO"
-                                  : S_ISSOCK(st->st_mode) ? "a socket"
-                                                          : "a special file");
-        if ((flags & CONFIG_STRICT_PERMISSIONS) &&
-            ((st->st_uid != 0 && st->st_uid != geteuid()) || (st->st_mode & (S_IWGRP | S_IWOTH))))
-                return file_error(EPERM,
-                                  "%s: refusing a configuration owned by uid %u with mode %04o: "
-                                  "it must be owned by root and not writable by group or others "
-                                  "(chown root: and chmod go-w it)",
-                                  path, (unsigned)st->st_uid, (unsigned)(st->st_mode & 07777));
-        if (st->st_size > CONFIG_FILE_SIZE_MAX)
-                return file_error(EFBIG, "%s: %lld bytes; a configuration is at most %d bytes", path,
-                                  (long long)st->st_size, CONFIG_FILE_SIZE_MAX);
-        return 0;
-}
-
-/*
- * In a user namespace that does not map the host's root (the test bed's 'unshare -r' as a user),
- * root's files show up owned by the overflow uid. Such a process has no power over the host's
- * devices, so an owner it cannot name is no threat there; in the initial namespace it never is.
- */
+/* The owner a file shows when its real owner is not mapped into our user namespace. */
 static unsigned long overflow_uid(void)
 {
         _cleanup_fclose_ FILE *f = fopen("/proc/sys/kernel/overflowuid", "re");
@@ -303,6 +275,11 @@ static unsigned long overflow_uid(void)
         return f && fscanf(f, "%lu", &uid) == 1 ? uid : 65534;
 }
 
+/*
+ * In a user namespace that does not map the host's root (the test bed's 'unshare -r' as a user),
+ * root's files show up owned by the overflow uid. Such a process has no power over the host's
+ * devices, so an owner it cannot name is no threat there; in the initial namespace it never is.
+ */
 static bool unmapped_owner_is_root(uid_t uid)
 {
         _cleanup_fclose_ FILE *f = NULL;
@@ -319,6 +296,30 @@ static bool unmapped_owner_is_root(uid_t uid)
 static bool owner_is_trusted(uid_t uid)
 {
         return uid == 0 || uid == geteuid() || unmapped_owner_is_root(uid);
+}
+
+static int check_file(const char *path, const struct stat *st, enum config_flags flags)
+{
+        if (S_ISDIR(st->st_mode))
+                return file_error(EISDIR, "%s: is a directory, not a configuration file", path);
+        if (!S_ISREG(st->st_mode))
+                return file_error(EINVAL, "%s: is %s, not a regular file", path,
+                                  S_ISCHR(st->st_mode)    ? "a character device"
+                                  : S_ISBLK(st->st_mode)  ? "a block device"
+                                  : S_ISFIFO(st->st_mode) ? "a FIFO"
+                                  : S_ISSOCK(st->st_mode) ? "a socket"
+                                                          : "a special file");
+        if ((flags & CONFIG_STRICT_PERMISSIONS) &&
+            (!owner_is_trusted(st->st_uid) || (st->st_mode & (S_IWGRP | S_IWOTH))))
+                return file_error(EPERM,
+                                  "%s: refusing a configuration owned by uid %u with mode %04o: "
+                                  "it must be owned by root and not writable by group or others "
+                                  "(chown root: and chmod go-w it)",
+                                  path, (unsigned)st->st_uid, (unsigned)(st->st_mode & 07777));
+        if (st->st_size > CONFIG_FILE_SIZE_MAX)
+                return file_error(EFBIG, "%s: %lld bytes; a configuration is at most %d bytes", path,
+                                  (long long)st->st_size, CONFIG_FILE_SIZE_MAX);
+        return 0;
 }
 
 /* An absolute path's parent, in place: "/etc/vfio-bind.d" becomes "/etc", "/etc" becomes "/". */
