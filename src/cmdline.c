@@ -190,7 +190,7 @@ static bool switch_says_off(const struct word *w)
 }
 
 /* A word in our namespace that is none of ours: a typo that would otherwise do nothing, silently. */
-static bool is_ours(const struct word *w)
+static bool in_our_namespace(const struct word *w)
 {
         return (w->key_len > 13 && !memcmp(w->key, "rd.vfio-bind.", 13)) ||
                (w->key_len > 10 && !memcmp(w->key, "vfio-bind.", 10));
@@ -228,7 +228,7 @@ int cmdline_parse(const char *text, bool *disabled, struct config *c)
                                 return k;
                         if (k < 0)
                                 r = k;
-                } else if (disabled && is_ours(&w))
+                } else if (disabled && in_our_namespace(&w))
                         log_warning("%s: unknown option '%.*s', ignoring", CMDLINE_PATH, (int)n,
                                     w.key);
         }
