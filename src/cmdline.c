@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cmdline.h"
@@ -51,18 +52,78 @@ static int cmdline_read(char **ret)
         return 0;
 }
 
-/* Whether the n bytes at s are exactly word. */
-static bool span_is(const char *s, size_t n, const char *word)
+/* The kernel splits its command line on isspace(), not only on ' ' and '\t'. */
+#define CMDLINE_SPACE " \t\n\v\f\r"
+
+/* Whether the n bytes at s are exactly word, letter case aside when icase. */
+static bool span_is(const char *s, size_t n, const char *word, bool icase)
 {
-        return strlen(word) == n && !memcmp(s, word, n);
+        return strlen(word) == n && !(icase ? strncasecmp(s, word, n) : memcmp(s, word, n));
 }
 
-static int add_devices(const char *list, size_t len, struct config *c)
+/* 1 for true, 0 for false, -EINVAL for neither: the spellings of systemd's parse_boolean(). */
+static int parse_boolean(const char *s, size_t n)
+{
+        static const char *const yes[] = { "1", "yes", "y", "true", "t", "on" };
+        static const char *const no[] = { "0", "no", "n", "false", "f", "off" };
+
+        for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
+                if (span_is(s, n, yes[i], true))
+                        return 1;
+                if (span_is(s, n, no[i], true))
+                        return 0;
+        }
+        return -EINVAL;
+}
+
+/* One word of the command line as the kernel's next_arg() sees it: quotes taken off. */
+struct word {
+        const char *key, *value; /* value: NULL without '=' */
+        size_t key_len, value_len;
+};
+
+/* The next word at or after *p (advanced past it); false at the end. */
+static bool next_word(const char **p, struct word *w)
+{
+        const char *s = *p + strspn(*p, CMDLINE_SPACE), *eq;
+        bool in_quote = false, quoted;
+        size_t n = 0;
+
+        if (!*s)
+                return false;
+        /* a space between double quotes does not end the word: param="a b" */
+        for (; s[n] && (in_quote || !strchr(CMDLINE_SPACE, s[n])); n++)
+                if (s[n] == '"')
+                        in_quote = !in_quote;
+        *p = s + n;
+        quoted = s[0] == '"';
+        if (quoted) {
+                s++;
+                n--;
+        }
+        if (quoted && n && s[n - 1] == '"')
+                n--;
+        eq = memchr(s, '=', n);
+        *w = (struct word){ .key = s, .key_len = eq ? (size_t)(eq - s) : n };
+        if (eq) {
+                w->value = eq + 1;
+                w->value_len = n - w->key_len - 1;
+                if (w->value_len && w->value[0] == '"') {
+                        w->value++;
+                        w->value_len--;
+                        if (w->value_len && w->value[w->value_len - 1] == '"')
+                                w->value_len--;
+                }
+        }
+        return true;
+}
+
+/* The list of one rd.vfio-bind.devices= (at column 'column' of text) into c, or none of it. */
+static int add_devices(const char *list, size_t len, unsigned column, struct config *c)
 {
         char item[64];
         const char *p = list, *end = list + len;
         size_t n_before = c->n_entries;
-        unsigned column = 1;
         const char *source;
         int r;
 
@@ -80,10 +141,10 @@ static int add_devices(const char *list, size_t len, struct config *c)
                 if (n == 0 || n >= sizeof(item)) {
                         int shown = end - p < 20 ? (int)(end - p) : 20;
 
-                        log_error("%s: rd.vfio-bind.devices: %s item %s%.*s%s; ignoring the "
-                                  "whole list", CMDLINE_PATH, n ? "an over-long" : "an empty",
-                                  p < end ? "at '" : "at the end", shown, p,
-                                  p < end ? "'" : "");
+                        log_error("%s:1:%u: rd.vfio-bind.devices: %s item %s%.*s%s; ignoring the "
+                                  "whole list", CMDLINE_PATH, column,
+                                  n ? "an over-long" : "an empty", p < end ? "at '" : "at the end",
+                                  shown, p, p < end ? "'" : "");
                         goto refuse;
                 }
                 memcpy(item, p, n);
@@ -93,9 +154,9 @@ static int add_devices(const char *list, size_t len, struct config *c)
                 else if (pci_id_parse(item, &e.id, &why) == 0)
                         e.has_id = true;
                 else {
-                        log_error("%s: rd.vfio-bind.devices: '%s' is neither an address "
-                                  "(0000:01:00.0) nor VENDOR:DEVICE (10de:2204); ignoring the whole list",
-                                  CMDLINE_PATH, item);
+                        log_error("%s:1:%u: rd.vfio-bind.devices: '%s' is neither an address "
+                                  "(0000:01:00.0) nor VENDOR:DEVICE (10de:2204); ignoring the "
+                                  "whole list", CMDLINE_PATH, column, item);
                         goto refuse;
                 }
                 r = config_append_entry(c, &e);
@@ -111,26 +172,65 @@ refuse:
         return -EINVAL;
 }
 
+/* rd.vfio-bind=BOOL or vfio-bind=BOOL: true when it says off (or cannot be read, said so). */
+static bool switch_says_off(const struct word *w)
+{
+        int b;
+
+        if (!w->value)
+                return false; /* the bare word: on, as a boolean without a value is in systemd */
+        b = parse_boolean(w->value, w->value_len);
+        if (b >= 0)
+                return b == 0;
+        /* A rescue switch is typed at a boot prompt by someone in trouble: err on the host's side. */
+        log_warning("%s: %.*s='%.*s' is not a boolean (1/yes/y/true/t/on, 0/no/n/false/f/off); "
+                    "taking it as off: not binding anything", CMDLINE_PATH, (int)w->key_len,
+                    w->key, (int)w->value_len, w->value);
+        return true;
+}
+
+/* A word in our namespace that is none of ours: a typo that would otherwise do nothing, silently. */
+static bool in_our_namespace(const struct word *w)
+{
+        return (w->key_len > 13 && !memcmp(w->key, "rd.vfio-bind.", 13)) ||
+               (w->key_len > 10 && !memcmp(w->key, "vfio-bind.", 10));
+}
+
 int cmdline_parse(const char *text, bool *disabled, struct config *c)
 {
-        static const char devices[] = "rd.vfio-bind.devices=";
         const char *p = text;
+        struct word w;
         int r = 0;
 
-        *disabled = false;
-        for (;;) {
-                size_t n;
+        if (disabled)
+                *disabled = false;
+        while (next_word(&p, &w)) {
+                size_t n = (size_t)(p - w.key);
 
-                p += strspn(p, " \t\n");
-                n = strcspn(p, " \t\n");
-                if (n == 0)
-                        break;
-                if (span_is(p, n, "rd.vfio-bind=0") || span_is(p, n, "vfio-bind=0"))
-                        *disabled = true;
-                else if (n >= sizeof(devices) - 1 && !memcmp(p, devices, sizeof(devices) - 1) &&
-                         c && r == 0)
-                        r = add_devices(p + sizeof(devices) - 1, n - (sizeof(devices) - 1), c);
-                p += n;
+                if (span_is(w.key, w.key_len, "rd.vfio-bind", false) ||
+                    span_is(w.key, w.key_len, "vfio-bind", false)) {
+                        if (disabled && switch_says_off(&w))
+                                *disabled = true;
+                } else if (span_is(w.key, w.key_len, "rd.vfio-bind.devices", false)) {
+                        int k;
+
+                        if (!w.value) {
+                                if (disabled)
+                                        log_warning("%s: rd.vfio-bind.devices without '=', ignoring",
+                                                    CMDLINE_PATH);
+                                continue;
+                        }
+                        if (!c)
+                                continue;
+                        /* Each occurrence on its own: a refused list costs only its own items. */
+                        k = add_devices(w.value, w.value_len, (unsigned)(w.value - text) + 1, c);
+                        if (k == -ENOMEM)
+                                return k;
+                        if (k < 0)
+                                r = k;
+                } else if (disabled && in_our_namespace(&w))
+                        log_warning("%s: unknown option '%.*s', ignoring", CMDLINE_PATH, (int)n,
+                                    w.key);
         }
         return r;
 }

@@ -8,9 +8,13 @@
 #define CMDLINE_PATH "/proc/cmdline"
 
 /*
- * The kernel command line's say: "rd.vfio-bind=0" or "vfio-bind=0" disables vfio-bind (rescue);
- * "rd.vfio-bind.devices=ADDR|VENDOR:DEVICE,..." adds devices for this boot. A malformed list is
- * refused whole (logged, -EINVAL) so that nothing of it is half-applied.
+ * The kernel command line's say, its words split and unquoted as the kernel does:
+ * "rd.vfio-bind=BOOL" or "vfio-bind=BOOL" (1/yes/y/true/t/on, 0/no/n/false/f/off, any case) is
+ * the rescue switch: any one that says off, or that is not a boolean (logged), disables vfio-bind.
+ * "rd.vfio-bind.devices=ADDR|VENDOR:DEVICE,..." adds devices for this boot: each occurrence on its
+ * own, a malformed one logged and left out whole (-EINVAL, the others kept). With disabled, the
+ * switch is read and its problems and unknown rd.vfio-bind.* words are logged; with c, the
+ * devices are added and their problems logged: the early run does one, then the other.
  */
 int cmdline_parse(const char *text, bool *disabled, struct config *c);
 /*

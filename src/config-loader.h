@@ -16,7 +16,7 @@ struct loader {
         unsigned errors;
 };
 
-/* file:line:column: message, control characters escaped; counts errors, prints the first few. */
+/* file:line:column: message (escaped by the logger); counts errors, prints the first few. */
 void loader_error(struct loader *l, const yaml_mark_t *mark, const char *fmt, ...) _printf_(3, 4);
 const char *node_type_name(const yaml_node_t *n);
 /* The scalar's text, or NULL after logging why it is not a usable string. */

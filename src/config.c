@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <yaml.h>
 
@@ -17,35 +18,9 @@ static void yaml_parser_deletep(yaml_parser_t *p)
         yaml_parser_delete(p);
 }
 
-/*
- * Quoted values come from the file, and YAML escapes ("\n", "\e", "\x9b") put any control
- * character in them: written raw, a value could fake a log line of its own or drive the
- * terminal. C0 controls, DEL and the C1 controls (UTF-8 C2 80-9F) are written as escapes.
- */
-static void escape_controls(const char *s, char *buf, size_t size)
-{
-        size_t n = 0;
-
-        for (; *s && n + 7 < size; s++) {
-                unsigned char ch = (unsigned char)*s;
-
-                if (ch == '\n')
-                        n += (size_t)snprintf(buf + n, size - n, "\\n");
-                else if (ch == '\t')
-                        n += (size_t)snprintf(buf + n, size - n, "\\t");
-                else if (ch < 0x20 || ch == 0x7f)
-                        n += (size_t)snprintf(buf + n, size - n, "\\x%02x", ch);
-                else if (ch == 0xc2 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] <= 0x9f)
-                        n += (size_t)snprintf(buf + n, size - n, "\\u%04x", (unsigned char)*++s);
-                else
-                        buf[n++] = (char)ch;
-        }
-        buf[n] = '\0';
-}
-
 void loader_error(struct loader *l, const yaml_mark_t *mark, const char *fmt, ...)
 {
-        char msg[512], escaped[4 * sizeof(msg)];
+        char msg[512];
         va_list ap;
 
         l->errors++;
@@ -54,8 +29,8 @@ void loader_error(struct loader *l, const yaml_mark_t *mark, const char *fmt, ..
         va_start(ap, fmt);
         vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
-        escape_controls(msg, escaped, sizeof(escaped));
-        log_error("%s:%zu:%zu: %s", l->file, mark->line + 1, mark->column + 1, escaped);
+        /* Quoted values put any control character in msg ("\e", "\x9b"): the logger escapes them. */
+        log_error("%s:%zu:%zu: %s", l->file, mark->line + 1, mark->column + 1, msg);
 }
 
 /* A mark for a byte offset: lines as libyaml counts them, columns in UTF-8 characters. */
@@ -291,6 +266,38 @@ int config_load_buffer(struct config *c, const char *name, const char *data, siz
 /* A file that cannot be used is a configuration error too: its cause logged, -EINVAL returned. */
 #define file_error(err, ...) (log_error_errno((err), __VA_ARGS__), -EINVAL)
 
+/* The owner a file shows when its real owner is not mapped into our user namespace. */
+static unsigned long overflow_uid(void)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/sys/kernel/overflowuid", "re");
+        unsigned long uid;
+
+        return f && fscanf(f, "%lu", &uid) == 1 ? uid : 65534;
+}
+
+/*
+ * In a user namespace that does not map the host's root (the test bed's 'unshare -r' as a user),
+ * root's files show up owned by the overflow uid. Such a process has no power over the host's
+ * devices, so an owner it cannot name is no threat there; in the initial namespace it never is.
+ */
+static bool unmapped_owner_is_root(uid_t uid)
+{
+        _cleanup_fclose_ FILE *f = NULL;
+        unsigned long inside, outside, count;
+        bool root_mapped = false;
+
+        if (uid != overflow_uid() || !(f = fopen("/proc/self/uid_map", "re")))
+                return false;
+        while (fscanf(f, "%lu %lu %lu", &inside, &outside, &count) == 3)
+                root_mapped |= outside == 0 && count > 0;
+        return !root_mapped;
+}
+
+static bool owner_is_trusted(uid_t uid)
+{
+        return uid == 0 || uid == geteuid() || unmapped_owner_is_root(uid);
+}
+
 static int check_file(const char *path, const struct stat *st, enum config_flags flags)
 {
         if (S_ISDIR(st->st_mode))
@@ -303,7 +310,7 @@ static int check_file(const char *path, const struct stat *st, enum config_flags
                                   : S_ISSOCK(st->st_mode) ? "a socket"
                                                           : "a special file");
         if ((flags & CONFIG_STRICT_PERMISSIONS) &&
-            ((st->st_uid != 0 && st->st_uid != geteuid()) || (st->st_mode & (S_IWGRP | S_IWOTH))))
+            (!owner_is_trusted(st->st_uid) || (st->st_mode & (S_IWGRP | S_IWOTH))))
                 return file_error(EPERM,
                                   "%s: refusing a configuration owned by uid %u with mode %04o: "
                                   "it must be owned by root and not writable by group or others "
@@ -315,7 +322,51 @@ static int check_file(const char *path, const struct stat *st, enum config_flags
         return 0;
 }
 
-int config_load_file(struct config *c, const char *path, enum config_flags flags)
+/* An absolute path's parent, in place: "/etc/vfio-bind.d" becomes "/etc", "/etc" becomes "/". */
+static void cut_last_component(char *path)
+{
+        char *slash = strrchr(path, '/');
+
+        if (slash)
+                slash[slash == path] = '\0';
+}
+
+/*
+ * Whoever can write a directory on the way to a configuration file can put another file in its
+ * place, and root binds what it says (the root disk's NVMe). As sshd's StrictModes (safe_path()
+ * in OpenSSH's misc.c): the real path's directories, from the file's up to /, each owned by root
+ * (or by the user running vfio-bind) and not writable by group or others. A file named with -c
+ * is the admin's choice of place: only its own directory is checked, and a sticky one (/tmp) may
+ * be writable by all, since others cannot rename or remove a file they do not own there.
+ */
+static int check_directories(const char *path, bool to_root, bool is_dir)
+{
+        char real[PATH_MAX];
+        struct stat st;
+
+        if (!realpath(path, real))
+                return file_error(errno, "%s: cannot resolve the path: %m", path);
+        if (!is_dir)
+                cut_last_component(real);
+        for (;;) {
+                if (stat(real, &st) < 0)
+                        return file_error(errno, "%s: cannot stat: %m", real);
+                if (!owner_is_trusted(st.st_uid) ||
+                    ((st.st_mode & (S_IWGRP | S_IWOTH)) && (to_root || !(st.st_mode & S_ISVTX))))
+                        return file_error(EPERM,
+                                          "%s: refusing a configuration directory owned by uid %u "
+                                          "with mode %04o: it must be owned by root and not "
+                                          "writable by group or others (chown root: and chmod "
+                                          "go-w it)",
+                                          real, (unsigned)st.st_uid,
+                                          (unsigned)(st.st_mode & 07777));
+                if (!to_root || streq(real, "/"))
+                        return 0;
+                cut_last_component(real);
+        }
+}
+
+static int load_file(struct config *c, const char *path, enum config_flags flags)
 {
         _cleanup_free_ char *data = NULL;
         _cleanup_close_ int fd = -1;
@@ -355,6 +406,27 @@ int config_load_file(struct config *c, const char *path, enum config_flags flags
         return config_load_buffer(c, path, data, size);
 }
 
+int config_load_file(struct config *c, const char *path, enum config_flags flags)
+{
+        if ((flags & CONFIG_STRICT_PERMISSIONS) && access(path, F_OK) == 0) {
+                int r = check_directories(path, false, false);
+                if (r < 0)
+                        return r;
+        }
+        return load_file(c, path, flags);
+}
+
+/* A file at the default paths: the directories up to / too (the file itself: load_file). */
+static int load_default_file(struct config *c, const char *path, enum config_flags flags)
+{
+        if (flags & CONFIG_STRICT_PERMISSIONS) {
+                int r = check_directories(path, true, false);
+                if (r < 0)
+                        return r;
+        }
+        return load_file(c, path, flags);
+}
+
 static int yaml_suffix_filter(const struct dirent *d)
 {
         size_t n = strlen(d->d_name);
@@ -369,7 +441,7 @@ int config_load_default(struct config *c, const char *main_path, const char *dro
         int n, r = 0;
 
         if (access(main_path, F_OK) == 0) {
-                r = config_load_file(c, main_path, flags);
+                r = load_default_file(c, main_path, flags);
                 if (r < 0)
                         return r;
         } else if (errno != ENOENT)
@@ -381,6 +453,9 @@ int config_load_default(struct config *c, const char *main_path, const char *dro
                         return 0;
                 return file_error(errno, "%s: cannot read drop-in directory: %m", dropin_dir);
         }
+        /* even empty: whoever can write it can add a file to the next run */
+        if (flags & CONFIG_STRICT_PERMISSIONS)
+                r = check_directories(dropin_dir, true, true);
         for (int i = 0; i < n; i++) {
                 char path[4096];
 
@@ -390,7 +465,7 @@ int config_load_default(struct config *c, const char *main_path, const char *dro
                                 r = file_error(ENAMETOOLONG, "%s/%s: path too long", dropin_dir,
                                                names[i]->d_name);
                         else
-                                r = config_load_file(c, path, flags);
+                                r = load_default_file(c, path, flags);
                 }
                 free(names[i]);
         }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <json-c/json.h>
 
+#include "log.h"
 #include "macro.h"
 #include "report.h"
 #include "sriov.h"
@@ -29,12 +30,14 @@ int print_json(const char *verb, struct json_object *value)
 {
         struct json_object *doc = json_object_new_object();
         int r = 0;
+        _cleanup_free_ char *text = NULL;
 
         json_object_object_add(doc, verb, value);
-        if (puts(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-                                                             JSON_C_TO_STRING_SPACED |
-                                                             JSON_C_TO_STRING_NOSLASHESCAPE)) < 0)
-                r = -EIO;
+        /* json-c passes bytes through: a file name that is not UTF-8 would make it not JSON */
+        text = utf8_valid_dup(json_object_to_json_string_ext(
+                doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+        if (!text || puts(text) < 0)
+                r = text ? -EIO : -ENOMEM;
         json_object_put(doc);
         return r;
 }
@@ -221,9 +224,9 @@ void report_results(const char *verb, const struct result *results, size_t n,
                 char what[128];
 
                 config_entry_describe(e, what, sizeof(what));
-                printf("%s: no device matches %s (%s:%u:%u)%s\n",
-                       entry_is_missing(e) ? "missing" : "note", what, e->loc.file, e->loc.line,
-                       e->loc.column, e->optional ? "; optional" : "");
+                print_line(stdout, "%s: no device matches %s (%s:%u:%u)%s",
+                           entry_is_missing(e) ? "missing" : "note", what, e->loc.file,
+                           e->loc.line, e->loc.column, e->optional ? "; optional" : "");
         }
 }
 

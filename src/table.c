@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdarg.h>
 
+#include "log.h"
 #include "macro.h"
 #include "table.h"
 
@@ -25,7 +26,8 @@ int table_add_row(struct table *t, const char *const *cells)
                 return -ENOMEM;
         t->rows[t->n_rows++] = row;
         for (size_t c = 0; c < t->n_columns; c++) {
-                row[c] = strdup(cells[c] ? cells[c] : "-");
+                /* cells name devices, drivers, files, mount points: all from outside */
+                row[c] = escape_dup(cells[c] ? cells[c] : "-");
                 if (!row[c])
                         return -ENOMEM;
         }

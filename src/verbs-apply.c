@@ -74,7 +74,7 @@ static int prepare(struct pipeline *p, const struct verb_options *o, bool *disab
                 return -EINVAL; /* any configuration problem is a usage error: exit 2 */
         if (o->boot && cmdline) {
                 /* A malformed rd.vfio-bind.devices= is logged and left out whole. */
-                r = cmdline_parse(cmdline, disabled, &p->config);
+                r = cmdline_parse(cmdline, NULL, &p->config);
                 if (r == -ENOMEM)
                         return r;
         }

@@ -221,9 +221,13 @@ static int udev_one(enum bus bus, const char *name, const struct pci_address *a,
         _cleanup_free_ char *cmdline = NULL;
         bool disabled = false;
         size_t k, failed;
-        int r;
+        int r, level;
 
+        /* What is wrong with the command line the early run has logged: not again per event. */
+        level = log_get_max_level();
+        log_set_max_level(LOG_CRIT);
         cmdline_load(&cmdline, &disabled);
+        log_set_max_level(level);
         if (disabled)
                 return log_debug("disabled on the kernel command line"), EXIT_OK;
         r = peek_device(bus, name, a, &stub);
@@ -237,8 +241,10 @@ static int udev_one(enum bus bus, const char *name, const struct pci_address *a,
         }
 
         r = load_config(&p);
-        if (r >= 0 && cmdline && cmdline_parse(cmdline, &disabled, &p.config) == -ENOMEM)
+        log_set_max_level(LOG_CRIT);
+        if (r >= 0 && cmdline && cmdline_parse(cmdline, NULL, &p.config) == -ENOMEM)
                 r = -ENOMEM;
+        log_set_max_level(level);
         if (r < 0 || !may_select(&p.config, &stub, stub.is_virtfn ? &pf_stub : NULL)) {
                 pipeline_done(&p);
                 return r == -EINVAL ? EXIT_USAGE : r < 0 ? EXIT_FAILED : EXIT_OK;

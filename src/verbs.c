@@ -333,8 +333,8 @@ int verb_validate(int argc, char *argv[])
                 if (r < 0)
                         status = EXIT_USAGE;
                 else {
-                        printf("%s: ok, %zu device %s\n", argv[i], c.n_entries,
-                               c.n_entries == 1 ? "entry" : "entries");
+                        print_line(stdout, "%s: ok, %zu device %s", argv[i], c.n_entries,
+                                   c.n_entries == 1 ? "entry" : "entries");
                         if (config_load_file(&all, argv[i], 0) < 0)
                                 status = EXIT_USAGE;
                 }

@@ -101,11 +101,16 @@ DOC_CODES=$(scd_section "$MAN8" "# EXIT STATUS" | sed -n 's/^\*\([0-9]*\)\*$/\1/
 check "vfio-bind.8: EXIT STATUS lists exactly the codes of src/verbs.h" "$CODES" "$DOC_CODES"
 [ -n "$CODES" ] || not_ok "exit codes: none found in src/verbs.h"
 KCL=$(scd_section "$MAN8" "# KERNEL COMMAND LINE")
-WORDS=$(grep -oE '"(rd\.)?vfio-bind[a-z.]*=[0-9]*"' src/cmdline.c | tr -d '"' | sort -u)
+WORDS=$(grep -oE '"(rd\.)?vfio-bind(\.[a-z]+)?"' src/cmdline.c | tr -d '"' | sort -u)
 [ -n "$WORDS" ] || not_ok "kernel command line: no words found in src/cmdline.c"
 for w in $WORDS; do
-    check_contains "vfio-bind.8: KERNEL COMMAND LINE documents $w" "*$w" "$KCL"
-    check_contains "rescue.md mentions ${w%%=*}" "${w%%=*}" "$(cat docs/rescue.md)"
+    check_contains "vfio-bind.8: KERNEL COMMAND LINE documents $w=" "*$w=" "$KCL"
+    check_contains "rescue.md mentions $w" "$w" "$(cat docs/rescue.md)"
+done
+BOOLS=$(sed -n 's/.*const no\[\] = { \(.*\) };/\1/p; s/.*const yes\[\] = { \(.*\) };/\1/p' src/cmdline.c | tr -d '",')
+[ "$(words <<<"$BOOLS" | wc -l)" = 12 ] || not_ok "kernel command line: 12 boolean spellings not found in src/cmdline.c: $BOOLS"
+for b in $BOOLS; do
+    check_contains "vfio-bind.8: KERNEL COMMAND LINE lists the boolean $b" "*$b*" "$KCL"
 done
 FILES=$(scd_section "$MAN8" "# FILES")
 while read -r f; do

@@ -86,7 +86,7 @@ cmdline "root=/dev/sda1 intel_iommu=on rd.vfio-bind.devices=0000:01:00.0,15b3:zz
 run_vb apply --boot
 check_rc "malformed list: exit 0 (the configuration still applies)" 0
 check_grep "malformed list: the kernel log says why, at error level" \
-    "^<3>vfio-bind: /proc/cmdline: rd\.vfio-bind\.devices: '15b3:zz' is neither an address \(0000:01:00\.0\) nor VENDOR:DEVICE \(10de:2204\); ignoring the whole list$" \
+    "^<3>vfio-bind: /proc/cmdline:1:65: rd\.vfio-bind\.devices: '15b3:zz' is neither an address \(0000:01:00\.0\) nor VENDOR:DEVICE \(10de:2204\); ignoring the whole list$" \
     "$(kmsg)"
 check "malformed list: 0000:01:00.0 (valid, but in the refused list) untouched" "driver=nvidia override=-" \
     "$(state 0000:01:00.0)"
@@ -127,7 +127,7 @@ cmdline "root=/dev/sda1 intel_iommu=on rd.vfio-bind.devices=01:00.0,0000:02:00.0
 run_vb apply --boot
 check_rc "an item against the configuration: exit 0" 0
 check_grep "an item against the configuration: a warning naming both places" \
-    "^<4>vfio-bind: /proc/cmdline:1:1: device 0000:01:00.0 is selected at .*vfio-bind.yaml:3:5, whose 'driver' is kept; ignoring this item for it$" "$(kmsg)"
+    "^<4>vfio-bind: /proc/cmdline:1:52: device 0000:01:00.0 is selected at .*vfio-bind.yaml:3:5, whose 'driver' is kept; ignoring this item for it$" "$(kmsg)"
 check "an item against the configuration: both devices bound" "driver=vfio-pci override=vfio-pci driver=vfio-pci override=vfio-pci" \
     "$(state 0000:01:00.0) $(state 0000:02:00.0)"
 
