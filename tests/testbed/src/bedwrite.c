@@ -58,6 +58,20 @@ static void kill_after_event(void)
 }
 
 /* The builder's way (no transaction): over the file. */
+/* The content and mode of an open file, then close: the one place a kill can tear a write. */
+static int fill_and_close(int fd, const char *vpath, const void *data, size_t len, mode_t mode)
+{
+	int r;
+
+	kill_in_write(vpath);
+	r = write_all(fd, data, len);
+	if (r == 0 && fchmod(fd, mode) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
 static int write_in_place(const char *path, const char *vpath, const void *data, size_t len,
 			  mode_t mode)
 {
@@ -72,12 +86,7 @@ static int write_in_place(const char *path, const char *vpath, const void *data,
 	}
 	if (fd < 0)
 		return -errno;
-	kill_in_write(vpath);
-	r = write_all(fd, data, len);
-	if (r == 0 && fchmod(fd, mode) < 0)
-		r = -errno;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
+	r = fill_and_close(fd, vpath, data, len, mode);
 	return r;
 }
 
@@ -96,12 +105,7 @@ int tb_write_bytes(const char *vpath, const void *data, size_t len, mode_t mode)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	kill_in_write(vpath);
-	r = write_all(fd, data, len);
-	if (r == 0 && fchmod(fd, mode) < 0)
-		r = -errno;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
+	r = fill_and_close(fd, vpath, data, len, mode);
 	if (r == 0 && rename(tmp, path) < 0)
 		r = -errno;
 	return r;
