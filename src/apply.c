@@ -265,6 +265,85 @@ rollback:
         roll_back(d, original_driver, original_override, res);
 }
 
+/* 'group: all': the member of d's IOMMU group that failed on its own, among the n results. */
+static const struct result *group_failure(const struct pipeline *p, const struct result *results,
+                                          size_t n, const struct device *d)
+{
+        if (d->iommu_group < 0 || !group_moves_whole(&p->selection, d))
+                return NULL;
+        for (size_t j = 0; j < n; j++) {
+                const struct device *o = results[j].action->item->device;
+
+                if (o != d && o->iommu_group == d->iommu_group &&
+                    results[j].outcome == OUTCOME_FAILED && !results[j].for_group)
+                        return &results[j];
+        }
+        return NULL;
+}
+
+static void fail_for_group(struct result *res, const struct result *culprit, const char *what)
+{
+        const struct device *o = culprit->action->item->device;
+
+        res->outcome = OUTCOME_FAILED;
+        res->for_group = true;
+        res->failed_step = 0;
+        res->error = -ECANCELED;
+        snprintf(res->message, sizeof(res->message),
+                 "%s: %s of IOMMU group %d failed, and 'group: all' moves the group whole", what,
+                 o->name, o->iommu_group);
+}
+
+/*
+ * 'group: all' is all or nothing: once a member failed, the rest of its group is left alone, and
+ * the members this run moved go back where they were. Returns how many failed for that.
+ */
+static size_t undo_split_groups(struct pipeline *p, struct result *results, size_t n)
+{
+        size_t failed = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                struct result *res = &results[i];
+                struct device *d = (struct device *)res->action->item->device;
+                const struct result *culprit;
+
+                if (res->outcome != OUTCOME_CHANGED || !res->steps_done ||
+                    !(culprit = group_failure(p, results, n, d)))
+                        continue;
+                fail_for_group(res, culprit, "moved back");
+                roll_back(d, res->previous_driver, res->previous_override, res);
+                log_error("%s: %s", d->name, res->message);
+                failed++;
+        }
+        return failed;
+}
+
+/*
+ * A group left half-moved (a member failed, a mate was refused or left out) cannot be used by
+ * VFIO: say so on each device that is on its vfio driver, as the host is after this run.
+ */
+static void warn_unviable_groups(struct pipeline *p, const struct result *results, size_t n)
+{
+        /* Devices this run did not refresh may have moved too (fsl-mc objects with their container). */
+        for (size_t i = 0; i < p->snapshot.n_devices; i++) {
+                struct device *o = &p->snapshot.devices[i];
+                bool mate = false;
+
+                for (size_t j = 0; j < n && !mate && o->iommu_group >= 0; j++)
+                        mate = results[j].action->item->device->iommu_group == o->iommu_group;
+                if (mate && device_refresh(o) == -ENODEV)
+                        o->driver[0] = '\0';
+        }
+        for (size_t i = 0; i < n; i++) {
+                struct action *a = (struct action *)results[i].action;
+                const struct device *d = a->item->device;
+
+                if (!a->warning[0] && driver_is_vfio(d->driver) &&
+                    group_unviable(&p->snapshot, d, a->warning, sizeof(a->warning)))
+                        log_warning("%s: %s", d->name, a->warning);
+        }
+}
+
 size_t apply_plan(struct pipeline *p, struct result *results)
 {
         size_t failed = 0;
@@ -272,22 +351,29 @@ size_t apply_plan(struct pipeline *p, struct result *results)
         for (size_t i = 0; i < p->plan.n_actions; i++) {
                 struct action *a = &p->plan.actions[i];
                 struct result *res = &results[i];
+                const struct device *d = a->item->device;
+                const struct result *culprit;
 
-                *res = (struct result){ .action = a };
-                snprintf(res->previous_driver, sizeof(res->previous_driver), "%s",
-                         a->item->device->driver);
+                *res = (struct result){ .action = a, .for_group = a->group_refused };
+                snprintf(res->previous_driver, sizeof(res->previous_driver), "%s", d->driver);
+                snprintf(res->previous_override, sizeof(res->previous_override), "%s",
+                         d->driver_override);
                 if (a->kind == ACTION_ERROR) {
                         res->outcome = OUTCOME_FAILED;
                         snprintf(res->message, sizeof(res->message), "%s", a->reason);
                 } else if (a->kind == ACTION_NONE || a->item->sriov_pf)
                         res->outcome = OUTCOME_UNCHANGED; /* a PF's VFs: sriov_apply_phase1 */
+                else if ((culprit = group_failure(p, results, i, d)))
+                        fail_for_group(res, culprit, "not moved");
                 else
                         apply_one(p, a, res);
                 if (res->outcome == OUTCOME_FAILED) {
                         failed++;
-                        log_error("%s: %s", a->item->device->name, res->message);
+                        log_error("%s: %s", d->name, res->message);
                 } else if (res->outcome == OUTCOME_CHANGED)
-                        log_info("%s: bound to %s", a->item->device->name, a->target->driver);
+                        log_info("%s: bound to %s", d->name, a->target->driver);
         }
+        failed += undo_split_groups(p, results, p->plan.n_actions);
+        warn_unviable_groups(p, results, p->plan.n_actions);
         return failed;
 }

@@ -30,6 +30,7 @@ struct result {
         /* Not an error: why the device is on no driver by design (revert: host module blacklisted). */
         char note[160];
         bool rolled_back;
+        bool for_group; /* failed only because a mate did, under 'group: all' (errno ECANCELED) */
         char previous_driver[DRIVER_NAME_MAX]; /* what it was on before apply or revert */
         char previous_override[DRIVER_NAME_MAX];
 };
