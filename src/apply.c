@@ -116,7 +116,8 @@ static void roll_back(struct device *d, const char *original_driver, const char 
         if (d->driver[0] && !streq(d->driver, original_driver) &&
             device_attr_write(d, "driver/unbind", d->name) < 0)
                 log_debug("%s: cannot unbind '%s'", d->name, d->driver);
-        if (device_refresh(d) == 0 && !d->driver[0])
+        /* One that was on no driver stays there: a probe could hand it to a host driver. */
+        if (device_refresh(d) == 0 && !d->driver[0] && *original_driver)
                 (void)device_probe(d);
         if (device_refresh(d) == 0 && streq(d->driver, original_driver) &&
             streq(d->driver_override, original_override)) {

@@ -93,6 +93,7 @@ static int hand_back(struct pipeline *p, struct device *d, struct result *res)
         struct hand_back h = { 0 };
         struct kmod_list *list = NULL, *l;
         char pf[PCI_ADDRESS_MAX];
+        bool any;
         int r;
 
         if (vf_autoprobe_off(d, pf, sizeof(pf))) {
@@ -110,6 +111,7 @@ static int hand_back(struct pipeline *p, struct device *d, struct result *res)
                             d->modalias);
                 return r;
         }
+        any = list != NULL;
         kmod_list_foreach(l, list)
         {
                 struct kmod_module *mod = kmod_module_get_module(l);
@@ -129,7 +131,7 @@ static int hand_back(struct pipeline *p, struct device *d, struct result *res)
         if (h.blacklisted[0])
                 snprintf(res->note, sizeof(res->note),
                          "no host driver: module '%s' is blacklisted in modprobe.d", h.blacklisted);
-        else if (!list)
+        else if (!any)
                 snprintf(res->note, sizeof(res->note), "no host driver: no module matches its modalias");
         else {
                 result_fail(res, STEP_PROBE, -ENODEV, "no host driver took %s", d->name);
