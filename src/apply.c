@@ -7,6 +7,7 @@
 
 #include "apply.h"
 #include "log.h"
+#include "steps.h"
 #include "sysfs.h"
 
 int take_run_lock(void)
@@ -35,7 +36,7 @@ int take_run_lock(void)
         return fd;
 }
 
-static int device_attr_write(const struct device *d, const char *attr, const char *value)
+int device_attr_write(const struct device *d, const char *attr, const char *value)
 {
         char path[256];
         int r;
@@ -46,17 +47,12 @@ static int device_attr_write(const struct device *d, const char *attr, const cha
         return sysfs_write(path, value);
 }
 
-static int probe(const struct device *d)
+int device_probe(const struct device *d)
 {
         return sysfs_write(bus_get(d->bus)->drivers_probe, d->name);
 }
 
-/*
- * The probe by one driver. Unlike drivers_probe, which succeeds whether or not a driver took
- * the device, the kernel's bind_store returns the probe's own error (vfio-pci: EINVAL without an
- * IOMMU group, ...), and that is what the report should name.
- */
-static int bind_to(const struct device *d, const char *driver)
+int device_bind_to(const struct device *d, const char *driver)
 {
         char path[256];
         int r;
@@ -68,13 +64,7 @@ static int bind_to(const struct device *d, const char *driver)
         return sysfs_write(path, d->name);
 }
 
-/*
- * Loads through libkmod as modprobe would: dependencies, softdeps, and modprobe.d blacklists.
- * Returns 0, LOAD_BLACKLISTED, or a negative errno (the kernel's: EPERM is lockdown or a missing
- * capability, not a blacklist).
- */
-#define LOAD_BLACKLISTED 1
-static int load_module(struct kmod_ctx *ctx, const char *name)
+int module_load(struct kmod_ctx *ctx, const char *name)
 {
         struct kmod_module *mod = NULL;
         int r;
@@ -89,7 +79,7 @@ static int load_module(struct kmod_ctx *ctx, const char *name)
         return r < 0 ? r : 0;
 }
 
-_printf_(4, 5) static void fail(struct result *res, enum step step, int error, const char *fmt, ...)
+void result_fail(struct result *res, enum step step, int error, const char *fmt, ...)
 {
         char what[160];
         va_list ap;
@@ -103,39 +93,45 @@ _printf_(4, 5) static void fail(struct result *res, enum step step, int error, c
         snprintf(res->message, sizeof(res->message), "%s: %s", what, strerror(-error));
 }
 
-/* Undo what this run did to the device: clear the override, let the original driver probe it. */
+/*
+ * Undo what this run did to the device: its own override back, off any other driver (a member
+ * of a group moved back), and its original driver's probe. When that fails the message says
+ * where the device was left.
+ */
 static void roll_back(struct device *d, const char *original_driver, const char *original_override,
                       struct result *res)
 {
+        size_t n = strlen(res->message);
         int r;
 
         r = device_attr_write(d, "driver_override", *original_override ? original_override : "\n");
         if (r < 0)
                 log_debug_errno(r, "%s: cannot restore driver_override: %m", d->name);
         if (device_refresh(d) == -ENODEV) {
-                size_t n = strlen(res->message);
-
                 snprintf(res->message + n, sizeof(res->message) - n,
                          " (the device is gone: nothing to roll back)");
                 d->driver[0] = d->driver_override[0] = '\0';
                 return;
         }
-        if (device_refresh(d) == 0 && !d->driver[0])
-                (void)probe(d);
+        if (d->driver[0] && !streq(d->driver, original_driver) &&
+            device_attr_write(d, "driver/unbind", d->name) < 0)
+                log_debug("%s: cannot unbind '%s'", d->name, d->driver);
+        /* One that was on no driver stays there: a probe could hand it to a host driver. */
+        if (device_refresh(d) == 0 && !d->driver[0] && *original_driver)
+                (void)device_probe(d);
         if (device_refresh(d) == 0 && streq(d->driver, original_driver) &&
-            streq(d->driver_override, original_override))
+            streq(d->driver_override, original_override)) {
                 res->rolled_back = true;
-        else
-                log_warning("%s: could not put the device back on '%s' (now on '%s')", d->name,
-                            *original_driver ? original_driver : "no driver",
-                            *d->driver ? d->driver : "no driver");
+                return;
+        }
+        snprintf(res->message + n, sizeof(res->message) - n, "%snot put back on %s%s%s: left on %s%s%s",
+                 n ? "; " : "", *original_driver ? "'" : "",
+                 *original_driver ? original_driver : "no driver", *original_driver ? "'" : "",
+                 *d->driver ? "'" : "", *d->driver ? d->driver : "no driver", *d->driver ? "'" : "");
+        log_warning("%s: could not put the device back on %s", d->name, res->message + n);
 }
 
-/*
- * fsl-mc: the container of object d, read again (an earlier device of this run may have moved
- * it); NULL when it is gone or cannot be read.
- */
-static struct device *reread_container(struct pipeline *p, const struct device *d)
+struct device *fsl_mc_reread_container(struct pipeline *p, const struct device *d)
 {
         struct device *c = (struct device *)snapshot_find_name(&p->snapshot, BUS_FSL_MC,
                                                                d->container);
@@ -155,35 +151,14 @@ static bool fsl_mc_container_on(struct pipeline *p, const struct device *d, cons
 
         if (!fsl_mc_in_container(d))
                 return true;
-        c = reread_container(p, d);
+        c = fsl_mc_reread_container(p, d);
         if (c && streq(c->driver, driver))
                 return true;
-        fail(res, 0, -ENODEV, "container");
+        result_fail(res, 0, -ENODEV, "container");
         snprintf(res->message, sizeof(res->message),
                  "its container %.32s is on %.32s, not %.32s; the object goes only with its "
                  "container", d->container, c && c->driver[0] ? c->driver : "no driver", driver);
         return false;
-}
-
-/*
- * fsl-mc: an object handed back alone would sit on a host driver inside a container that vfio
- * still owns (the kernel only warns). Reverting the container brings its objects back with it.
- */
-static int fsl_mc_container_off_vfio(struct pipeline *p, const struct device *d,
-                                     struct result *res)
-{
-        struct device *c;
-
-        if (!fsl_mc_in_container(d))
-                return 0;
-        c = reread_container(p, d);
-        if (!c || !driver_is_vfio(c->driver))
-                return 0;
-        fail(res, 0, -EBUSY, "container");
-        snprintf(res->message, sizeof(res->message),
-                 "its container %.32s is on %.32s; revert the container, which brings its objects "
-                 "back with it", c->name, c->driver);
-        return -EBUSY;
 }
 
 static void apply_one(struct pipeline *p, struct action *a, struct result *res)
@@ -201,7 +176,7 @@ static void apply_one(struct pipeline *p, struct action *a, struct result *res)
         r = device_refresh(d);
         if (r < 0) {
                 /* No step: nothing was written. */
-                fail(res, 0, r, r == -ENODEV ? "%s is gone from sysfs" : "cannot read the state of %s",
+                result_fail(res, 0, r, r == -ENODEV ? "%s is gone from sysfs" : "cannot read the state of %s",
                      d->name);
                 return;
         }
@@ -217,9 +192,9 @@ static void apply_one(struct pipeline *p, struct action *a, struct result *res)
         /* An earlier device of this run may have loaded it already. */
         if ((a->steps & STEP_LOAD_MODULE) &&
             resolver_module_state(p->resolver, t->module) == MODULE_ABSENT) {
-                r = load_module(resolver_kmod(p->resolver), t->module);
+                r = module_load(resolver_kmod(p->resolver), t->module);
                 if (r == LOAD_BLACKLISTED) {
-                        fail(res, STEP_LOAD_MODULE, -EPERM, "blacklisted");
+                        result_fail(res, STEP_LOAD_MODULE, -EPERM, "blacklisted");
                         /* Not the kernel's refusal: no errno text. */
                         snprintf(res->message, sizeof(res->message),
                                  "module '%s' is blacklisted in modprobe.d ('blacklist %s'); "
@@ -227,7 +202,7 @@ static void apply_one(struct pipeline *p, struct action *a, struct result *res)
                         return;
                 }
                 if (r < 0) {
-                        fail(res, STEP_LOAD_MODULE, r, "cannot load module '%s'", t->module);
+                        result_fail(res, STEP_LOAD_MODULE, r, "cannot load module '%s'", t->module);
                         return;
                 }
                 res->steps_done |= STEP_LOAD_MODULE;
@@ -245,7 +220,7 @@ static void apply_one(struct pipeline *p, struct action *a, struct result *res)
         if (!streq(d->driver_override, t->driver)) {
                 r = device_attr_write(d, "driver_override", t->driver);
                 if (r < 0) {
-                        fail(res, STEP_SET_OVERRIDE, r, "cannot set driver_override to '%s'",
+                        result_fail(res, STEP_SET_OVERRIDE, r, "cannot set driver_override to '%s'",
                              t->driver);
                         goto rollback;
                 }
@@ -255,32 +230,32 @@ static void apply_one(struct pipeline *p, struct action *a, struct result *res)
         if (d->driver[0] && !streq(d->driver, t->driver)) {
                 r = device_attr_write(d, "driver/unbind", d->name);
                 if (r < 0) {
-                        fail(res, STEP_UNBIND, r, "cannot unbind '%s'", d->driver);
+                        result_fail(res, STEP_UNBIND, r, "cannot unbind '%s'", d->driver);
                         goto rollback;
                 }
                 res->steps_done |= STEP_UNBIND;
         }
         r = device_refresh(d);
         if (r >= 0 && !d->driver[0]) {
-                r = bind_to(d, t->driver);
+                r = device_bind_to(d, t->driver);
                 if (r == -ENOENT) {
-                        fail(res, STEP_PROBE, r, "no %s driver '%s' is registered (module '%s')",
+                        result_fail(res, STEP_PROBE, r, "no %s driver '%s' is registered (module '%s')",
                              bus_get(d->bus)->name, t->driver, t->module);
                         goto rollback;
                 }
                 if (r < 0) {
-                        fail(res, STEP_PROBE, r, "probe by '%s' failed", t->driver);
+                        result_fail(res, STEP_PROBE, r, "probe by '%s' failed", t->driver);
                         goto rollback;
                 }
                 res->steps_done |= STEP_PROBE;
                 r = device_refresh(d);
         }
         if (r < 0) {
-                fail(res, STEP_PROBE, r, "cannot read the state of %s", d->name);
+                result_fail(res, STEP_PROBE, r, "cannot read the state of %s", d->name);
                 goto rollback;
         }
         if (!streq(d->driver, t->driver)) {
-                fail(res, STEP_PROBE, -ENODEV,
+                result_fail(res, STEP_PROBE, -ENODEV,
                      "'%s' did not take the device (the kernel log says why)", t->driver);
                 goto rollback;
         }
@@ -291,6 +266,85 @@ rollback:
         roll_back(d, original_driver, original_override, res);
 }
 
+/* 'group: all': the member of d's IOMMU group that failed on its own, among the n results. */
+static const struct result *group_failure(const struct pipeline *p, const struct result *results,
+                                          size_t n, const struct device *d)
+{
+        if (d->iommu_group < 0 || !group_moves_whole(&p->selection, d))
+                return NULL;
+        for (size_t j = 0; j < n; j++) {
+                const struct device *o = results[j].action->item->device;
+
+                if (o != d && o->iommu_group == d->iommu_group &&
+                    results[j].outcome == OUTCOME_FAILED && !results[j].for_group)
+                        return &results[j];
+        }
+        return NULL;
+}
+
+static void fail_for_group(struct result *res, const struct result *culprit, const char *what)
+{
+        const struct device *o = culprit->action->item->device;
+
+        res->outcome = OUTCOME_FAILED;
+        res->for_group = true;
+        res->failed_step = 0;
+        res->error = -ECANCELED;
+        snprintf(res->message, sizeof(res->message),
+                 "%s: %s of IOMMU group %d failed, and 'group: all' moves the group whole", what,
+                 o->name, o->iommu_group);
+}
+
+/*
+ * 'group: all' is all or nothing: once a member failed, the rest of its group is left alone, and
+ * the members this run moved go back where they were. Returns how many failed for that.
+ */
+static size_t undo_split_groups(struct pipeline *p, struct result *results, size_t n)
+{
+        size_t failed = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                struct result *res = &results[i];
+                struct device *d = (struct device *)res->action->item->device;
+                const struct result *culprit;
+
+                if (res->outcome != OUTCOME_CHANGED || !res->steps_done ||
+                    !(culprit = group_failure(p, results, n, d)))
+                        continue;
+                fail_for_group(res, culprit, "moved back");
+                roll_back(d, res->previous_driver, res->previous_override, res);
+                log_error("%s: %s", d->name, res->message);
+                failed++;
+        }
+        return failed;
+}
+
+/*
+ * A group left half-moved (a member failed, a mate was refused or left out) cannot be used by
+ * VFIO: say so on each device that is on its vfio driver, as the host is after this run.
+ */
+static void warn_unviable_groups(struct pipeline *p, const struct result *results, size_t n)
+{
+        /* Devices this run did not refresh may have moved too (fsl-mc objects with their container). */
+        for (size_t i = 0; i < p->snapshot.n_devices; i++) {
+                struct device *o = &p->snapshot.devices[i];
+                bool mate = false;
+
+                for (size_t j = 0; j < n && !mate && o->iommu_group >= 0; j++)
+                        mate = results[j].action->item->device->iommu_group == o->iommu_group;
+                if (mate && device_refresh(o) == -ENODEV)
+                        o->driver[0] = '\0';
+        }
+        for (size_t i = 0; i < n; i++) {
+                struct action *a = (struct action *)results[i].action;
+                const struct device *d = a->item->device;
+
+                if (!a->warning[0] && driver_is_vfio(d->driver) &&
+                    group_unviable(&p->snapshot, d, a->warning, sizeof(a->warning)))
+                        log_warning("%s: %s", d->name, a->warning);
+        }
+}
+
 size_t apply_plan(struct pipeline *p, struct result *results)
 {
         size_t failed = 0;
@@ -298,129 +352,29 @@ size_t apply_plan(struct pipeline *p, struct result *results)
         for (size_t i = 0; i < p->plan.n_actions; i++) {
                 struct action *a = &p->plan.actions[i];
                 struct result *res = &results[i];
+                const struct device *d = a->item->device;
+                const struct result *culprit;
 
-                *res = (struct result){ .action = a };
-                snprintf(res->previous_driver, sizeof(res->previous_driver), "%s",
-                         a->item->device->driver);
+                *res = (struct result){ .action = a, .for_group = a->group_refused };
+                snprintf(res->previous_driver, sizeof(res->previous_driver), "%s", d->driver);
+                snprintf(res->previous_override, sizeof(res->previous_override), "%s",
+                         d->driver_override);
                 if (a->kind == ACTION_ERROR) {
                         res->outcome = OUTCOME_FAILED;
                         snprintf(res->message, sizeof(res->message), "%s", a->reason);
                 } else if (a->kind == ACTION_NONE || a->item->sriov_pf)
                         res->outcome = OUTCOME_UNCHANGED; /* a PF's VFs: sriov_apply_phase1 */
+                else if ((culprit = group_failure(p, results, i, d)))
+                        fail_for_group(res, culprit, "not moved");
                 else
                         apply_one(p, a, res);
                 if (res->outcome == OUTCOME_FAILED) {
                         failed++;
-                        log_error("%s: %s", a->item->device->name, res->message);
+                        log_error("%s: %s", d->name, res->message);
                 } else if (res->outcome == OUTCOME_CHANGED)
-                        log_info("%s: bound to %s", a->item->device->name, a->target->driver);
+                        log_info("%s: bound to %s", d->name, a->target->driver);
         }
+        failed += undo_split_groups(p, results, p->plan.n_actions);
+        warn_unviable_groups(p, results, p->plan.n_actions);
         return failed;
-}
-
-/* The host driver's module, by the device's own modalias, as udev would load it. */
-static int load_host_driver(struct resolver *r, const struct device *d)
-{
-        struct kmod_list *list = NULL, *l;
-        bool loaded = false;
-        int err;
-
-        err = kmod_module_new_from_lookup(resolver_kmod(r), d->modalias, &list);
-        if (err < 0 || !list)
-                return err < 0 ? err : -ENOENT;
-        err = -ENOENT;
-        kmod_list_foreach(l, list)
-        {
-                struct kmod_module *mod = kmod_module_get_module(l);
-                int k = kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST, NULL,
-                                                        NULL, NULL, NULL);
-
-                kmod_module_unref(mod);
-                /* > 0: blacklisted, not loaded. One module in the kernel is enough. */
-                if (k == 0)
-                        loaded = true;
-                else
-                        err = k < 0 ? k : -EPERM;
-        }
-        kmod_module_unref_list(list);
-        return loaded ? 0 : err;
-}
-
-int revert_device(struct pipeline *p, struct device *d, struct result *res)
-{
-        struct resolver *r = p->resolver;
-        char original_override[DRIVER_NAME_MAX];
-        bool was_vfio, driverless;
-        int err;
-
-        snprintf(res->previous_driver, sizeof(res->previous_driver), "%s", d->driver);
-        was_vfio = d->driver_override[0] || driver_is_vfio(d->driver);
-        /*
-         * An earlier device of this run may have moved it: an fsl-mc container takes its objects
-         * along, and the kernel makes them anew under the host's drivers.
-         */
-        err = device_refresh(d);
-        if (err < 0) {
-                fail(res, 0, err, err == -ENODEV ? "%s is gone from sysfs" :
-                                                   "cannot read the state of %s", d->name);
-                return err;
-        }
-        snprintf(original_override, sizeof(original_override), "%s", d->driver_override);
-        /*
-         * No driver and no override: a run killed between unbind and probe leaves a device so,
-         * and only a probe gives it back to its host driver.
-         */
-        driverless = !d->driver[0] && !d->driver_override[0];
-        if (!d->driver_override[0] && !driver_is_vfio(d->driver) && !driverless) {
-                res->outcome = was_vfio ? OUTCOME_CHANGED : OUTCOME_UNCHANGED;
-                return 0;
-        }
-        err = fsl_mc_container_off_vfio(p, d, res);
-        if (err < 0)
-                return err;
-        if (d->driver_override[0]) {
-                err = device_attr_write(d, "driver_override", "\n");
-                if (err < 0) {
-                        fail(res, STEP_SET_OVERRIDE, err, "cannot clear driver_override");
-                        return err;
-                }
-                res->steps_done |= STEP_SET_OVERRIDE;
-        }
-        if (driver_is_vfio(d->driver)) {
-                err = device_attr_write(d, "driver/unbind", d->name);
-                if (err < 0) {
-                        fail(res, STEP_UNBIND, err, "cannot unbind '%s'", d->driver);
-                        /* Still on vfio (a VM holds it?): keep the override that matches. */
-                        if (*original_override &&
-                            device_attr_write(d, "driver_override", original_override) < 0)
-                                log_debug("%s: cannot restore driver_override", d->name);
-                        if (device_refresh(d) == 0 && streq(d->driver_override, original_override))
-                                res->rolled_back = true;
-                        return err;
-                }
-                res->steps_done |= STEP_UNBIND;
-        }
-        err = device_refresh(d);
-        if (err == 0 && !d->driver[0]) {
-                err = probe(d);
-                res->steps_done |= STEP_PROBE;
-                if (err == 0 && device_refresh(d) == 0 && !d->driver[0] && d->modalias[0] &&
-                    load_host_driver(r, d) == 0) {
-                        res->steps_done |= STEP_LOAD_MODULE;
-                        err = device_refresh(d);
-                        if (err == 0 && !d->driver[0])
-                                err = probe(d);
-                }
-        }
-        if (err < 0) {
-                fail(res, STEP_PROBE, err, "cannot hand %s back to a host driver", d->name);
-                (void)device_refresh(d); /* the report shows what is there now */
-                return err;
-        }
-        (void)device_refresh(d);
-        res->outcome = driverless && !was_vfio && !d->driver[0] ? OUTCOME_UNCHANGED : OUTCOME_CHANGED;
-        if (!d->driver[0] && res->outcome == OUTCOME_CHANGED)
-                snprintf(res->message, sizeof(res->message),
-                         "override cleared; no host driver took the device");
-        return 0;
 }

@@ -28,14 +28,6 @@ bool driver_is_vfio(const char *driver)
         return strstr(driver, "vfio") != NULL;
 }
 
-static bool selected_in_plan(const struct selection *sel, const struct device *d)
-{
-        for (size_t i = 0; i < sel->n_items; i++)
-                if (sel->items[i].device == d)
-                        return true;
-        return false;
-}
-
 /*
  * fsl-mc: a container bound to a vfio driver brings every object in it along (the kernel does).
  * The container that holds d and is selected in this run, or NULL. Containers sort first, so
@@ -113,26 +105,93 @@ static bool fsl_mc_container_ready(const struct selection *sel, const struct act
         return false;
 }
 
-/*
- * VFIO can use a group only when each endpoint in it is on a vfio driver or on none; bridges do
- * not count. Names the first endpoint in the way.
- */
-static void check_group(const struct selection *sel, const struct action *planned,
-                        size_t n_planned, const struct snapshot *s, const struct device *d,
-                        struct action *a)
+static bool group_mate(const struct device *d, const struct device *o)
+{
+        return o != d && d->iommu_group >= 0 && o->iommu_group == d->iommu_group &&
+               !device_is_bridge(o);
+}
+
+bool group_unviable(const struct snapshot *s, const struct device *d, char *buf, size_t size)
 {
         for (size_t i = 0; i < s->n_devices; i++) {
                 const struct device *o = &s->devices[i];
 
-                if (o == d || o->iommu_group != d->iommu_group || device_is_bridge(o))
+                if (!group_mate(d, o) || !o->driver[0] || driver_is_vfio(o->driver))
                         continue;
-                if (!o->driver[0] || driver_is_vfio(o->driver) || selected_in_plan(sel, o) ||
-                    follows_selected_container(sel, planned, n_planned, s, o))
+                snprintf(buf, size, "IOMMU group %d is not viable: %s is on %s", d->iommu_group,
+                         o->name, o->driver);
+                return true;
+        }
+        return false;
+}
+
+bool group_moves_whole(const struct selection *sel, const struct device *d)
+{
+        for (size_t i = 0; i < sel->n_items; i++) {
+                const struct device *o = sel->items[i].device;
+
+                if (sel->items[i].group == GROUP_ALL &&
+                    (o == d || (d->iommu_group >= 0 && o->iommu_group == d->iommu_group)))
+                        return true;
+        }
+        return false;
+}
+
+/* The action of a selected device, or NULL. */
+static const struct action *planned_action(const struct plan *p, const struct device *d)
+{
+        for (size_t i = 0; i < p->n_actions; i++)
+                if (p->actions[i].item->device == d)
+                        return &p->actions[i];
+        return NULL;
+}
+
+/* A refusal's reason up to its first ';': "in use: ...", without the advice. */
+static int reason_head(const struct action *a)
+{
+        return (int)strcspn(a->reason, ";");
+}
+
+/*
+ * After every device is planned, so that a mate after d counts too. A mate in the way: one on a
+ * host driver that is not selected, or selected but refused (the boot VGA with the console).
+ * Under 'group: all' a refused mate refuses the group (nothing half-done); otherwise it is a
+ * warning, as for a mate left out.
+ */
+static void check_group(const struct selection *sel, const struct plan *p,
+                        const struct snapshot *s, struct action *a)
+{
+        const struct device *d = a->item->device;
+
+        (void)group_unviable(s, d, a->unviable, sizeof(a->unviable));
+        for (size_t i = 0; i < s->n_devices; i++) {
+                const struct device *o = &s->devices[i];
+                const struct action *m;
+
+                if (!group_mate(d, o) || !o->driver[0] || driver_is_vfio(o->driver) ||
+                    follows_selected_container(sel, p->actions, p->n_actions, s, o))
                         continue;
-                snprintf(a->warning, sizeof(a->warning),
-                         "IOMMU group %d is not viable: %s is on %s; select it too or add "
-                         "'group: all'",
-                         d->iommu_group, o->name, o->driver);
+                m = planned_action(p, o);
+                /* One refused for the group's sake: the mate that refused it is named instead. */
+                if (m && (m->kind != ACTION_ERROR || m->group_refused))
+                        continue;
+                if (m && a->kind == ACTION_BIND && group_moves_whole(sel, d)) {
+                        a->kind = ACTION_ERROR;
+                        a->group_refused = true;
+                        snprintf(a->reason, sizeof(a->reason),
+                                 "IOMMU group %d moves whole ('group: all') and %s is refused: %.*s",
+                                 d->iommu_group, o->name, reason_head(m), m->reason);
+                } else if (a->warning[0])
+                        ;
+                else if (m)
+                        snprintf(a->warning, sizeof(a->warning),
+                                 "IOMMU group %d is not viable: %s is on %s and refused (%.*s)",
+                                 d->iommu_group, o->name, o->driver, reason_head(m), m->reason);
+                else
+                        snprintf(a->warning, sizeof(a->warning),
+                                 "IOMMU group %d is not viable: %s is on %s; select it too or add "
+                                 "'group: all'",
+                                 d->iommu_group, o->name, o->driver);
                 return;
         }
 }
@@ -189,8 +248,6 @@ static void plan_one(const struct selection *sel, const struct action *planned, 
                          "(set 'force: true' to override)", d->in_use);
                 return;
         }
-        check_group(sel, planned, n_planned, s, d, a);
-
         if (!streq(d->driver_override, t->driver))
                 a->steps |= STEP_SET_OVERRIDE;
         if (!streq(d->driver, t->driver)) {
@@ -215,6 +272,9 @@ int plan_build(const struct selection *sel, const struct target *targets,
                 plan_one(sel, p.actions, i, &targets[i], snapshot, &p.actions[i]);
         p.n_actions = sel->n_items;
         sriov_plan_vfs(&p);
+        for (size_t i = 0; i < p.n_actions; i++)
+                if (!p.actions[i].item->sriov_pf && p.actions[i].kind != ACTION_ERROR)
+                        check_group(sel, &p, snapshot, &p.actions[i]);
         *ret = p;
         return 0;
 }

@@ -37,6 +37,9 @@ struct action {
         bool waits_for_driver; /* an SR-IOV PF refused only because it has no driver yet */
         char reason[384];
         char warning[256];
+        /* Why its IOMMU group is not viable with the host as it is now, "" when it is (status). */
+        char unviable[160];
+        bool group_refused; /* refused only because a mate is, under 'group: all' */
 };
 
 struct plan {
@@ -50,3 +53,11 @@ int plan_build(const struct selection *sel, const struct target *targets,
 void plan_done(struct plan *p);
 const char *step_name(enum step s);
 bool driver_is_vfio(const char *driver);
+/*
+ * VFIO can use a group only when each endpoint in it is on a vfio driver or on none; bridges do
+ * not count. The first of d's mates in the way as the snapshot is now: "IOMMU group N is not
+ * viable: ADDR is on DRIVER" in buf, or false.
+ */
+bool group_unviable(const struct snapshot *s, const struct device *d, char *buf, size_t size);
+/* Whether an entry with 'group: all' selects a member of d's IOMMU group: it moves whole. */
+bool group_moves_whole(const struct selection *sel, const struct device *d);

@@ -122,6 +122,7 @@ static struct json_object *result_json(const struct result *r)
         }
         json_object_object_add(o, "error", json_string_or_null(r->message));
         json_object_object_add(o, "warning", json_string_or_null(a->warning));
+        json_object_object_add(o, "note", json_string_or_null(r->note));
         if (a->item->entry) {
                 json_object_object_add(o, "config", json_object_new_string(a->item->entry->loc.file));
                 json_object_object_add(o, "config_line",
@@ -200,6 +201,11 @@ void report_results(const char *verb, const struct result *results, size_t n,
                                 steps_text(r->steps_done, a, r->previous_driver, detail, sizeof(detail));
                         else
                                 detail[0] = '\0';
+                        if (r->note[0]) {
+                                size_t l = strlen(detail);
+                                snprintf(detail + l, sizeof(detail) - l, "%s%s", l ? "; " : "",
+                                         r->note);
+                        }
                         if (a->warning[0]) {
                                 size_t l = strlen(detail);
                                 snprintf(detail + l, sizeof(detail) - l, "%swarning: %s",

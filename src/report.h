@@ -27,8 +27,12 @@ struct result {
         enum step failed_step;
         int error; /* negative errno of the failed step */
         char message[400];
+        /* Not an error: why the device is on no driver by design (revert: host module blacklisted). */
+        char note[160];
         bool rolled_back;
+        bool for_group; /* failed only because a mate did, under 'group: all' (errno ECANCELED) */
         char previous_driver[DRIVER_NAME_MAX]; /* what it was on before apply or revert */
+        char previous_override[DRIVER_NAME_MAX];
 };
 
 /* "plan", "apply", "status", "revert": one row per device, and entries that matched nothing. */

@@ -383,7 +383,13 @@ static void probe_idle_vfs(struct pipeline *p, const char *pf)
                 known = (struct device *)snapshot_find(&p->snapshot, &a);
                 if (known)
                         (void)device_refresh(known);
-                log_debug("%s: not on a vfio driver, probed for its host driver", vf);
+                /* Not in the report (not selected): the log is the only place to say so. */
+                if (path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/driver", vf) == 0 &&
+                    access(path, F_OK) < 0)
+                        log_warning("%s: VF of %s left on no driver: no host driver took it "
+                                    "(its probe failed, or none is loaded)", vf, pf);
+                else
+                        log_debug("%s: not on a vfio driver, probed for its host driver", vf);
         }
         closedir(d);
 }

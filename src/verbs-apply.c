@@ -195,7 +195,14 @@ int verb_status(int argc, char *argv[])
                 const struct action *a = &p.plan.actions[i];
 
                 results[i] = (struct result){ .action = a };
-                if (a->kind == ACTION_NONE)
+                if (a->kind == ACTION_NONE && a->unviable[0]) {
+                        /* On its driver, but VFIO cannot use the group: not what the file wants. */
+                        results[i].outcome = OUTCOME_DRIFT;
+                        drift = true;
+                        snprintf(results[i].message, sizeof(results[i].message), "%s",
+                                 a->warning[0] ? a->warning : a->unviable);
+                        p.plan.actions[i].warning[0] = '\0';
+                } else if (a->kind == ACTION_NONE)
                         results[i].outcome = OUTCOME_IN_SYNC;
                 else {
                         results[i].outcome = OUTCOME_DRIFT;

@@ -61,6 +61,21 @@ states() {
     done
 }
 
+# group_viable ADDR: no other device of ADDR's IOMMU group on $BED (bridges aside) is on a
+# driver that is not VFIO's: a VM can take the group
+group_viable() {
+    local mate drv class
+    for mate in "$BED/sys/bus/pci/devices/$1/iommu_group/devices/"*; do
+        [ "${mate##*/}" = "$1" ] && continue
+        [ -L "$mate/driver" ] || continue
+        drv=$(basename "$(readlink "$mate/driver")")
+        class=$(cat "$mate/class" 2>/dev/null)
+        case $class in 0x06*) continue ;; esac
+        case $drv in *vfio*) ;; *) return 1 ;; esac
+    done
+    return 0
+}
+
 # truthful WHAT: status on $BED agrees with the bed, device by device and in its exit status:
 # a device is in sync only in the state an uninterrupted apply leaves it in
 truthful() {
@@ -72,7 +87,8 @@ truthful() {
         return
     fi
     while read -r addr result; do
-        if [ "$(grep "^$addr " <<<"$now")" = "$(grep "^$addr " "$work/$SET.applied.states")" ]; then
+        if [ "$(grep "^$addr " <<<"$now")" = "$(grep "^$addr " "$work/$SET.applied.states")" ] &&
+            group_viable "$addr"; then
             want=in-sync
         else
             want=drift

@@ -15,6 +15,7 @@ devices:
   - address: "0000:01:00.0"     # a device there, but another card than this id
     id: "8086:10d3"
   - id: "1234:5678"             # an id entry: matching nothing is allowed
+  - address: "0000:02:00.1"     # the GPU's audio: its IOMMU group moves whole
 EOF2
 run_vb apply --json
 check_rc "apply, two named devices missing: exit 1" 1
@@ -54,6 +55,7 @@ devices:
     name: "fff51000.ethernet"
     driver: vfio_platform
     optional: true
+  - address: "0000:02:00.1"
 EOF2
 run_vb apply --json
 check_rc "optional entries missing: apply exit 0" 0

@@ -113,6 +113,23 @@ check "vfs: the others on the host VF driver" "iavf iavf iavf iavf iavf" \
 check "vfs: 4 rows (PF + 3 VFs)" 4 "$(printf '%s\n' "$out" | grep -c '^0000:')"
 check "vfs: iavf never had VF 0" "" "$(grep -E '^bind 0000:81:02.[015] iavf' "$BED/testbed/log")"
 
+# --- a VF left out whose host driver's probe fails: not in the report, so the log names it
+mkbed
+conf <<'Y'
+version: 1
+devices:
+  - id: "8086:1572"
+    sriov:
+      numvfs: 8
+      vfs: [0, 1, 5]
+Y
+echo "iavf EIO" >"$BED/faults/probe/0000:81:02.2"
+out=$(onbed apply 2>&1); rc=$?
+check "VF left out, host probe fails: exit 0 (not selected)" 0 "$rc"
+check "VF left out, host probe fails: on no driver" - "$(drv 0000:81:02.2)"
+check_contains "VF left out, host probe fails: a warning names it" \
+    "0000:81:02.2: VF of 0000:81:00.0 left on no driver: no host driver took it" "$out"
+
 # --- a conflict that only the new VFs reveal: planning again fails, autoprobe still restored
 mkbed
 conf <<'Y'
