@@ -145,6 +145,15 @@ static void plan_one(const struct selection *sel, const struct action *planned, 
         const struct device *d = item->device;
 
         *a = (struct action){ .item = item, .target = t };
+        if (item->conflict) {
+                char why[sizeof(a->reason) - 32];
+
+                a->kind = ACTION_ERROR;
+                config_conflict_describe(item->conflict_kind, item->entry, item->conflict, why,
+                                         sizeof(why));
+                snprintf(a->reason, sizeof(a->reason), "two entries disagree: %s", why);
+                return;
+        }
         if (item->sriov_pf) {
                 sriov_plan_pf(item, a);
                 return;
