@@ -147,7 +147,7 @@ int verb_list(int argc, char *argv[])
         if (r < 0)
                 log_warning_errno(r, "Cannot read the kernel's module index, not resolving: %m");
         for (size_t i = 0; resolver && i < s.n_devices; i++)
-                if (!s.devices[i].problem[0])
+                if (!s.devices[i].problem[0] && device_takes_vfio(&s.devices[i]))
                         resolve_target(resolver, &s.devices[i], NULL, &targets[i]);
         /* The table has no column for it (JSON has "problem"): one line each, on stderr. */
         for (size_t i = 0; i < s.n_devices; i++)
@@ -407,13 +407,18 @@ int verb_modules(int argc, char *argv[])
         /* Explicit modules of entries with no device here still belong in the initramfs. */
         for (size_t i = 0; i < p.selection.n_unmatched; i++)
                 if (p.selection.unmatched[i]->driver[0])
-                        resolve_target(p.resolver, NULL, p.selection.unmatched[i]->driver,
+                        resolve_module(p.resolver, p.selection.unmatched[i]->bus,
+                                       p.selection.unmatched[i]->driver,
                                        &p.targets[p.selection.n_items + i]);
         for (size_t i = 0; i < p.selection.n_items + p.selection.n_unmatched; i++) {
                 const struct target *t = &p.targets[i];
                 if (t->error == -ENOPKG) {
                         log_error("modules: module '%s' is not in %s", t->module,
                                   resolver_dirname(p.resolver));
+                        status = EXIT_FAILED;
+                } else if (t->error == -EMEDIUMTYPE) {
+                        log_error("modules: module '%s' is not a VFIO driver: %s", t->module,
+                                  t->why);
                         status = EXIT_FAILED;
                 } else if (t->error == 0 && t->module[0] && t->module_state != MODULE_BUILTIN)
                         names[n++] = t->module;

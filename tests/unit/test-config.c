@@ -5,7 +5,7 @@
 #include "config.h"
 #include "unit.h"
 
-#define D54 "abcdefghij_abcdefghij_abcdefghij_abcdefghij_abcdefghij" /* 54 characters */
+#define D54 "abcdefghij_abcdefghij_abcdefghij_abcdefghij_abcde_vfio" /* 54 characters */
 #define D60 "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij"
 
 /* Loads a literal (sizeof, so embedded NUL bytes count) and returns what was logged. */
@@ -194,6 +194,11 @@ static const struct bad_case {
         BAD(HEAD "  - id: \"10de:2204\"\n    driver: vfio pci\n", -EINVAL, "4:13", "invalid driver 'vfio pci'"),
         BAD(HEAD "  - id: \"10de:2204\"\n    driver: " D60 "\n", -EINVAL, "4:13", "at most 55 characters"),
         BAD(HEAD "  - id: \"10de:2204\"\n    driver: " D54 "xy\n", -EINVAL, "4:13", "invalid driver"),
+        /* 'driver' names a VFIO driver, never a host driver (the device would be bound to it). */
+        BAD(HEAD "  - id: \"144d:a80a\"\n    driver: nvme\n", -EINVAL, "4:13",
+            "driver 'nvme' is not a VFIO driver"),
+        BAD(HEAD "  - id: \"15b3:101e\"\n    driver: mlx5-core\n", -EINVAL, "4:13",
+            "driver 'mlx5-core' is not a VFIO driver"),
         BAD(HEAD "  - id: \"10de:2204\"\n    group: iommu\n", -EINVAL, "4:12", "invalid group 'iommu': expected 'device' (default) or 'all'"),
         BAD(HEAD "  - id: \"10de:2204\"\n    force: yes\n", -EINVAL, "4:12", "invalid force 'yes': expected true or false"),
         /* NUL bytes: raw in the file, or written as an escape. */
