@@ -7,8 +7,7 @@
 # shellcheck source=tests/scenarios/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-H=tests/scenarios/hosts/notvfio.host
-bed "$H"
+bed notvfio
 # try NAME ADDRESS DRIVER-LINE REASON: plan refuses the device, apply writes nothing for it
 try() {
     config <<Y
