@@ -218,17 +218,27 @@ static void fill_other_device(struct udev_device *u, struct device *d)
  * in the first 64 bytes of config space, which sysfs lets anyone read. Without it, the class
  * says what a bridge's header is.
  */
-static void read_header_type(struct device *d)
+int pci_read_header_type(const char *config_path)
 {
         _cleanup_close_ int fd = -1;
         uint8_t config[64];
-        char path[256];
-        ssize_t n = -1;
+        ssize_t n;
 
-        if (device_attr_path(d, "config", path, sizeof(path)) == 0 &&
-            (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0)
-                n = pread(fd, config, sizeof(config), 0);
-        d->header_type = n > 0 ? pci_config_header_type(config, (size_t)n) : -EINVAL;
+        fd = open(config_path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        n = pread(fd, config, sizeof(config), 0);
+        if (n < 0)
+                return -errno;
+        return pci_config_header_type(config, (size_t)n);
+}
+
+static void read_header_type(struct device *d)
+{
+        char path[256];
+
+        d->header_type = device_attr_path(d, "config", path, sizeof(path)) == 0
+                                 ? pci_read_header_type(path) : -EINVAL;
         if (d->header_type < 0)
                 d->header_type = pci_class_header_type(d->class_code);
 }

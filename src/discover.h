@@ -56,6 +56,8 @@ bool fsl_mc_in_container(const struct device *d);
 /* fsl-mc: whether d sits in container c, directly or in a container inside it. */
 bool device_in_container(const struct snapshot *s, const struct device *d, const struct device *c);
 bool device_is_bridge(const struct device *d);
+/* The header type in a PCI device's sysfs 'config' (pci.h), or < 0. */
+int pci_read_header_type(const char *config_path);
 /* Whether a VFIO driver can take it at all: PCI bridges (header type not 0) it cannot. */
 bool device_takes_vfio(const struct device *d);
 /* The sysfs path of the device's attribute ATTR ("" for the device's own directory). */

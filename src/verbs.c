@@ -191,6 +191,13 @@ static int read_modalias(const struct device_ref *ref, char *buf, size_t size, e
                                          ref->name, ops->name, ops->name, ops->vfio_module),
                                -ENOMSG;
                 *ret_bus = b;
+                if (b == BUS_PCI &&
+                    path_join(path, sizeof(path), "%s/%s/config", ops->devices_dir, ref->name) == 0 &&
+                    (r = pci_read_header_type(path)) > 0)
+                        return log_error("resolve: %s is %s (header type %d): vfio-pci and its "
+                                         "variants take only normal (type 0) devices",
+                                         ref->name, pci_header_type_name(r), r),
+                               -EMEDIUMTYPE;
                 path_join(path, sizeof(path), "%s/%s/modalias", ops->devices_dir, ref->name);
                 r = sysfs_read(path, buf, size);
                 if (r == -ENOENT)
@@ -220,7 +227,7 @@ int verb_resolve(int argc, char *argv[])
         enum bus bus = BUS_PCI;
         struct resolution res = { 0 };
         struct resolver *resolver = NULL;
-        char buf[SYSFS_VALUE_MAX], driver[DRIVER_NAME_MAX];
+        char buf[SYSFS_VALUE_MAX], driver[DRIVER_NAME_MAX], not_vfio[128];
         bool json = false;
         int c, r;
 
@@ -290,6 +297,11 @@ int verb_resolve(int argc, char *argv[])
                           resolver_dirname(resolver));
         else if (r < 0)
                 log_error_errno(r, "resolve: lookup of '%s' failed: %m", modalias);
+        else if ((r = resolver_vfio_driver(resolver, bus, res.matches[0].module, not_vfio,
+                                           sizeof(not_vfio))) < 0)
+                log_error_errno(r, "resolve: '%s' matches, but module '%s' is not a VFIO "
+                                "driver: %s", modalias, res.matches[0].module,
+                                r == -EMEDIUMTYPE ? not_vfio : "%m");
         else {
                 module_bus_driver_name(bus, res.matches[0].module, driver, sizeof(driver));
                 report_resolution(modalias, &res, driver, json);

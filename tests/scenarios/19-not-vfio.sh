@@ -62,6 +62,16 @@ check "list: a VFIO module only for the normal devices a VFIO driver takes" \
 run_vb list
 check_grep "list (table): the bridge has no VFIO module" '^0000:00:01\.0 +8086:1901 +060400 +pcieport +1 +- ' "$OUT"
 
+# resolve ADDRESS says the same.
+run_vb resolve 0000:00:01.0
+check_rc "resolve a bridge: exit 1" 1
+check "resolve a bridge: why" "vfio-bind: resolve: 0000:00:01.0 is a PCI-to-PCI bridge (header type 1): vfio-pci and its variants take only normal (type 0) devices" "$ERR"
+run_vb resolve 0000:00:14.0
+check_rc "resolve through a modprobe.d alias to a host driver: exit 1" 1
+check_grep "resolve through a modprobe.d alias to a host driver: why" "module 'xhci_pci' is not a VFIO driver: its name has no 'vfio'" "$ERR"
+run_vb resolve 0000:00:1f.0
+check "resolve the ISA bridge (header type 0x80)" "0 vfio_pci" "$RC $OUT"
+
 # The demo host's root ports too.
 bed demo
 run_vb list --json
