@@ -316,6 +316,17 @@ static void parse_entry_value(struct loader *l, struct config_entry *e, const ya
                 /* Module names compare with '-' and '_' folded, as kmod does. */
                 for (size_t i = 0; s[i]; i++)
                         e->driver[i] = s[i] == '-' ? '_' : s[i];
+                /* The host has the final word (resolve.c); this is what the file alone shows. */
+                if (!strstr(e->driver, "vfio")) {
+                        loader_error(l, &value->start_mark,
+                                     "driver '%s' is not a VFIO driver: 'driver' names the VFIO "
+                                     "module to bind with, and every VFIO driver's module name "
+                                     "contains 'vfio' (vfio_pci, mlx5_vfio_pci, vfio_platform, "
+                                     "vfio_fsl_mc, vfio_cdx ...); leave it out to resolve one",
+                                     s);
+                        e->driver[0] = '\0';
+                        return;
+                }
                 e->driver_loc = (struct config_location){ l->file, (unsigned)value->start_mark.line + 1,
                                                           (unsigned)value->start_mark.column + 1 };
         } else if (streq(k, "group")) {

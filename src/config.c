@@ -483,56 +483,6 @@ unsigned config_bus_mask(const struct config *c)
         return mask;
 }
 
-static bool same_selector(const struct config_entry *a, const struct config_entry *b)
-{
-        if (a->bus != b->bus || a->has_name != b->has_name ||
-            a->has_compatible != b->has_compatible ||
-            (a->has_name && !streq(a->name, b->name)) ||
-            (a->has_compatible && !streq(a->compatible, b->compatible)))
-                return false;
-        if (a->has_address != b->has_address || a->has_id != b->has_id ||
-            a->has_subsystem != b->has_subsystem || a->has_class != b->has_class)
-                return false;
-        /* Not memcmp: struct pci_address has a padding byte. */
-        if (a->has_address && pci_address_compare(&a->address, &b->address) != 0)
-                return false;
-        if (a->has_id && memcmp(&a->id, &b->id, sizeof(a->id)) != 0)
-                return false;
-        if (a->has_subsystem && memcmp(&a->subsystem, &b->subsystem, sizeof(a->subsystem)) != 0)
-                return false;
-        if (a->has_class && (a->class_code != b->class_code || a->class_digits != b->class_digits))
-                return false;
-        return true;
-}
-
-int config_check(const struct config *c)
-{
-        int r = 0;
-
-        for (size_t i = 0; i < c->n_entries; i++)
-                for (size_t j = 0; j < i; j++) {
-                        const struct config_entry *a = &c->entries[j], *b = &c->entries[i];
-                        char what[128];
-
-                        if (!same_selector(a, b))
-                                continue;
-                        config_entry_describe(b, what, sizeof(what));
-                        if (!streq(a->driver, b->driver))
-                                log_error("%s:%u:%u: %s contradicts %s:%u:%u: drivers '%s' and '%s'",
-                                          b->loc.file, b->loc.line, b->loc.column, what, a->loc.file,
-                                          a->loc.line, a->loc.column,
-                                          *a->driver ? a->driver : "(resolved)",
-                                          *b->driver ? b->driver : "(resolved)");
-                        else
-                                log_error("%s:%u:%u: duplicate entry for %s, first at %s:%u:%u",
-                                          b->loc.file, b->loc.line, b->loc.column, what, a->loc.file,
-                                          a->loc.line, a->loc.column);
-                        r = -EINVAL;
-                        break;
-                }
-        return r;
-}
-
 void config_entry_describe(const struct config_entry *e, char *buf, size_t size)
 {
         char addr[PCI_ADDRESS_MAX];
@@ -546,8 +496,8 @@ void config_entry_describe(const struct config_entry *e, char *buf, size_t size)
                         n += (size_t)snprintf(buf, size, "%s %s %s", ops->name, ops->name_key,
                                               e->name);
                 if (e->has_compatible && n < size)
-                        snprintf(buf + n, size - n, "%s%s compatible %s", n ? " " : "",
-                                 n ? "" : ops->name, e->compatible);
+                        snprintf(buf + n, size - n, "%s compatible %s", n ? "" : ops->name,
+                                 e->compatible);
                 return;
         }
         if (e->has_address) {

@@ -79,8 +79,24 @@ int config_load_default(struct config *c, const char *main_path, const char *dro
                         enum config_flags flags);
 /* The buses other than PCI that entries name, as 1 << BUS_x bits (for discover_snapshot_buses). */
 unsigned config_bus_mask(const struct config *c);
-/* Cross-entry checks (duplicates, contradictions); call once everything is loaded. */
+/*
+ * Cross-entry checks that need no host: duplicates, and two entries that disagree (driver,
+ * 'sriov') where one selects only devices the other selects too. Call once everything is loaded.
+ */
 int config_check(const struct config *c);
+
+/* How two entries that select one device disagree about it. */
+enum entry_conflict {
+        CONFLICT_NONE,
+        CONFLICT_DRIVER,         /* different 'driver' */
+        CONFLICT_SRIOV_BIND,     /* one gives the PF VFs, the other binds it */
+        CONFLICT_SRIOV_SETTINGS, /* both 'sriov', with different numvfs, vfs or replace */
+};
+enum entry_conflict config_entries_conflict(const struct config_entry *a,
+                                            const struct config_entry *b);
+/* What the two say, with both locations; a first. */
+void config_conflict_describe(enum entry_conflict kind, const struct config_entry *a,
+                              const struct config_entry *b, char *buf, size_t size);
 void config_done(struct config *c);
 /* For sources other than files (the kernel command line): a name for locations, and entries. */
 int config_add_source(struct config *c, const char *name, const char **ret);

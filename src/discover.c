@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
 #include <libudev.h>
 #include <stdarg.h>
 #include <sys/stat.h>
@@ -15,6 +16,11 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_device *, udev_device_unref)
 bool device_is_bridge(const struct device *d)
 {
         return (d->class_code >> 16) == 0x06;
+}
+
+bool device_takes_vfio(const struct device *d)
+{
+        return d->bus != BUS_PCI || d->header_type == PCI_HEADER_TYPE_NORMAL;
 }
 
 /* The first problem found is the one reported. */
@@ -207,6 +213,36 @@ static void fill_other_device(struct udev_device *u, struct device *d)
         }
 }
 
+/*
+ * vfio-pci takes only normal (type 0) headers: bridges are refused at probe. The header type is
+ * in the first 64 bytes of config space, which sysfs lets anyone read. Without it, the class
+ * says what a bridge's header is.
+ */
+int pci_read_header_type(const char *config_path)
+{
+        _cleanup_close_ int fd = -1;
+        uint8_t config[64];
+        ssize_t n;
+
+        fd = open(config_path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        n = pread(fd, config, sizeof(config), 0);
+        if (n < 0)
+                return -errno;
+        return pci_config_header_type(config, (size_t)n);
+}
+
+static void read_header_type(struct device *d)
+{
+        char path[256];
+
+        d->header_type = device_attr_path(d, "config", path, sizeof(path)) == 0
+                                 ? pci_read_header_type(path) : -EINVAL;
+        if (d->header_type < 0)
+                d->header_type = pci_class_header_type(d->class_code);
+}
+
 static void fill_device(struct udev_device *u, struct device *d)
 {
         struct pci_modalias m;
@@ -224,6 +260,7 @@ static void fill_device(struct udev_device *u, struct device *d)
         read_id(u, "subsystem_device", 4, &v, d);
         d->subsystem.device = (uint16_t)v;
         read_id(u, "class", 6, &d->class_code, d);
+        read_header_type(d);
 
         s = udev_device_get_sysattr_value(u, "modalias");
         if (!s)

@@ -21,6 +21,7 @@ struct device {
         struct pci_address address; /* PCI only */
         struct pci_id id, subsystem;
         uint32_t class_code; /* 24 bits: class, subclass, prog-if */
+        int header_type; /* PCI: config space header type, multi-function bit off (pci.h) */
         char modalias[MODALIAS_MAX]; /* "" when missing or malformed: see problem */
         char driver[DRIVER_NAME_MAX]; /* "" when unbound */
         char driver_override[DRIVER_NAME_MAX]; /* "" when unset */
@@ -55,6 +56,10 @@ bool fsl_mc_in_container(const struct device *d);
 /* fsl-mc: whether d sits in container c, directly or in a container inside it. */
 bool device_in_container(const struct snapshot *s, const struct device *d, const struct device *c);
 bool device_is_bridge(const struct device *d);
+/* The header type in a PCI device's sysfs 'config' (pci.h), or < 0. */
+int pci_read_header_type(const char *config_path);
+/* Whether a VFIO driver can take it at all: PCI bridges (header type not 0) it cannot. */
+bool device_takes_vfio(const struct device *d);
 /* The sysfs path of the device's attribute ATTR ("" for the device's own directory). */
 int device_attr_path(const struct device *d, const char *attr, char *path, size_t size);
 /* Re-read the fields apply changes (driver, driver_override), straight from sysfs. -ENODEV: the

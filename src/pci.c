@@ -178,3 +178,37 @@ int parse_hex_attr(const char *s, unsigned max_digits, uint32_t *ret)
                 return -EINVAL;
         return 0;
 }
+
+int pci_config_header_type(const uint8_t *config, size_t size)
+{
+        if (size <= PCI_HEADER_TYPE_OFFSET)
+                return -EINVAL;
+        return config[PCI_HEADER_TYPE_OFFSET] & 0x7f;
+}
+
+int pci_class_header_type(uint32_t class_code)
+{
+        switch (class_code >> 8) {
+        case 0x0604: /* PCI-to-PCI bridge */
+        case 0x0609: /* semi-transparent PCI-to-PCI bridge */
+                return 1;
+        case 0x0607: /* CardBus bridge */
+                return 2;
+        default:
+                return PCI_HEADER_TYPE_NORMAL;
+        }
+}
+
+const char *pci_header_type_name(int type)
+{
+        switch (type) {
+        case 0:
+                return "a normal device";
+        case 1:
+                return "a PCI-to-PCI bridge";
+        case 2:
+                return "a CardBus bridge";
+        default:
+                return "of an unknown kind";
+        }
+}

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* "dddd:bb:ss.f": the kernel prints up to 8 hex digits of domain (VMD uses 10000+). */
@@ -44,6 +45,18 @@ int pci_class_parse(const char *s, uint32_t *ret, unsigned *digits, const char *
 
 /* Strict parse of "pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X". */
 int pci_modalias_parse(const char *s, struct pci_modalias *ret);
+
+/*
+ * The header type from the first bytes of config space (offset 0x0e), without the
+ * multi-function bit, as the kernel keeps it (pci_setup_device): 0 normal, 1 PCI-to-PCI
+ * bridge, 2 CardBus bridge. -EINVAL when size does not reach it.
+ */
+#define PCI_HEADER_TYPE_OFFSET 0x0e
+#define PCI_HEADER_TYPE_NORMAL 0
+int pci_config_header_type(const uint8_t *config, size_t size);
+/* What a class has when config space cannot be read: 1 for PCI-to-PCI bridges, 2 CardBus. */
+int pci_class_header_type(uint32_t class_code);
+const char *pci_header_type_name(int type);
 
 /* sysfs numeric attributes such as "0x10de\n". */
 int parse_hex_attr(const char *s, unsigned max_digits, uint32_t *ret);

@@ -40,16 +40,28 @@ static int explicit_module_state(struct resolver *r, const char *module, enum mo
         return known ? 0 : -ENOPKG;
 }
 
+void resolve_module(struct resolver *r, enum bus bus, const char *module, struct target *t)
+{
+        *t = (struct target){ 0 };
+        snprintf(t->module, sizeof(t->module), "%s", module);
+        t->error = explicit_module_state(r, t->module, &t->module_state);
+        if (t->error == 0)
+                t->error = resolver_vfio_driver(r, bus, t->module, t->why, sizeof(t->why));
+        if (t->error == 0)
+                module_bus_driver_name(bus, t->module, t->driver, sizeof(t->driver));
+}
+
 void resolve_target(struct resolver *r, const struct device *d, const char *explicit_module,
                     struct target *t)
 {
         struct resolution res = { 0 };
 
-        *t = (struct target){ 0 };
         if (explicit_module && *explicit_module) {
-                snprintf(t->module, sizeof(t->module), "%s", explicit_module);
-                t->error = explicit_module_state(r, t->module, &t->module_state);
-        } else if (!bus_get(d->bus)->vfio_aliases)
+                resolve_module(r, d->bus, explicit_module, t);
+                return;
+        }
+        *t = (struct target){ 0 };
+        if (!bus_get(d->bus)->vfio_aliases)
                 t->error = -ENOMSG; /* config_load refuses such entries; group members land here */
         else if (!d->modalias[0])
                 t->error = -EINVAL;
@@ -61,6 +73,8 @@ void resolve_target(struct resolver *r, const struct device *d, const char *expl
                 t->module_state = res.matches[0].builtin ? MODULE_BUILTIN
                                                          : resolver_module_state(r, t->module);
                 resolution_done(&res);
+                /* A modprobe.d alias can send a vfio_ alias to any module. */
+                t->error = resolver_vfio_driver(r, d->bus, t->module, t->why, sizeof(t->why));
         }
         if (t->error == 0)
                 module_bus_driver_name(d->bus, t->module, t->driver, sizeof(t->driver));

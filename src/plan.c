@@ -204,6 +204,15 @@ static void plan_one(const struct selection *sel, const struct action *planned, 
         const struct device *d = item->device;
 
         *a = (struct action){ .item = item, .target = t };
+        if (item->conflict) {
+                char why[sizeof(a->reason) - 32];
+
+                a->kind = ACTION_ERROR;
+                config_conflict_describe(item->conflict_kind, item->entry, item->conflict, why,
+                                         sizeof(why));
+                snprintf(a->reason, sizeof(a->reason), "two entries disagree: %s", why);
+                return;
+        }
         if (item->sriov_pf) {
                 sriov_plan_pf(item, a);
                 return;
@@ -211,6 +220,13 @@ static void plan_one(const struct selection *sel, const struct action *planned, 
         if (d->problem[0]) {
                 a->kind = ACTION_ERROR;
                 snprintf(a->reason, sizeof(a->reason), "%s", d->problem);
+                return;
+        }
+        if (!device_takes_vfio(d)) {
+                a->kind = ACTION_ERROR;
+                snprintf(a->reason, sizeof(a->reason), "%s (header type %d): vfio-pci and its "
+                         "variants take only normal (type 0) devices; select the devices behind "
+                         "it instead", pci_header_type_name(d->header_type), d->header_type);
                 return;
         }
         if (t->error < 0) {
@@ -228,6 +244,10 @@ static void plan_one(const struct selection *sel, const struct action *planned, 
                 else if (t->error == -ENOPKG)
                         snprintf(a->reason, sizeof(a->reason),
                                  "module '%s' is not in this kernel's module tree", t->module);
+                else if (t->error == -EMEDIUMTYPE)
+                        snprintf(a->reason, sizeof(a->reason), "module '%s' is not a VFIO "
+                                 "driver: %s; refusing to bind the device to it", t->module,
+                                 t->why);
                 else
                         snprintf(a->reason, sizeof(a->reason), "module lookup failed: %s",
                                  strerror(-t->error));

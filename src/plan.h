@@ -11,6 +11,7 @@ struct target {
         char driver[DRIVER_NAME_MAX];
         enum module_state module_state;
         int error; /* < 0: no module; plan reports it */
+        char why[128]; /* -EMEDIUMTYPE: why the module is not a VFIO driver */
 };
 
 enum step {

@@ -252,6 +252,8 @@ void report_list(const struct snapshot *s, const struct target *targets, bool js
         for (size_t i = 0; i < s->n_devices; i++) {
                 const struct device *d = &s->devices[i];
                 const struct target *tg = &targets[i];
+                /* A module that resolution found but refused is no VFIO module for it. */
+                const char *module = tg->error == 0 ? tg->module : "";
                 char id[16], cls[8], group[16];
 
                 bool pci = d->bus == BUS_PCI;
@@ -289,8 +291,12 @@ void report_list(const struct snapshot *s, const struct target *targets, bool js
                         json_object_object_add(o, "iommu_group",
                                                d->iommu_group >= 0 ? json_object_new_int(d->iommu_group)
                                                                    : NULL);
-                        json_object_object_add(o, "vfio_module", json_string_or_null(tg->module));
-                        json_object_object_add(o, "vfio_driver", json_string_or_null(tg->driver));
+                        if (pci)
+                                json_object_object_add(o, "header_type",
+                                                       json_object_new_int(d->header_type));
+                        json_object_object_add(o, "vfio_module", json_string_or_null(module));
+                        json_object_object_add(o, "vfio_driver",
+                                               json_string_or_null(tg->error == 0 ? tg->driver : ""));
                         if (d->is_virtfn) {
                                 char pf[PCI_ADDRESS_MAX];
                                 pci_address_format(&d->physfn, pf);
@@ -309,7 +315,7 @@ void report_list(const struct snapshot *s, const struct target *targets, bool js
                         char name[128];
                         const char *cells[] = { d->name, id, cls, d->driver[0] ? d->driver : "-",
                                                 d->iommu_group >= 0 ? group : "-",
-                                                tg->module[0] ? tg->module : "-", name };
+                                                module[0] ? module : "-", name };
 
                         device_names_get(names, d, name, sizeof(name));
                         if (!name[0])

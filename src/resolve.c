@@ -5,6 +5,7 @@
 #include <libkmod.h>
 #include <stdarg.h>
 
+#include "bus.h"
 #include "log.h"
 #include "resolve.h"
 #include "sysfs.h"
@@ -324,6 +325,70 @@ void resolution_done(struct resolution *res)
 {
         free(res->matches);
         *res = (struct resolution){ 0 };
+}
+
+static bool module_is_builtin(struct resolver *r, const char *name)
+{
+        struct kmod_module *mod = NULL;
+        bool builtin;
+
+        if (kmod_module_new_from_name(r->ctx, name, &mod) < 0)
+                return false;
+        builtin = kmod_module_get_initstate(mod) == KMOD_MODULE_BUILTIN;
+        kmod_module_unref(mod);
+        return builtin;
+}
+
+/* modules.dep lists every module a module needs, those it needs through others included. */
+static bool module_depends_on(struct kmod_module *mod, const char *name)
+{
+        struct kmod_list *deps = kmod_module_get_dependencies(mod), *l;
+        bool found = false;
+
+        kmod_list_foreach(l, deps)
+        {
+                struct kmod_module *dep = kmod_module_get_module(l);
+
+                found = found || streq(kmod_module_get_name(dep), name);
+                kmod_module_unref(dep);
+        }
+        kmod_module_unref_list(deps);
+        return found;
+}
+
+int resolver_vfio_driver(struct resolver *r, enum bus bus, const char *module, char *why,
+                         size_t size)
+{
+        const char *bus_module = bus_get(bus)->vfio_module;
+        const struct module_aliases *m = NULL;
+        struct kmod_module *mod = NULL;
+        int err;
+
+        if (!strstr(module, "vfio")) {
+                snprintf(why, size, "its name has no 'vfio', as every VFIO driver's has");
+                return -EMEDIUMTYPE;
+        }
+        err = kmod_module_new_from_name(r->ctx, module, &mod);
+        if (err < 0)
+                return err;
+        err = module_aliases_get(r, mod, &m);
+        if (err < 0)
+                goto finish;
+        /* Kernels before 5.16 gave vfio_pci no alias: the bus's own module needs none. */
+        if (m->n_patterns == 0 && !streq(m->module, bus_module)) {
+                snprintf(why, size, "it has no vfio_ alias and is not %s: a part of the VFIO "
+                         "stack (as vfio_pci_core, vfio_iommu_type1), not a driver", bus_module);
+                err = -EMEDIUMTYPE;
+                goto finish;
+        }
+        /* depmod records no dependency on built-in code: then the name and alias decide. */
+        if (!m->builtin && !module_is_builtin(r, "vfio") && !module_depends_on(mod, "vfio")) {
+                snprintf(why, size, "it does not depend on the vfio module");
+                err = -EMEDIUMTYPE;
+        }
+finish:
+        kmod_module_unref(mod);
+        return err;
 }
 
 enum module_state resolver_module_state(struct resolver *r, const char *module)

@@ -47,6 +47,15 @@ void resolution_done(struct resolution *res);
 int alias_match_compare(const struct alias_match *a, const struct alias_match *b);
 unsigned count_stars(const char *pattern);
 
+/*
+ * Whether the module tree says module is a VFIO driver for bus: "vfio" in its name, a vfio_
+ * alias (or it is the bus's own VFIO module), and it depends on the vfio module (unless that
+ * or the module is built in). -EMEDIUMTYPE with why set when it is not; other < 0: lookup
+ * failed.
+ */
+int resolver_vfio_driver(struct resolver *r, enum bus bus, const char *module, char *why,
+                         size_t size);
+
 /* State of a module in the running kernel. */
 enum module_state resolver_module_state(struct resolver *r, const char *module);
 /*

@@ -83,7 +83,8 @@ static int add_group_members(struct selection *sel, const struct snapshot *s, si
                 const struct selected_device *owner = &sel->items[i];
                 int group = owner->device->iommu_group;
 
-                if (owner->group != GROUP_ALL || group < 0)
+                /* A refused device brings no group along. */
+                if (owner->group != GROUP_ALL || group < 0 || owner->conflict)
                         continue;
                 for (size_t j = 0; j < s->n_devices; j++) {
                         const struct device *d = &s->devices[j];
@@ -128,6 +129,7 @@ int select_devices(const struct config *c, const struct snapshot *s, struct sele
                 for (size_t j = 0; j < s->n_devices; j++) {
                         const struct device *d = &s->devices[j];
                         struct selected_device *prev;
+                        enum entry_conflict kind;
 
                         if (!entry_matches(e, d) || (e->sriov.set && d->is_virtfn))
                                 continue;
@@ -142,13 +144,13 @@ int select_devices(const struct config *c, const struct snapshot *s, struct sele
                                 add_item(&sel, &item, s->n_devices);
                                 continue;
                         }
+                        kind = config_entries_conflict(prev->entry, e);
                         /*
                          * rd.vfio-bind.devices= entries come last and carry neither 'driver'
                          * nor 'sriov': one that disagrees with a file's entry gives way to it,
                          * so that a boot-time list never stops the configuration applying.
                          */
-                        if ((prev->sriov_pf != e->sriov.set || !streq(prev->driver, e->driver)) &&
-                            streq(e->loc.file, CMDLINE_PATH)) {
+                        if (kind != CONFLICT_NONE && streq(e->loc.file, CMDLINE_PATH)) {
                                 log_warning("%s:%u:%u: device %s is selected at %s:%u:%u, whose "
                                             "'%s' is kept; ignoring this item for it",
                                             e->loc.file, e->loc.line, e->loc.column, d->name,
@@ -157,25 +159,11 @@ int select_devices(const struct config *c, const struct snapshot *s, struct sele
                                             prev->sriov_pf ? "sriov" : "driver");
                                 continue;
                         }
-                        if (prev->sriov_pf != e->sriov.set) {
-                                log_error("%s:%u:%u: device %s is also selected at %s:%u:%u; one "
-                                          "entry gives it VFs with 'sriov' (the PF stays on its "
-                                          "host driver), the other binds it: keep one",
-                                          e->loc.file, e->loc.line, e->loc.column, d->name,
-                                          prev->entry->loc.file, prev->entry->loc.line,
-                                          prev->entry->loc.column);
-                                r = -EINVAL;
-                                continue;
-                        }
-                        if (!streq(prev->driver, e->driver)) {
-                                log_error("%s:%u:%u: device %s is also selected at %s:%u:%u with "
-                                          "another driver ('%s' here, '%s' there); make them agree",
-                                          e->loc.file, e->loc.line, e->loc.column, d->name,
-                                          prev->entry->loc.file, prev->entry->loc.line,
-                                          prev->entry->loc.column,
-                                          *e->driver ? e->driver : "(resolved)",
-                                          *prev->driver ? prev->driver : "(resolved)");
-                                r = -EINVAL;
+                        if (kind != CONFLICT_NONE) {
+                                if (!prev->conflict) {
+                                        prev->conflict = e;
+                                        prev->conflict_kind = kind;
+                                }
                                 continue;
                         }
                         prev->force = prev->force || e->force;

@@ -13,6 +13,9 @@ struct selected_device {
         bool via_group; /* taken because another selected device's entry says group: all */
         bool sriov_pf;  /* a PF whose entry has 'sriov': gets VFs, stays on its host driver */
         bool via_sriov; /* a VF taken because its PF's entry has 'sriov' */
+        /* Another entry selects it and disagrees with entry (found on this host only): refused. */
+        const struct config_entry *conflict;
+        enum entry_conflict conflict_kind;
 };
 
 struct selection {
@@ -31,6 +34,9 @@ bool entry_matches(const struct config_entry *e, const struct device *d);
 bool entry_is_missing(const struct config_entry *unmatched);
 size_t selection_missing(const struct selection *sel);
 void log_missing(const struct selection *sel);
-/* -EINVAL (logged) when two entries give one device different drivers. */
+/*
+ * Two entries that disagree about one device (driver, 'sriov') cost that device only: the item
+ * keeps both in entry and conflict, and plan refuses it. A kernel command line item gives way.
+ */
 int select_devices(const struct config *c, const struct snapshot *s, struct selection *ret);
 void selection_done(struct selection *sel);

@@ -84,7 +84,7 @@ int sriov_select_vfs(const struct config *c, const struct snapshot *s, struct se
         for (size_t i = 0; i < n; i++) {
                 const struct selected_device *pf = &sel->items[i];
 
-                if (!pf->sriov_pf)
+                if (!pf->sriov_pf || pf->conflict) /* a refused PF gets no VFs */
                         continue;
                 for (size_t j = 0; j < s->n_devices; j++) {
                         const struct device *vf = &s->devices[j];

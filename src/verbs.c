@@ -149,7 +149,7 @@ int verb_list(int argc, char *argv[])
         if (r < 0)
                 log_warning_errno(r, "Cannot read the kernel's module index, not resolving: %m");
         for (size_t i = 0; resolver && i < s.n_devices; i++)
-                if (!s.devices[i].problem[0])
+                if (!s.devices[i].problem[0] && device_takes_vfio(&s.devices[i]))
                         resolve_target(resolver, &s.devices[i], NULL, &targets[i]);
         /* The table has no column for it (JSON has "problem"): one line each, on stderr. */
         for (size_t i = 0; i < s.n_devices; i++)
@@ -193,6 +193,13 @@ static int read_modalias(const struct device_ref *ref, char *buf, size_t size, e
                                          ref->name, ops->name, ops->name, ops->vfio_module),
                                -ENOMSG;
                 *ret_bus = b;
+                if (b == BUS_PCI &&
+                    path_join(path, sizeof(path), "%s/%s/config", ops->devices_dir, ref->name) == 0 &&
+                    (r = pci_read_header_type(path)) > 0)
+                        return log_error("resolve: %s is %s (header type %d): vfio-pci and its "
+                                         "variants take only normal (type 0) devices",
+                                         ref->name, pci_header_type_name(r), r),
+                               -EMEDIUMTYPE;
                 path_join(path, sizeof(path), "%s/%s/modalias", ops->devices_dir, ref->name);
                 r = sysfs_read(path, buf, size);
                 if (r == -ENOENT)
@@ -222,7 +229,7 @@ int verb_resolve(int argc, char *argv[])
         enum bus bus = BUS_PCI;
         struct resolution res = { 0 };
         struct resolver *resolver = NULL;
-        char buf[SYSFS_VALUE_MAX], driver[DRIVER_NAME_MAX];
+        char buf[SYSFS_VALUE_MAX], driver[DRIVER_NAME_MAX], not_vfio[128];
         bool json = false;
         int c, r;
 
@@ -292,6 +299,11 @@ int verb_resolve(int argc, char *argv[])
                           resolver_dirname(resolver));
         else if (r < 0)
                 log_error_errno(r, "resolve: lookup of '%s' failed: %m", modalias);
+        else if ((r = resolver_vfio_driver(resolver, bus, res.matches[0].module, not_vfio,
+                                           sizeof(not_vfio))) < 0)
+                log_error_errno(r, "resolve: '%s' matches, but module '%s' is not a VFIO "
+                                "driver: %s", modalias, res.matches[0].module,
+                                r == -EMEDIUMTYPE ? not_vfio : "%m");
         else {
                 module_bus_driver_name(bus, res.matches[0].module, driver, sizeof(driver));
                 report_resolution(modalias, &res, driver, json);
@@ -409,13 +421,18 @@ int verb_modules(int argc, char *argv[])
         /* Explicit modules of entries with no device here still belong in the initramfs. */
         for (size_t i = 0; i < p.selection.n_unmatched; i++)
                 if (p.selection.unmatched[i]->driver[0])
-                        resolve_target(p.resolver, NULL, p.selection.unmatched[i]->driver,
+                        resolve_module(p.resolver, p.selection.unmatched[i]->bus,
+                                       p.selection.unmatched[i]->driver,
                                        &p.targets[p.selection.n_items + i]);
         for (size_t i = 0; i < p.selection.n_items + p.selection.n_unmatched; i++) {
                 const struct target *t = &p.targets[i];
                 if (t->error == -ENOPKG) {
                         log_error("modules: module '%s' is not in %s", t->module,
                                   resolver_dirname(p.resolver));
+                        status = EXIT_FAILED;
+                } else if (t->error == -EMEDIUMTYPE) {
+                        log_error("modules: module '%s' is not a VFIO driver: %s", t->module,
+                                  t->why);
                         status = EXIT_FAILED;
                 } else if (t->error == 0 && t->module[0] && t->module_state != MODULE_BUILTIN)
                         names[n++] = t->module;

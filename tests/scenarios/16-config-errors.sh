@@ -42,13 +42,13 @@ devices:
   - id: "10de:2204"
   - id: "10de:2204"
 Y
-try "two drivers for one device" "0000:02:00\.0 is also selected at .* with another driver" <<'Y'
+try "two drivers for one address" "/etc/vfio-bind\.yaml:5:5: every device that address 0000:02:00\.0 id 10de:2204 selects is also selected by address 0000:02:00\.\* at /etc/vfio-bind\.yaml:3:5: 'driver' is 'vfio_pci' at" <<'Y'
 version: 1
 devices:
-  - address: "0000:02:00.0"
+  - address: "0000:02:00.*"
     driver: vfio_pci
-  - id: "10de:2204"
-    subsystem: "1458:403b"
+  - address: "0000:02:00.0"
+    id: "10de:2204"
 Y
 try "missing version" "missing 'version: 1'" <<'Y'
 devices:

@@ -130,7 +130,7 @@ check "VF left out, host probe fails: on no driver" - "$(drv 0000:81:02.2)"
 check_contains "VF left out, host probe fails: a warning names it" \
     "0000:81:02.2: VF of 0000:81:00.0 left on no driver: no host driver took it" "$out"
 
-# --- a conflict that only the new VFs reveal: planning again fails, autoprobe still restored
+# --- a conflict that only the new VFs reveal: that VF alone is refused, the others are bound
 mkbed
 conf <<'Y'
 version: 1
@@ -143,12 +143,13 @@ devices:
     driver: vfio_iavf_test
 Y
 out=$(vbbed apply 2>&1); rc=$?
-check "conflict after creation: exit 2 (a configuration error)" 2 "$rc"
-check_contains "conflict after creation: says why" "0000:81:02.1 is also selected" "$out"
-check_contains "conflict after creation: says nothing else was bound" "planning again after creating VFs failed; nothing else was bound" "$out"
+check "conflict after creation: exit 1 (that VF failed)" 1 "$rc"
+check_contains "conflict after creation: says why, both places named" \
+    "0000:81:02.1: two entries disagree: 'driver' is 'vfio_pci' at /etc/vfio-bind.yaml:5:5 and 'vfio_iavf_test' at /etc/vfio-bind.yaml:7:5" "$out"
 check "conflict after creation: 4 VFs" 4 "$(attr 0000:81:00.0 sriov_numvfs)"
 check "conflict after creation: autoprobe restored" 1 "$(attr 0000:81:00.0 sriov_drivers_autoprobe)"
-check "conflict after creation: the VFs on the host VF driver, no overrides" "iavf/(null) iavf/(null) iavf/(null) iavf/(null)" \
+check "conflict after creation: the refused VF on the host VF driver, the others bound" \
+    "vfio-pci/vfio-pci iavf/(null) vfio-pci/vfio-pci vfio-pci/vfio-pci" \
     "$(for f in 0 1 2 3; do printf '%s/%s ' "$(drv 0000:81:02.$f)" "$(ovr 0000:81:02.$f)"; done | sed 's/ $//')"
 
 # --- autoprobe 0 set by the admin: kept, and the VFs left out stay unbound

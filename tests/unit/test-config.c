@@ -5,7 +5,7 @@
 #include "config.h"
 #include "unit.h"
 
-#define D54 "abcdefghij_abcdefghij_abcdefghij_abcdefghij_abcdefghij" /* 54 characters */
+#define D54 "abcdefghij_abcdefghij_abcdefghij_abcdefghij_abcde_vfio" /* 54 characters */
 #define D60 "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij"
 
 /* Loads a literal (sizeof, so embedded NUL bytes count) and returns what was logged. */
@@ -194,6 +194,11 @@ static const struct bad_case {
         BAD(HEAD "  - id: \"10de:2204\"\n    driver: vfio pci\n", -EINVAL, "4:13", "invalid driver 'vfio pci'"),
         BAD(HEAD "  - id: \"10de:2204\"\n    driver: " D60 "\n", -EINVAL, "4:13", "at most 55 characters"),
         BAD(HEAD "  - id: \"10de:2204\"\n    driver: " D54 "xy\n", -EINVAL, "4:13", "invalid driver"),
+        /* 'driver' names a VFIO driver, never a host driver (the device would be bound to it). */
+        BAD(HEAD "  - id: \"144d:a80a\"\n    driver: nvme\n", -EINVAL, "4:13",
+            "driver 'nvme' is not a VFIO driver"),
+        BAD(HEAD "  - id: \"15b3:101e\"\n    driver: mlx5-core\n", -EINVAL, "4:13",
+            "driver 'mlx5-core' is not a VFIO driver"),
         BAD(HEAD "  - id: \"10de:2204\"\n    group: iommu\n", -EINVAL, "4:12", "invalid group 'iommu': expected 'device' (default) or 'all'"),
         BAD(HEAD "  - id: \"10de:2204\"\n    force: yes\n", -EINVAL, "4:12", "invalid force 'yes': expected true or false"),
         /* NUL bytes: raw in the file, or written as an escape. */
@@ -361,8 +366,50 @@ static const struct check_case {
           "- id: \"10DE:2204\"\n  subsystem: \"1458:403B\"\n  force: true\n", -EINVAL,
           "vfio-bind: b.yaml:3:3: duplicate entry for id 10de:2204 subsystem 1458:403b, first at "
           "a.yaml:3:3\n" },
+        /* Nested selectors: every device of the narrower one gets both entries, on any host. */
         { "address vs address+id", "- address: \"01:00.0\"\n",
-          "- address: \"01:00.0\"\n  id: \"10de:2204\"\n  driver: mlx5_vfio_pci\n", 0, NULL },
+          "- address: \"01:00.0\"\n  id: \"10de:2204\"\n  driver: mlx5_vfio_pci\n", -EINVAL,
+          "vfio-bind: b.yaml:3:3: every device that address 0000:01:00.0 id 10de:2204 selects is "
+          "also selected by address 0000:01:00.0 at a.yaml:3:3: 'driver' is '(resolved)' at "
+          "a.yaml:3:3 and 'mlx5_vfio_pci' at b.yaml:3:3; make them agree\n" },
+        { "wildcard vs function, other driver", "- address: \"01:00.1\"\n  driver: vfio_pci\n",
+          "- address: \"01:00.*\"\n", -EINVAL,
+          "vfio-bind: b.yaml:3:3: address 0000:01:00.* also selects every device that address "
+          "0000:01:00.1 at a.yaml:3:3 selects: 'driver' is 'vfio_pci' at a.yaml:3:3 and "
+          "'(resolved)' at b.yaml:3:3; make them agree\n" },
+        { "class 4 vs 6 digits, other driver", "- id: \"10de:2204\"\n  class: \"0300\"\n",
+          "- id: \"10de:2204\"\n  class: \"030000\"\n  driver: vfio_pci\n", -EINVAL,
+          "vfio-bind: b.yaml:3:3: every device that id 10de:2204 class 030000 selects is also "
+          "selected by id 10de:2204 class 0300 at a.yaml:3:3: 'driver' is '(resolved)' at "
+          "a.yaml:3:3 and 'vfio_pci' at b.yaml:3:3; make them agree\n" },
+        { "id within id+subsystem is not nested", "- id: \"10de:2204\"\n  subsystem: \"1458:403b\"\n",
+          "- id: \"10de:2204\"\n  class: \"0300\"\n  driver: vfio_pci\n", 0, NULL },
+        { "sriov PF within a binding wildcard",
+          "- address: \"5e:00.0\"\n  sriov: {numvfs: 2}\n", "- address: \"5e:00.*\"\n", -EINVAL,
+          "vfio-bind: b.yaml:3:3: address 0000:5e:00.* also selects every device that address "
+          "0000:5e:00.0 at a.yaml:3:3 selects: a.yaml:3:3 gives it VFs with 'sriov' (the PF "
+          "stays on its host driver), b.yaml:3:3 binds it; keep one\n" },
+        { "sriov, nested, other numvfs", "- id: \"15b3:101d\"\n  sriov: {numvfs: 2}\n",
+          "- id: \"15b3:101d\"\n  subsystem: \"15b3:0016\"\n  sriov: {numvfs: 4}\n", -EINVAL,
+          "vfio-bind: b.yaml:3:3: every device that id 15b3:101d subsystem 15b3:0016 selects is "
+          "also selected by id 15b3:101d at a.yaml:3:3: 'sriov' at a.yaml:3:3 and at b.yaml:3:3 "
+          "differ (numvfs 2 and 4); make them agree\n" },
+        { "platform name within name+compatible", "- bus: platform\n  name: \"fff51000.ethernet\"\n"
+          "  driver: vfio_platform\n", "- bus: platform\n  name: \"fff51000.ethernet\"\n"
+          "  compatible: \"snps,dwmac\"\n  driver: vfio-amba\n", -EINVAL,
+          "vfio-bind: b.yaml:3:3: every device that platform name fff51000.ethernet compatible "
+          "snps,dwmac selects is also selected by platform name fff51000.ethernet at a.yaml:3:3: "
+          "'driver' is 'vfio_platform' at a.yaml:3:3 and 'vfio_amba' at b.yaml:3:3; make them "
+          "agree\n" },
+        /* Overlaps only some hosts have: select_devices refuses the device alone. */
+        { "id vs address, other driver", "- id: \"10de:2204\"\n",
+          "- address: \"01:00.0\"\n  driver: vfio_pci\n", 0, NULL },
+        { "a binding entry within an sriov one (the device may be a VF)",
+          "- id: \"15b3:101d\"\n  sriov: {numvfs: 2}\n",
+          "- address: \"5e:00.0\"\n  id: \"15b3:101d\"\n", 0, NULL },
+        { "platform name vs compatible", "- bus: platform\n  name: \"fff51000.ethernet\"\n"
+          "  driver: vfio_platform\n", "- bus: platform\n  compatible: \"snps,dwmac\"\n"
+          "  driver: vfio-amba\n", 0, NULL },
         { "wildcard vs function", "- address: \"01:00.*\"\n", "- address: \"01:00.0\"\n", 0, NULL },
         { "class 4 vs 6 digits", "- id: \"10de:2204\"\n  class: \"0300\"\n",
           "- id: \"10de:2204\"\n  class: \"030000\"\n", 0, NULL },

@@ -375,6 +375,29 @@ static void test_parse_hex_attr(void **state)
         }
 }
 
+/* The kernel keeps the header type without the multi-function bit (pci_setup_device). */
+static void test_header_type(void **state)
+{
+        uint8_t config[64] = { 0 };
+
+        assert_int_equal(pci_config_header_type(config, sizeof(config)), 0);
+        config[PCI_HEADER_TYPE_OFFSET] = 0x80; /* function 0 of a multi-function device */
+        assert_int_equal(pci_config_header_type(config, sizeof(config)), 0);
+        config[PCI_HEADER_TYPE_OFFSET] = 0x81; /* a multi-function bridge */
+        assert_int_equal(pci_config_header_type(config, sizeof(config)), 1);
+        config[PCI_HEADER_TYPE_OFFSET] = 0x02;
+        assert_int_equal(pci_config_header_type(config, sizeof(config)), 2);
+        assert_int_equal(pci_config_header_type(config, PCI_HEADER_TYPE_OFFSET), -EINVAL);
+        assert_int_equal(pci_config_header_type(config, PCI_HEADER_TYPE_OFFSET + 1), 2);
+        assert_int_equal(pci_class_header_type(0x060400), 1);
+        assert_int_equal(pci_class_header_type(0x060401), 1); /* subtractive decode */
+        assert_int_equal(pci_class_header_type(0x060900), 1);
+        assert_int_equal(pci_class_header_type(0x060700), 2);
+        assert_int_equal(pci_class_header_type(0x060000), 0); /* host bridge */
+        assert_int_equal(pci_class_header_type(0x060100), 0); /* ISA bridge */
+        assert_int_equal(pci_class_header_type(0x030000), 0);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -382,7 +405,7 @@ int main(void)
                 cmocka_unit_test(test_address_max_length), cmocka_unit_test(test_address_match),
                 cmocka_unit_test(test_address_compare),  cmocka_unit_test(test_id_parse),
                 cmocka_unit_test(test_class_parse),      cmocka_unit_test(test_modalias_parse),
-                cmocka_unit_test(test_parse_hex_attr),
+                cmocka_unit_test(test_parse_hex_attr),   cmocka_unit_test(test_header_type),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

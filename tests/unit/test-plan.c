@@ -83,6 +83,10 @@ static const struct plan_case {
         { "module not in the tree", "nouveau", "", 5, "", "", false, false,
           "mlx5_vfio_pci", "mlx5_vfio_pci", MODULE_ABSENT, -ENOPKG, ACTION_ERROR, 0,
           "module 'mlx5_vfio_pci' is not in this kernel's module tree", NULL },
+        /* Never "in sync" on a driver that is not a VFIO driver, even when bound to it. */
+        { "not a VFIO driver, bound to it", "nvme", "nvme", 5, "", "", false, false,
+          "nvme", "nvme", MODULE_LOADED, -EMEDIUMTYPE, ACTION_ERROR, 0,
+          "module 'nvme' is not a VFIO driver", NULL },
         { "lookup failed", "nouveau", "", 5, "", "", false, false,
           "", "", MODULE_ABSENT, -EIO, ACTION_ERROR, 0, "module lookup failed: Input/output error", NULL },
         { "target error before group", "nouveau", "", -1, "", "", false, false,
@@ -276,6 +280,36 @@ static void test_driver_is_vfio(void **state)
                 CHECK(driver_is_vfio(cases[i].driver) == cases[i].vfio, "'%s'", cases[i].driver);
 }
 
+/* Refused whatever resolution found: a bridge, and a device two entries disagree about. */
+static void test_plan_refusals(void **state)
+{
+        const struct plan_case *t = &plan_cases[4]; /* host driver, module absent */
+        struct config_entry other = { .loc = { "other.yaml", 7, 5 }, .driver = "vfio_pci" };
+        struct fixture f;
+        struct plan p = { 0 };
+
+        assert_string_equal(t->name, "host driver, module absent");
+        build(&f, t);
+        f.devices[1].header_type = 1;
+        assert_int_equal(plan_build(&f.sel, f.targets, &f.snapshot, &p), 0);
+        assert_int_equal(p.actions[0].kind, ACTION_ERROR);
+        assert_string_equal(p.actions[0].reason,
+                            "a PCI-to-PCI bridge (header type 1): vfio-pci and its variants take "
+                            "only normal (type 0) devices; select the devices behind it instead");
+        plan_done(&p);
+
+        build(&f, t);
+        f.items[0].conflict = &other;
+        f.items[0].conflict_kind = CONFLICT_DRIVER;
+        assert_int_equal(plan_build(&f.sel, f.targets, &f.snapshot, &p), 0);
+        assert_int_equal(p.actions[0].kind, ACTION_ERROR);
+        assert_int_equal(p.actions[0].steps, 0);
+        assert_string_equal(p.actions[0].reason,
+                            "two entries disagree: 'driver' is '(resolved)' at plan.yaml:3:5 and "
+                            "'vfio_pci' at other.yaml:7:5; make them agree");
+        plan_done(&p);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -283,6 +317,7 @@ int main(void)
                 cmocka_unit_test(test_plan_empty),
                 cmocka_unit_test(test_step_name),
                 cmocka_unit_test(test_driver_is_vfio),
+                cmocka_unit_test(test_plan_refusals),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -125,10 +125,14 @@ static void format_selection(const struct selection *sel, char *buf, size_t size
         for (size_t i = 0; i < sel->n_items; i++) {
                 const struct selected_device *it = &sel->items[i];
 
-                n += (size_t)snprintf(buf + n, size - n, "%s @%u %s %s%s%s\n", it->device->name,
+                n += (size_t)snprintf(buf + n, size - n, "%s @%u %s %s%s%s", it->device->name,
                                       it->entry->loc.line, *it->driver ? it->driver : "-",
                                       it->group == GROUP_ALL ? "all" : "device",
                                       it->force ? " force" : "", it->via_group ? " via" : "");
+                if (it->conflict)
+                        n += (size_t)snprintf(buf + n, size - n, " conflict @%u kind %d",
+                                              it->conflict->loc.line, (int)it->conflict_kind);
+                n += (size_t)snprintf(buf + n, size - n, "\n");
                 assert_true(n < size);
         }
         for (size_t i = 0; i < sel->n_unmatched; i++) {
@@ -164,21 +168,31 @@ static const struct select_case {
           "unmatched @3\n"
           "unmatched @5\n"
           "unmatched @6\n" },
+        /* Found on this host only: the device is refused (plan says why), the others go on. */
         { "two entries, different drivers for one device",
           "- id: \"10de:2204\"\n"
           "- address: \"41:00.0\"\n"
           "  driver: nvgrace_gpu_vfio_pci\n",
-          -EINVAL,
-          "vfio-bind: sel.yaml:4:3: device 0000:41:00.0 is also selected at sel.yaml:3:3 with "
-          "another driver ('nvgrace_gpu_vfio_pci' here, '(resolved)' there); make them agree\n" },
-        { "two explicit drivers, every conflict named",
+          0,
+          "0000:01:00.0 @3 - device\n"
+          "0000:41:00.0 @3 - device conflict @4 kind 1\n" },
+        { "two explicit drivers: only the device both select",
           "- address: \"02:00.0\"\n"
           "  driver: vfio_pci\n"
           "- id: \"144d:a808\"\n"
           "  driver: vbt_nvme_id_vfio_pci\n",
-          -EINVAL,
-          "vfio-bind: sel.yaml:5:3: device 0000:02:00.0 is also selected at sel.yaml:3:3 with "
-          "another driver ('vbt_nvme_id_vfio_pci' here, 'vfio_pci' there); make them agree\n" },
+          0,
+          "0000:02:00.0 @3 vfio_pci device conflict @5 kind 1\n"
+          "0000:03:00.0 @5 vbt_nvme_id_vfio_pci device\n" },
+        { "a refused device brings no group along",
+          "- id: \"10de:2204\"\n"
+          "  group: all\n"
+          "- address: \"41:00.0\"\n"
+          "  driver: vfio_pci\n",
+          0,
+          "0000:01:00.0 @3 - all\n"
+          "0000:01:00.1 @3 - all via\n"
+          "0000:41:00.0 @3 - all conflict @5 kind 1\n" },
         { "same driver merges: force OR'd, group all wins, first entry kept",
           "- id: \"144d:a808\"\n"
           "  driver: vfio-pci\n"

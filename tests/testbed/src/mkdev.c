@@ -25,8 +25,23 @@ static int write_config(const struct hdevice *d)
 {
 	struct tb_pdev ids = { .vendor = d->vendor, .device = d->device, .subvendor = d->subvendor,
 			       .subdevice = d->subdevice, .class = d->class };
+	char p[TB_PATH_MAX], real[TB_PATH_MAX];
+	unsigned char hdr = (unsigned char)d->header;
+	int fd, r;
 
-	return tb_pdev_write_config(d->vpath, &ids, d->rev, d->driver[0] != '\0');
+	r = tb_pdev_write_config(d->vpath, &ids, d->rev, d->driver[0] != '\0');
+	if (r < 0 || d->header < 0)
+		return r;
+	/* header=: e.g. 80, a normal header with the multi-function bit, as function 0 has */
+	if ((r = tb_vpathf(p, sizeof(p), "%s/config", d->vpath)) < 0 ||
+	    (r = tb_real(real, sizeof(real), p)) < 0)
+		return r;
+	fd = open(real, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	r = pwrite(fd, &hdr, 1, 0x0e) == 1 ? 0 : -EIO;
+	close(fd);
+	return r;
 }
 
 #define ATTR(name, mode, ...)                                                    \

@@ -38,6 +38,7 @@ int mkmod_build(const char *kver, struct hmodule *mods, int nmods);
 struct hdevice {
 	char addr[16];
 	unsigned int vendor, device, subvendor, subdevice, class, rev;
+	int header;                 /* config space header type byte; -1: from the class */
 	char driver[TB_NAME_MAX];
 	char override[TB_NAME_MAX];
 	char hostdriver[TB_NAME_MAX]; /* creates the children; default driver= or a matching module */

@@ -196,6 +196,7 @@ static int parse_device(char **tok, int ntok)
 	memset(d, 0, sizeof(*d));
 	d->line = h_lineno;
 	d->group = -1;
+	d->header = -1;
 	d->sriov_total = d->sriov_num = -1;
 	d->autoprobe = 1;
 	d->vf_offset = d->vf_group_base = -1;
@@ -217,6 +218,12 @@ static int parse_device(char **tok, int ntok)
 			if (strlen(v) != 6 || parse_hex(v, 0xffffff, &d->class) < 0)
 				FAIL("class must be 6 hex digits");
 			have_class = true;
+		} else if ((v = opt(t, "header"))) {
+			unsigned int hdr;
+
+			if (parse_hex(v, 0xff, &hdr) < 0)
+				FAIL("bad header (a byte in hex, e.g. 80)");
+			d->header = (int)hdr;
 		} else if ((v = opt(t, "rev"))) {
 			if (parse_hex(v, 0xff, &d->rev) < 0)
 				FAIL("bad rev");

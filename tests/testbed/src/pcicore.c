@@ -97,8 +97,8 @@ static int driver_probe(const char *drv, struct tb_pdev *d)
 		return -ENODEV; /* pci_device_can_probe() */
 	r = tb_fault_probe(d->addr, drv);
 	if (r == 0 && driver_flag(drv, "needs-iommu")) {
-		if ((d->class >> 8) == 0x0604)
-			r = -EINVAL; /* vfio_pci_probe: not a normal header */
+		if (tb_pdev_header_type(d->addr, d->class) != 0)
+			r = -EINVAL; /* vfio_pci_probe: hdr_type != PCI_HEADER_TYPE_NORMAL */
 		else if (!d->has_group)
 			r = -EINVAL; /* vfio_group_find_or_alloc: no IOMMU group */
 	}

@@ -548,11 +548,40 @@ int tb_driver_unregister(const char *drv)
 	return 0;
 }
 
+unsigned int tb_pdev_class_header(unsigned int class)
+{
+	switch (class >> 8) {
+	case 0x0604: /* PCI-to-PCI bridge */
+	case 0x0609: /* semi-transparent PCI-to-PCI bridge */
+		return 0x01;
+	case 0x0607: /* CardBus bridge */
+		return 0x02;
+	default:
+		return 0x00;
+	}
+}
+
+int tb_pdev_header_type(const char *addr, unsigned int class)
+{
+	char p[TB_PATH_MAX], real[TB_PATH_MAX];
+	unsigned char hdr;
+	int fd;
+	ssize_t n;
+
+	if (tb_vpathf(p, sizeof(p), "/sys/bus/pci/devices/%s/config", addr) < 0 ||
+	    tb_real(real, sizeof(real), p) < 0 || (fd = open(real, O_RDONLY | O_CLOEXEC)) < 0)
+		return (int)tb_pdev_class_header(class);
+	n = pread(fd, &hdr, 1, 0x0e);
+	close(fd);
+	return n == 1 ? hdr & 0x7f : (int)tb_pdev_class_header(class);
+}
+
 int tb_pdev_write_config(const char *vpath, const struct tb_pdev *d, unsigned int rev, bool bound)
 {
 	unsigned char cfg[256] = { 0 };
 	char p[TB_PATH_MAX];
-	bool bridge = (d->class >> 8) == 0x0604;
+	unsigned int hdr = tb_pdev_class_header(d->class);
+	bool bridge = hdr != 0;
 	int r;
 
 	cfg[0] = d->vendor & 0xff;
@@ -565,7 +594,7 @@ int tb_pdev_write_config(const char *vpath, const struct tb_pdev *d, unsigned in
 	cfg[9] = d->class & 0xff;
 	cfg[10] = (d->class >> 8) & 0xff;
 	cfg[11] = (d->class >> 16) & 0xff;
-	cfg[14] = bridge ? 0x01 : 0x00;
+	cfg[14] = (unsigned char)hdr;
 	if (!bridge) {
 		cfg[0x2c] = d->subvendor & 0xff;
 		cfg[0x2d] = (d->subvendor >> 8) & 0xff;

@@ -38,10 +38,14 @@ struct tb_pdev {
 
 bool tb_valid_name(const char *s);
 /*
- * VPATH/config: 256 bytes of config space with the ids, revision and class of d, a type 1
- * header for a bridge (class 0604xx), memory and bus master enabled when bound.
+ * VPATH/config: 256 bytes of config space with the ids, revision and class of d, the header
+ * type of its class (tb_pdev_class_header), memory and bus master enabled when bound.
  */
 int tb_pdev_write_config(const char *vpath, const struct tb_pdev *d, unsigned int rev, bool bound);
+/* The header type a class gets by default: 1 for PCI-to-PCI bridges, 2 for CardBus, else 0. */
+unsigned int tb_pdev_class_header(unsigned int class);
+/* The device's header type as the kernel keeps it (config byte 0x0e & 0x7f; pci_setup_device). */
+int tb_pdev_header_type(const char *addr, unsigned int class);
 int tb_pdev_load(const char *addr, struct tb_pdev *d);
 int tb_modalias(const struct tb_pdev *d, char *buf, size_t size);
 int tb_pdev_write_uevent(const struct tb_pdev *d);
