@@ -6,6 +6,7 @@
 #include "initrd.h"
 #include "log.h"
 #include "pipeline.h"
+#include "release.h"
 #include "report.h"
 #include "sriov.h"
 #include "verbs.h"
@@ -27,17 +28,22 @@ static void boot_begin(void)
 /* The early run's last kernel log line: what it did and how long it took. */
 static void boot_done(uint64_t start, const struct result *results, size_t n, int status)
 {
-        size_t changed = 0, failed = 0;
+        size_t changed = 0, failed = 0, released = 0, selected = 0;
+        char released_text[32] = "";
 
         for (size_t i = 0; i < n; i++) {
                 changed += results && results[i].outcome == OUTCOME_CHANGED;
                 failed += results && results[i].outcome == OUTCOME_FAILED;
+                released += results && results[i].outcome == OUTCOME_RELEASED;
+                selected += !results || results[i].action->kind != ACTION_RELEASE;
         }
+        if (released)
+                snprintf(released_text, sizeof(released_text), ", %zu released", released);
         log_full_errno(status == EXIT_OK ? LOG_INFO : LOG_ERR, 0,
                        "early run done in %.1f ms (%.1f ms CPU): %zu device%s selected, %zu bound, "
-                       "%zu failed%s",
-                       (double)(now_usec() - start) / 1000.0, (double)cpu_usec() / 1000.0, n,
-                       n == 1 ? "" : "s", changed, failed,
+                       "%zu failed%s%s",
+                       (double)(now_usec() - start) / 1000.0, (double)cpu_usec() / 1000.0,
+                       selected, selected == 1 ? "" : "s", changed, failed, released_text,
                        status == EXIT_USAGE ? "; configuration error, nothing bound" : "");
 }
 
@@ -85,7 +91,7 @@ int verb_apply(int argc, char *argv[])
         _cleanup_close_ int lock = -1;
         bool disabled = false;
         uint64_t start = now_usec();
-        size_t failed;
+        size_t failed, n;
         int r, status;
 
         r = parse_verb_options(argc, argv, "apply", "[-c FILE] apply [--dry-run] [--json] [--boot]\n\n"
@@ -123,7 +129,8 @@ int verb_apply(int argc, char *argv[])
         r = sriov_apply_phase1(&p, &sriov);
         if (r >= 0 && o.boot)
                 sriov_defer_driverless_pfs(&p.plan); /* again: phase 1 may have planned anew */
-        results = r < 0 ? NULL : calloc(p.plan.n_actions + 1, sizeof(*results));
+        n = p.plan.n_actions + p.plan.n_releases;
+        results = r < 0 ? NULL : calloc(n + 1, sizeof(*results));
         if (!results) {
                 /* No device was bound; the new VFs go to their host drivers, not nowhere. */
                 log_error("planning again after creating VFs failed; nothing else was bound");
@@ -135,12 +142,15 @@ int verb_apply(int argc, char *argv[])
                         boot_done(start, NULL, 0, status);
                 return status;
         }
+        record_commit(&p, NULL, 0);
         failed = apply_plan(&p, results);
         failed += sriov_apply_phase2(&p, &sriov, results);
         sriov_run_done(&sriov);
-        report_results("apply", results, p.plan.n_actions, &p.selection, o.json);
+        failed += apply_releases(&p, results + p.plan.n_actions);
+        record_commit(&p, results, p.plan.n_actions);
+        report_results("apply", results, n, &p.selection, o.json);
         if (o.boot)
-                boot_done(start, results, p.plan.n_actions, failed ? EXIT_FAILED : EXIT_OK);
+                boot_done(start, results, n, failed ? EXIT_FAILED : EXIT_OK);
         pipeline_done(&p);
         return failed ? EXIT_FAILED : EXIT_OK;
 }
@@ -164,6 +174,7 @@ int verb_status(int argc, char *argv[])
         struct verb_options o = { 0 };
         struct pipeline p = { 0 };
         bool drift = false;
+        size_t n;
         int r;
 
         r = parse_verb_options(argc, argv, "status", "[-c FILE] status [--json]\n\n"
@@ -177,13 +188,14 @@ int verb_status(int argc, char *argv[])
                 pipeline_done(&p);
                 return r;
         }
-        results = calloc(p.plan.n_actions + 1, sizeof(*results));
+        n = p.plan.n_actions + p.plan.n_releases;
+        results = calloc(n + 1, sizeof(*results));
         if (!results) {
                 pipeline_done(&p);
                 return EXIT_FAILED;
         }
-        for (size_t i = 0; i < p.plan.n_actions; i++) {
-                const struct action *a = &p.plan.actions[i];
+        for (size_t i = 0; i < n; i++) {
+                const struct action *a = plan_action(&p.plan, i);
 
                 results[i] = (struct result){ .action = a };
                 if (a->kind == ACTION_NONE)
@@ -191,12 +203,12 @@ int verb_status(int argc, char *argv[])
                 else {
                         results[i].outcome = OUTCOME_DRIFT;
                         drift = true;
-                        if (a->kind == ACTION_ERROR)
+                        if (a->kind == ACTION_ERROR || a->kind == ACTION_RELEASE)
                                 snprintf(results[i].message, sizeof(results[i].message), "%s",
                                          a->reason);
                 }
         }
-        report_results("status", results, p.plan.n_actions, &p.selection, o.json);
+        report_results("status", results, n, &p.selection, o.json);
         if (!arg_config)
                 initrd_status_note();
         pipeline_done(&p);
@@ -291,6 +303,7 @@ int verb_revert(int argc, char *argv[])
                         failed++;
                 }
         }
+        record_commit(&p, results, 0); /* the reverted devices leave the record */
         listed = (struct selection){ .items = items, .n_items = n };
         report_results("revert", results, n, n_addrs ? &listed : &p.selection, o.json);
         pipeline_done(&p);
