@@ -27,7 +27,7 @@
 #include "discover.h"
 
 #define RECORD_DIR "/run/vfio-bind"
-#define RECORD_PATH RECORD_DIR "/bound"
+#define RECORD_PATH "/run/vfio-bind/bound" /* in RECORD_DIR */
 #define RECORD_MAGIC "vfio-bind-bound 1"
 #define RECORD_ENTRIES_MAX 4096
 #define RECORD_SIZE_MAX (1024 * 1024)

@@ -97,7 +97,9 @@ int verb_apply(int argc, char *argv[])
         r = parse_verb_options(argc, argv, "apply", "[-c FILE] apply [--dry-run] [--json] [--boot]\n\n"
                               "Make the host match the configuration: for each selected device load\n"
                               "its vfio module, set driver_override, unbind the host driver, probe,\n"
-                              "verify. A device that fails goes back to its original driver.\n\n"
+                              "verify. A device that fails goes back to its original driver. A device\n"
+                              "vfio-bind bound that no entry selects any more goes back to its host\n"
+                              "driver ('released').\n\n"
                               "  --dry-run  change nothing; the same as 'plan'\n"
                               "  --json     one JSON document with a 'changed' flag per device\n"
                               "  --boot     early boot: log to the kernel log, honour rd.vfio-bind=0\n"
@@ -179,7 +181,8 @@ int verb_status(int argc, char *argv[])
 
         r = parse_verb_options(argc, argv, "status", "[-c FILE] status [--json]\n\n"
                               "Compare each selected device with the configuration: 'in-sync' when\n"
-                              "it is on its vfio driver with driver_override set, else 'drift'.\n"
+                              "it is on its vfio driver with driver_override set, else 'drift'; a device\n"
+                              "vfio-bind bound that no entry selects any more is 'drift' too.\n"
                               "Exit status 3 on drift.", OPT_JSON, &o);
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : EXIT_OK;
