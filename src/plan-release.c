@@ -11,6 +11,25 @@ static bool is_selected(const struct selection *sel, const struct device *d)
         return false;
 }
 
+/*
+ * A VF whose PF's 'sriov' entry is refused (a VF count it may not change): the VFs wait with
+ * their PF for the configuration to be fixed, as every other write for that PF does.
+ */
+static bool pf_refused(const struct plan *p, const struct device *d)
+{
+        if (!d->is_virtfn)
+                return false;
+        for (size_t i = 0; i < p->n_actions; i++) {
+                const struct action *a = &p->actions[i];
+
+                if (a->item->sriov_pf && a->kind == ACTION_ERROR &&
+                    a->item->device->bus == BUS_PCI &&
+                    pci_address_compare(&a->item->device->address, &d->physfn) == 0)
+                        return true;
+        }
+        return false;
+}
+
 static void plan_one_release(const struct record_entry *e, const struct device *d,
                              struct selected_device *item, struct target *t, struct action *a)
 {
@@ -19,7 +38,9 @@ static void plan_one_release(const struct record_entry *e, const struct device *
         /* Where it goes is the host's choice (drivers_probe); where it came from is a good guess. */
         snprintf(t->driver, sizeof(t->driver), "%s", e->previous);
         *a = (struct action){ .item = item, .target = t, .kind = ACTION_RELEASE,
-                              .steps = STEP_SET_OVERRIDE | STEP_PROBE };
+                              .steps = STEP_PROBE };
+        if (d->driver_override[0])
+                a->steps |= STEP_SET_OVERRIDE;
         if (d->driver[0])
                 a->steps |= STEP_UNBIND;
         snprintf(a->reason, sizeof(a->reason),
@@ -37,7 +58,8 @@ int plan_releases(struct plan *p, const struct record *rec, const char *origin,
                 const struct device *d = &s->devices[i];
                 const struct record_entry *e = record_find(rec, d->bus, d->name);
 
-                if (!e || !streq(e->origin, origin) || is_selected(sel, d) || !record_owns(e, d))
+                if (!e || !streq(e->origin, origin) || is_selected(sel, d) ||
+                    !record_owns(e, d) || pf_refused(p, d))
                         continue;
                 if (n == 0) {
                         /* At most one per recorded device. */

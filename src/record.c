@@ -68,8 +68,14 @@ bool record_owns(const struct record_entry *e, const struct device *d)
                 return false;
         if (e->has_id && (d->id.vendor != e->id.vendor || d->id.device != e->id.device))
                 return false;
-        return streq(d->driver_override, e->driver) &&
-               (!d->driver[0] || streq(d->driver, e->driver));
+        /*
+         * Someone unbound it, or cleared the override while it stays bound (a release or revert
+         * killed midway does that too): still vfio-bind's. Not both: that is what a release
+         * leaves when no host driver takes the device, and it must not be released again.
+         */
+        if (streq(d->driver_override, e->driver))
+                return !d->driver[0] || streq(d->driver, e->driver);
+        return !d->driver_override[0] && streq(d->driver, e->driver);
 }
 
 /* A driver's name as sysfs shows it: what the kernel's drivers register, nothing else. */

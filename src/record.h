@@ -75,8 +75,8 @@ unsigned record_bus_mask(const struct record *r);
 void record_origin(const char *config_path, char *buf, size_t size);
 
 /*
- * Pure: d is still as vfio-bind left it: the same ids, driver_override what vfio-bind wrote,
- * and bound to that driver or to none (someone unbound it). Anything else means someone
- * changed it since, or another card sits in the slot: it is not ours any more.
+ * Pure: d is still as vfio-bind left it: the same ids, and nothing but the driver vfio-bind
+ * set in driver_override and driver (either may be empty, not both). Anything else means
+ * someone changed it since, or another card sits in the slot: it is not ours any more.
  */
 bool record_owns(const struct record_entry *e, const struct device *d);

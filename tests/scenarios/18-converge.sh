@@ -110,6 +110,19 @@ check "the record is empty" "" "$(record)"
 run_vb status
 check_rc "status: nothing selected, nothing of ours left: exit 0" 0
 
+# an override cleared while the device stays on vfio-pci (by hand, or a release cut short):
+# the release finishes it
+bed demo
+gpu_and_audio
+run_vb apply
+sh_bed 'echo > /sys/bus/pci/devices/0000:02:00.1/driver_override'
+gpu_only
+mark
+run_vb apply --json
+check "override cleared, still on vfio-pci: released, steps unbind and probe" "released unbind,probe" \
+    "$(jdev 0000:02:00.1 '"\(.result) \(.steps | join(","))"')"
+check "... back on snd_hda_intel" "driver=snd_hda_intel override=-" "$(state 0000:02:00.1)"
+
 # another card in the slot: the record names other ids
 bed demo
 gpu_and_audio
@@ -262,6 +275,10 @@ check_contains "--boot: the last line counts them" "0 devices selected, 0 bound,
     "$(tail -n 1 "$BED/dev/kmsg")"
 check "--boot: the record keeps the command line's device only" \
     "pci 0000:01:00.0 10de:2204 vfio-pci nvidia cmdline;" "$(record)"
+mark
+run_vb apply --boot --json
+check "--boot again: the VF left on no driver is not released again" "false" "$(j .apply.changed)"
+check_no_events "--boot again: nothing written"
 run_vb status
 check_rc "a plain status: the command line's device is no drift" 0
 

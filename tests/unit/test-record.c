@@ -111,7 +111,12 @@ static const struct release_case {
           STEP_SET_OVERRIDE | STEP_PROBE },
         { "still selected", "vfio-pci", "vfio-pci", 0x1aef, "-", true, false, 0 },
         { "override changed by hand", "vfio-pci", "snd_hda_intel", 0x1aef, "-", false, false, 0 },
-        { "override cleared by hand", "vfio-pci", "", 0x1aef, "-", false, false, 0 },
+        /* half a revert (by hand, or a run killed midway): finished */
+        { "override cleared, still bound", "vfio-pci", "", 0x1aef, "-", false, true,
+          STEP_UNBIND | STEP_PROBE },
+        /* what a release leaves when no host driver takes the device: not again */
+        { "no override, no driver", "", "", 0x1aef, "-", false, false, 0 },
+        { "override cleared, bound elsewhere", "snd_hda_intel", "", 0x1aef, "-", false, false, 0 },
         { "on another driver", "snd_hda_intel", "vfio-pci", 0x1aef, "-", false, false, 0 },
         { "another card in the slot", "vfio-pci", "vfio-pci", 0x10f0, "-", false, false, 0 },
         { "bound by -c FILE", "vfio-pci", "vfio-pci", 0x1aef, "/etc/x.yaml", false, false, 0 },
