@@ -195,6 +195,28 @@ for bad in 'mode 0666' 'a symlink' 'a directory' 'no magic line' 'a line cut sho
     check_grep "record with $bad: warning" "Ignoring /run/vfio-bind/bound" "$ERR"
 done
 
+# --- a bind that fails and is rolled back is not recorded (the record written ahead is corrected)
+bed demo
+gpu_and_audio
+mkdir -p "$BED/faults/probe"
+echo "vfio-pci EIO" >"$BED/faults/probe/0000:02:00.1"
+run_vb apply
+check_rc "probe fault: exit 1" 1
+check "probe fault: the audio function back on snd_hda_intel" "driver=snd_hda_intel override=-" \
+    "$(state 0000:02:00.1)"
+check "probe fault: only the GPU recorded" "pci 0000:02:00.0 10de:2204 vfio-pci nvidia -;" "$(record)"
+
+# --- a record that cannot be written: a warning; the devices are bound all the same
+bed demo
+gpu_only
+rm -rf "$BED/run/vfio-bind"
+echo "not a directory" >"$BED/run/vfio-bind"
+run_vb apply
+check_rc "record not writable: apply exit 0 (the device is bound)" 0
+check "record not writable: bound" "driver=vfio-pci override=vfio-pci" "$(state 0000:02:00.0)"
+check_grep "record not writable: a warning says what it costs" \
+    "Cannot write /run/vfio-bind/bound, ignoring: .*stays on VFIO when its entry goes" "$ERR"
+
 # --- revert takes devices out of the record
 bed demo
 gpu_and_audio
