@@ -32,14 +32,26 @@ size_t apply_releases(struct pipeline *p, struct result *results)
                                  "changed by someone else since the plan; left alone");
                         continue;
                 }
+                if (r == -ENODEV) {
+                        /* Unplugged since: nothing of it is left on VFIO. */
+                        res->outcome = OUTCOME_UNCHANGED;
+                        snprintf(res->message, sizeof(res->message),
+                                 "gone from sysfs; nothing to release");
+                        continue;
+                }
                 if (r < 0) {
                         res->outcome = OUTCOME_FAILED;
                         res->error = r;
-                        snprintf(res->message, sizeof(res->message), "%s: %s",
-                                 r == -ENODEV ? "gone from sysfs" : "cannot read its state",
+                        snprintf(res->message, sizeof(res->message), "cannot read its state: %s",
                                  strerror(-r));
-                } else if (revert_device(p, d, res) == 0 && res->outcome != OUTCOME_FAILED)
-                        res->outcome = OUTCOME_RELEASED;
+                } else {
+                        r = revert_device(p, d, res);
+                        if (r < 0 && res->outcome != OUTCOME_FAILED) {
+                                res->outcome = OUTCOME_FAILED;
+                                res->error = r;
+                        } else if (res->outcome != OUTCOME_FAILED)
+                                res->outcome = OUTCOME_RELEASED;
+                }
                 if (res->outcome == OUTCOME_FAILED) {
                         failed++;
                         log_error("%s: cannot release it: %s", d->name, res->message);
