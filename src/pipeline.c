@@ -3,6 +3,7 @@
 
 #include "log.h"
 #include "pipeline.h"
+#include "release.h"
 #include "usage.h"
 
 int pipeline_load_config(struct pipeline *p, const char *config_path, enum config_flags flags)
@@ -14,6 +15,7 @@ int pipeline_load_config(struct pipeline *p, const char *config_path, enum confi
         else
                 r = config_load_default(&p->config, CONFIG_FILE_DEFAULT, CONFIG_DROPIN_DIR_DEFAULT,
                                         flags);
+        record_origin(config_path, p->origin, sizeof(p->origin));
         /*
          * A file that cannot be used (missing with -c, unsafe permissions, too big, a directory)
          * is as much a configuration error as bad YAML: exit status 2, like the rest.
@@ -84,7 +86,17 @@ int pipeline_run(struct pipeline *p)
 {
         int r;
 
-        r = discover_snapshot_buses(config_bus_mask(&p->config) | p->extra_buses, &p->snapshot);
+        if (!p->record_loaded) {
+                r = record_load(RECORD_PATH, &p->record);
+                if (r < 0)
+                        return log_error_errno(r, "Out of memory");
+                p->record_loaded = true;
+                p->record_ignored = r > 0;
+        }
+        /* A recorded device on another bus is found, so that its record is judged, not lost. */
+        r = discover_snapshot_buses(config_bus_mask(&p->config) | p->extra_buses |
+                                            (record_bus_mask(&p->record) & ~(1u << BUS_PCI)),
+                                    &p->snapshot);
         if (r < 0)
                 return log_error_errno(r, "Failed to enumerate devices: %m");
         usage_scan(&p->snapshot);
@@ -102,6 +114,8 @@ int pipeline_run(struct pipeline *p)
                         resolve_target(p->resolver, p->selection.items[i].device,
                                p->selection.items[i].driver, &p->targets[i]);
         r = plan_build(&p->selection, p->targets, &p->snapshot, &p->plan);
+        if (r >= 0 && p->origin[0])
+                r = plan_releases(&p->plan, &p->record, p->origin, &p->selection, &p->snapshot);
         if (r < 0)
                 return log_error_errno(r, "Failed to plan: %m");
         return 0;
@@ -109,6 +123,7 @@ int pipeline_run(struct pipeline *p)
 
 void pipeline_done(struct pipeline *p)
 {
+        record_done(&p->record);
         plan_done(&p->plan);
         free(p->targets);
         resolver_free(p->resolver);

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "discover.h"
 #include "plan.h"
+#include "record.h"
 #include "resolve.h"
 #include "select.h"
 
@@ -16,6 +17,10 @@ struct pipeline {
         struct target *targets; /* one per selection item */
         struct plan plan;
         unsigned extra_buses; /* 1 << BUS_x: discovered besides those the configuration names */
+        /* Input, read once before the first discovery: what vfio-bind bound (record.h). */
+        struct record record;
+        bool record_loaded, record_ignored; /* ignored: a bad file, which the next save replaces */
+        char origin[RECORD_ORIGIN_MAX]; /* of the configuration loaded; "" none (no releases) */
 };
 
 /* config_path NULL: the default file and drop-ins. Errors are logged; -EINVAL is a config error. */

@@ -302,5 +302,8 @@ int plan_build(const struct selection *sel, const struct target *targets,
 void plan_done(struct plan *p)
 {
         free(p->actions);
+        free(p->releases);
+        free(p->release_items);
+        free(p->release_targets);
         *p = (struct plan){ 0 };
 }

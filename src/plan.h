@@ -28,6 +28,7 @@ enum action_kind {
         ACTION_NONE,  /* already as configured */
         ACTION_BIND,  /* steps to run */
         ACTION_ERROR, /* cannot be done; reason says why */
+        ACTION_RELEASE, /* bound by vfio-bind, selected no more: back to a host driver (release.h) */
 };
 
 struct action {
@@ -46,12 +47,22 @@ struct action {
 struct plan {
         struct action *actions;
         size_t n_actions;
+        /* After the actions, in results too: their items and targets belong to the plan. */
+        struct action *releases;
+        size_t n_releases;
+        struct selected_device *release_items;
+        struct target *release_targets;
 };
 
 /* Pure: no I/O. targets[i] belongs to sel->items[i]. */
 int plan_build(const struct selection *sel, const struct target *targets,
                const struct snapshot *snapshot, struct plan *ret);
 void plan_done(struct plan *p);
+/* The actions, then the releases: index i of the results that report them. */
+static inline const struct action *plan_action(const struct plan *p, size_t i)
+{
+        return i < p->n_actions ? &p->actions[i] : &p->releases[i - p->n_actions];
+}
 const char *step_name(enum step s);
 bool driver_is_vfio(const char *driver);
 /*

@@ -22,6 +22,8 @@ const char *outcome_name(enum outcome o)
                 return "in-sync";
         case OUTCOME_DRIFT:
                 return "drift";
+        case OUTCOME_RELEASED:
+                return "released";
         }
         return "unknown";
 }
@@ -85,8 +87,9 @@ static struct json_object *json_string_or_null(const char *s)
 /* apply and revert: what they did; plan: what apply would do (as config management's check mode). */
 static bool result_changed(const struct result *r)
 {
-        return r->outcome == OUTCOME_CHANGED ||
-               (r->outcome == OUTCOME_PLANNED && r->action->kind == ACTION_BIND);
+        return r->outcome == OUTCOME_CHANGED || r->outcome == OUTCOME_RELEASED ||
+               (r->outcome == OUTCOME_PLANNED &&
+                (r->action->kind == ACTION_BIND || r->action->kind == ACTION_RELEASE));
 }
 
 static struct json_object *result_json(const struct result *r)
@@ -131,6 +134,8 @@ static struct json_object *result_json(const struct result *r)
         if (r->previous_driver[0] || r->outcome == OUTCOME_CHANGED)
                 json_object_object_add(o, "previous_driver", json_string_or_null(r->previous_driver));
         json_object_object_add(o, "via_group", json_object_new_boolean(a->item->via_group));
+        if (a->kind == ACTION_RELEASE)
+                json_object_object_add(o, "release", json_object_new_boolean(true));
         return o;
 }
 
@@ -197,7 +202,7 @@ void report_results(const char *verb, const struct result *results, size_t n,
                                 snprintf(detail, sizeof(detail), "%s", r->message);
                         else if (r->outcome == OUTCOME_PLANNED && a->steps)
                                 steps_text(a->steps, a, d->driver, detail, sizeof(detail));
-                        else if (r->outcome == OUTCOME_CHANGED)
+                        else if (r->outcome == OUTCOME_CHANGED || r->outcome == OUTCOME_RELEASED)
                                 steps_text(r->steps_done, a, r->previous_driver, detail, sizeof(detail));
                         else
                                 detail[0] = '\0';
@@ -217,7 +222,8 @@ void report_results(const char *verb, const struct result *results, size_t n,
                         cells[3] = a->target->driver[0] ? a->target->driver : "-";
                         cells[4] = r->outcome == OUTCOME_PLANNED
                                            ? (a->kind == ACTION_NONE ? "unchanged"
-                                              : a->kind == ACTION_BIND ? "will change" : "error")
+                                              : a->kind == ACTION_BIND ? "will change"
+                                              : a->kind == ACTION_RELEASE ? "will release" : "error")
                                            : outcome_name(r->outcome);
                         cells[5] = detail[0] ? detail : "-";
                         table_add_row(&t, cells);

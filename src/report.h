@@ -18,6 +18,7 @@ enum outcome {
         OUTCOME_FAILED,
         OUTCOME_IN_SYNC, /* status */
         OUTCOME_DRIFT,   /* status */
+        OUTCOME_RELEASED, /* apply: given back to a host driver, no entry selecting it (release.h) */
 };
 
 struct result {

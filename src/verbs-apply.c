@@ -6,6 +6,7 @@
 #include "initrd.h"
 #include "log.h"
 #include "pipeline.h"
+#include "release.h"
 #include "report.h"
 #include "sriov.h"
 #include "verbs.h"
@@ -28,21 +29,27 @@ static void boot_begin(void)
 static void boot_done(uint64_t start, const struct result *results, size_t n,
                       const struct selection *sel, int status)
 {
-        size_t changed = 0, failed = 0, missing = selection_missing(sel);
-        char missing_text[48] = "";
+        size_t changed = 0, failed = 0, released = 0, selected = 0;
+        size_t missing = selection_missing(sel);
+        char missing_text[48] = "", released_text[32] = "";
 
         for (size_t i = 0; i < n; i++) {
                 changed += results && results[i].outcome == OUTCOME_CHANGED;
                 failed += results && results[i].outcome == OUTCOME_FAILED;
+                released += results && results[i].outcome == OUTCOME_RELEASED;
+                selected += !results || results[i].action->kind != ACTION_RELEASE;
         }
+        if (released)
+                snprintf(released_text, sizeof(released_text), ", %zu released", released);
         /* Only when there are some: the line keeps the form scripts already read. */
         if (missing)
                 snprintf(missing_text, sizeof(missing_text), ", %zu missing", missing);
         log_full_errno(status == EXIT_OK ? LOG_INFO : LOG_ERR, 0,
                        "early run done in %.1f ms (%.1f ms CPU): %zu device%s selected, %zu bound, "
-                       "%zu failed%s%s",
-                       (double)(now_usec() - start) / 1000.0, (double)cpu_usec() / 1000.0, n,
-                       n == 1 ? "" : "s", changed, failed, missing_text,
+                       "%zu failed%s%s%s",
+                       (double)(now_usec() - start) / 1000.0, (double)cpu_usec() / 1000.0,
+                       selected, selected == 1 ? "" : "s", changed, failed, released_text,
+                       missing_text,
                        status == EXIT_USAGE ? "; configuration error, nothing bound" : "");
 }
 
@@ -90,13 +97,15 @@ int verb_apply(int argc, char *argv[])
         _cleanup_close_ int lock = -1;
         bool disabled = false;
         uint64_t start = now_usec();
-        size_t failed;
+        size_t failed, n;
         int r, status;
 
         r = parse_verb_options(argc, argv, "apply", "[-c FILE] apply [--dry-run] [--json] [--boot]\n\n"
                               "Make the host match the configuration: for each selected device load\n"
                               "its vfio module, set driver_override, unbind the host driver, probe,\n"
-                              "verify. A device that fails goes back to its original driver.\n\n"
+                              "verify. A device that fails goes back to its original driver. A device\n"
+                              "vfio-bind bound that no entry selects any more goes back to its host\n"
+                              "driver ('released').\n\n"
                               "  --dry-run  change nothing; the same as 'plan'\n"
                               "  --json     one JSON document with a 'changed' flag per device\n"
                               "  --boot     early boot: log to the kernel log, honour rd.vfio-bind=0\n"
@@ -128,7 +137,8 @@ int verb_apply(int argc, char *argv[])
         r = sriov_apply_phase1(&p, &sriov);
         if (r >= 0 && o.boot)
                 sriov_defer_driverless_pfs(&p.plan); /* again: phase 1 may have planned anew */
-        results = r < 0 ? NULL : calloc(p.plan.n_actions + 1, sizeof(*results));
+        n = p.plan.n_actions + p.plan.n_releases;
+        results = r < 0 ? NULL : calloc(n + 1, sizeof(*results));
         if (!results) {
                 /* No device was bound; the new VFs go to their host drivers, not nowhere. */
                 log_error("planning again after creating VFs failed; nothing else was bound");
@@ -140,16 +150,18 @@ int verb_apply(int argc, char *argv[])
                         boot_done(start, NULL, 0, NULL, status);
                 return status;
         }
+        record_commit(&p, NULL, 0);
         failed = apply_plan(&p, results);
         failed += sriov_apply_phase2(&p, &sriov, results);
         sriov_run_done(&sriov);
+        failed += apply_releases(&p, results + p.plan.n_actions);
+        record_commit(&p, results, p.plan.n_actions);
         /* A card the file names and the host lacks: the host is not as the file says. */
         log_missing(&p.selection);
         failed += selection_missing(&p.selection);
-        report_results("apply", results, p.plan.n_actions, &p.selection, o.json);
+        report_results("apply", results, n, &p.selection, o.json);
         if (o.boot)
-                boot_done(start, results, p.plan.n_actions, &p.selection,
-                          failed ? EXIT_FAILED : EXIT_OK);
+                boot_done(start, results, n, &p.selection, failed ? EXIT_FAILED : EXIT_OK);
         pipeline_done(&p);
         return failed ? EXIT_FAILED : EXIT_OK;
 }
@@ -173,11 +185,13 @@ int verb_status(int argc, char *argv[])
         struct verb_options o = { 0 };
         struct pipeline p = { 0 };
         bool drift = false;
+        size_t n;
         int r;
 
         r = parse_verb_options(argc, argv, "status", "[-c FILE] status [--json]\n\n"
                               "Compare each selected device with the configuration: 'in-sync' when\n"
-                              "it is on its vfio driver with driver_override set, else 'drift'.\n"
+                              "it is on its vfio driver with driver_override set, else 'drift'; a device\n"
+                              "vfio-bind bound that no entry selects any more is 'drift' too.\n"
                               "Exit status 3 on drift.", OPT_JSON, &o);
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : EXIT_OK;
@@ -186,13 +200,14 @@ int verb_status(int argc, char *argv[])
                 pipeline_done(&p);
                 return r;
         }
-        results = calloc(p.plan.n_actions + 1, sizeof(*results));
+        n = p.plan.n_actions + p.plan.n_releases;
+        results = calloc(n + 1, sizeof(*results));
         if (!results) {
                 pipeline_done(&p);
                 return EXIT_FAILED;
         }
-        for (size_t i = 0; i < p.plan.n_actions; i++) {
-                const struct action *a = &p.plan.actions[i];
+        for (size_t i = 0; i < n; i++) {
+                const struct action *a = plan_action(&p.plan, i);
 
                 results[i] = (struct result){ .action = a };
                 if (a->kind == ACTION_NONE && a->unviable[0]) {
@@ -207,13 +222,13 @@ int verb_status(int argc, char *argv[])
                 else {
                         results[i].outcome = OUTCOME_DRIFT;
                         drift = true;
-                        if (a->kind == ACTION_ERROR)
+                        if (a->kind == ACTION_ERROR || a->kind == ACTION_RELEASE)
                                 snprintf(results[i].message, sizeof(results[i].message), "%s",
                                          a->reason);
                 }
         }
         drift = drift || selection_missing(&p.selection) > 0;
-        report_results("status", results, p.plan.n_actions, &p.selection, o.json);
+        report_results("status", results, n, &p.selection, o.json);
         if (!arg_config)
                 initrd_status_note();
         pipeline_done(&p);
@@ -308,6 +323,7 @@ int verb_revert(int argc, char *argv[])
                         failed++;
                 }
         }
+        record_commit(&p, results, 0); /* the reverted devices leave the record */
         listed = (struct selection){ .items = items, .n_items = n };
         report_results("revert", results, n, n_addrs ? &listed : &p.selection, o.json);
         pipeline_done(&p);

@@ -24,6 +24,7 @@
 #include "initrd.h"
 #include "log.h"
 #include "pipeline.h"
+#include "release.h"
 #include "select.h"
 #include "sriov.h"
 #include "sysfs.h"
@@ -178,8 +179,10 @@ static int udev_sriov_pf(struct pipeline *p, const char *pf)
         }
         all = p->plan;
         p->plan = (struct plan){ .actions = mine, .n_actions = n };
+        record_commit(p, NULL, 0);
         failed = apply_plan(p, results);
         failed += sriov_apply_phase2(p, &sriov, results);
+        record_commit(p, results, n);
         p->plan = all;
         sriov_run_done(&sriov);
         return failed ? -EIO : 0;
@@ -295,7 +298,9 @@ static int udev_one(enum bus bus, const char *name, const struct pci_address *a,
         /* apply_plan runs the plan it is given: this device's action only. */
         all = p.plan;
         p.plan = (struct plan){ .actions = &all.actions[k], .n_actions = 1 };
+        record_commit(&p, NULL, 0);
         failed = apply_plan(&p, &res);
+        record_commit(&p, &res, 1);
         p.plan = all;
         if (!failed && all.actions[k].target->driver[0]) /* not for a PF that keeps its driver */
                 printf("VFIO_BIND_DRIVER=%s\n", all.actions[k].target->driver);

@@ -115,8 +115,8 @@ done
 FILES=$(scd_section "$MAN8" "# FILES")
 while read -r f; do
     check_contains "vfio-bind.8: FILES names $f" "*$f" "$FILES"
-done < <(sed -n 's/^#define \(CONFIG_FILE_DEFAULT\|CONFIG_DROPIN_DIR_DEFAULT\|LOCK_PATH\|CMDLINE_PATH\) "\(.*\)"/\2/p' \
-    src/config.h src/apply.h src/cmdline.h)
+done < <(sed -n 's/^#define \(CONFIG_FILE_DEFAULT\|CONFIG_DROPIN_DIR_DEFAULT\|LOCK_PATH\|CMDLINE_PATH\|RECORD_PATH\) "\([^"]*\)".*/\2/p' \
+    src/config.h src/apply.h src/cmdline.h src/record.h)
 for g in docs/*.md; do
     check_contains "vfio-bind.8: FILES names ${g#docs/}" "${g#docs/}" "$FILES"
 done
