@@ -105,7 +105,9 @@ int verb_apply(int argc, char *argv[])
                               "its vfio module, set driver_override, unbind the host driver, probe,\n"
                               "verify. A device that fails goes back to its original driver. A device\n"
                               "vfio-bind bound that no entry selects any more goes back to its host\n"
-                              "driver ('released').\n\n"
+                              "driver ('released'). Exit status 1 when a device failed, or when an\n"
+                              "entry naming one device ('address', 'name') matches none and is not\n"
+                              "'optional' (the device is missing).\n\n"
                               "  --dry-run  change nothing; the same as 'plan'\n"
                               "  --json     one JSON document with a 'changed' flag per device\n"
                               "  --boot     early boot: log to the kernel log, honour rd.vfio-bind=0\n"
@@ -190,9 +192,10 @@ int verb_status(int argc, char *argv[])
 
         r = parse_verb_options(argc, argv, "status", "[-c FILE] status [--json]\n\n"
                               "Compare each selected device with the configuration: 'in-sync' when\n"
-                              "it is on its vfio driver with driver_override set, else 'drift'; a device\n"
-                              "vfio-bind bound that no entry selects any more is 'drift' too.\n"
-                              "Exit status 3 on drift.", OPT_JSON, &o);
+                              "it is on its vfio driver with driver_override set and its IOMMU group\n"
+                              "is viable, else 'drift'; a device vfio-bind bound that no entry selects\n"
+                              "any more is 'drift' too, and an entry naming one device that matches\n"
+                              "none is 'missing' (unless 'optional'). Exit status 3 on drift or missing.", OPT_JSON, &o);
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : EXIT_OK;
         r = load_and_run(&p, true);

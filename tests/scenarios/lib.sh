@@ -49,14 +49,24 @@ bed() {
     MARK=0
 }
 
+# need_bed: stop a helper that would write outside a bed (an empty $BED makes "$BED/etc/..."
+# this machine's own /etc)
+need_bed() {
+    [ -n "$BED" ] && [ -f "$BED/testbed/marker" ] && return 0
+    echo "$SCENARIO: ${FUNCNAME[1]} before 'bed HOST' (BED='$BED'): refusing to write outside a bed" >&2
+    exit 1
+}
+
 # config <<EOF ... EOF: the bed's /etc/vfio-bind.yaml (root's, 0644).
 config() {
+    need_bed
     cat >"$BED/etc/vfio-bind.yaml"
     chmod 0644 "$BED/etc/vfio-bind.yaml"
 }
 
 # cmdline TEXT: the bed's /proc/cmdline.
 cmdline() {
+    need_bed
     chmod u+w "$BED/proc/cmdline"
     printf '%s\n' "$1" >"$BED/proc/cmdline"
 }
