@@ -3,7 +3,11 @@
 #include <fnmatch.h>
 #include <limits.h>
 #include <libkmod.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
 #include "bus.h"
 #include "log.h"
@@ -29,6 +33,7 @@ struct module_aliases {
 
 struct resolver {
         struct kmod_ctx *ctx;
+        char kver[KVER_MAX]; /* "" when only a directory was given */
         struct module_aliases *cache;
         size_t n_cache;
         struct module_aliases config_aliases; /* "alias vfio_... module" lines in modprobe.d */
@@ -94,41 +99,112 @@ static int load_config_aliases(struct resolver *r)
         return err;
 }
 
-int resolver_new(const char *moddir, const char *kver, struct resolver **ret)
+bool kver_valid(const char *kver)
+{
+        return *kver && !strchr(kver, '/') && strlen(kver) < KVER_MAX;
+}
+
+static int resolver_init(struct resolver *r, const char *moddir, const char *kver)
 {
         _cleanup_free_ char *dir = NULL;
-        struct resolver *r;
+        struct utsname u;
         int err;
 
-        if (!moddir && kver) {
-                if (!*kver || strchr(kver, '/') || strlen(kver) > 64)
-                        return -EINVAL;
+        if (kver && !kver_valid(kver))
+                return -EINVAL;
+        if (!kver && !moddir) {
+                if (uname(&u) < 0)
+                        return -errno;
+                kver = u.release;
+        }
+        if (kver)
+                strcpy(r->kver, kver);
+        if (!moddir) {
                 if (asprintf(&dir, "/lib/modules/%s", kver) < 0)
                         return -ENOMEM;
                 moddir = dir;
         }
-        r = calloc(1, sizeof(*r));
-        if (!r)
-                return -ENOMEM;
         r->ctx = kmod_new(moddir, NULL);
-        if (!r->ctx) {
-                free(r);
+        if (!r->ctx)
                 return -ENOMEM;
-        }
         kmod_set_log_fn(r->ctx, kmod_log_to_ours, NULL);
         /* Keeps the indexes mapped: every lookup after the first is a few microseconds. */
         err = kmod_load_resources(r->ctx);
-        if (err < 0) {
-                resolver_free(r);
+        if (err < 0)
                 return err;
-        }
-        err = load_config_aliases(r);
+        return load_config_aliases(r);
+}
+
+int resolver_new(const char *moddir, const char *kver, struct resolver **ret)
+{
+        struct resolver *r = calloc(1, sizeof(*r));
+        int err;
+
+        if (!r)
+                return -ENOMEM;
+        err = resolver_init(r, moddir, kver);
         if (err < 0) {
                 resolver_free(r);
                 return err;
         }
         *ret = r;
         return 0;
+}
+
+/*
+ * The indexes kmod_load_resources() opens, in its order (libkmod.c, index_files[]); it gives
+ * up at the first it cannot open, except modules.builtin.alias.bin (new in kmod 30, optional).
+ */
+static const char *const kmod_index_files[] = {
+        "modules.dep.bin", "modules.alias.bin", "modules.symbols.bin", "modules.builtin.bin",
+};
+
+int resolver_open(const char *moddir, const char *kver, int level, const char *prefix,
+                  struct resolver **ret)
+{
+        char where[PATH_MAX + 96], path[PATH_MAX];
+        struct utsname u;
+        struct stat st;
+        int err, fd;
+
+        err = resolver_new(moddir, kver, ret);
+        if (err >= 0)
+                return err;
+        if (kver && !kver_valid(kver))
+                return log_full_errno(level, err, "%s: invalid kernel version '%s' (not empty, "
+                                      "no '/', under %d characters)", prefix, kver, KVER_MAX);
+        if (!kver && !moddir)
+                kver = uname(&u) == 0 ? u.release : NULL;
+        if (!moddir) {
+                snprintf(path, sizeof(path), "/lib/modules/%s", kver ? kver : "");
+                moddir = path;
+        }
+        if (kver)
+                snprintf(where, sizeof(where), "of kernel %s in %s", kver, moddir);
+        else
+                snprintf(where, sizeof(where), "in %s", moddir);
+        if (stat(moddir, &st) < 0)
+                return log_full_errno(level, errno, "%s: cannot read the module index %s: %m",
+                                      prefix, where);
+        if (!S_ISDIR(st.st_mode))
+                return log_full_errno(level, ENOTDIR, "%s: cannot read the module index %s: %m",
+                                      prefix, where);
+        /* Name the index that is missing or unreadable, as kmod does not. */
+        for (size_t i = 0; i < ELEMENTSOF(kmod_index_files); i++) {
+                if (path_join(path, sizeof(path), "%s/%s", moddir, kmod_index_files[i]) < 0)
+                        break;
+                fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0) {
+                        err = -errno;
+                        return log_full_errno(level, err, "%s: cannot read the module index %s: "
+                                              "%s: %m%s", prefix, where, path,
+                                              err == -ENOENT ? " (was depmod run on this tree?)" :
+                                                               "");
+                }
+                close(fd);
+        }
+        return log_full_errno(level, err, "%s: cannot read the module index %s: %m", prefix,
+                              where);
 }
 
 static void module_aliases_done(struct module_aliases *m)
@@ -162,6 +238,11 @@ struct kmod_ctx *resolver_kmod(struct resolver *r)
 const char *resolver_dirname(struct resolver *r)
 {
         return kmod_get_dirname(r->ctx);
+}
+
+const char *resolver_kver(struct resolver *r)
+{
+        return r->kver;
 }
 
 static int module_aliases_get(struct resolver *r, struct kmod_module *mod,

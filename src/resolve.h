@@ -8,6 +8,10 @@
 #include "discover.h"
 
 #define ALIAS_PATTERN_MAX 256
+#define KVER_MAX 65
+
+/* A kernel version that can name /lib/modules/VER: not empty, no '/', under KVER_MAX bytes. */
+bool kver_valid(const char *kver);
 
 struct kmod_ctx;
 struct resolver;
@@ -30,11 +34,23 @@ struct resolution {
         size_t n_matches;
 };
 
-/* moddir: a module directory (as depmod -b DIR/lib/modules/KVER); else kver, else uname -r. */
+/*
+ * moddir: a module tree (what /lib/modules/KVER is on a normal host, e.g. DIR/lib/modules/KVER
+ * after depmod -b DIR); else /lib/modules/kver; else /lib/modules/$(uname -r). kver with moddir
+ * only names the kernel in messages. Logs nothing.
+ */
 int resolver_new(const char *moddir, const char *kver, struct resolver **ret);
+/*
+ * resolver_new(), and when it fails one message at level that names the kernel version and
+ * the path it could not read: "PREFIX: cannot read the module index of kernel VER in DIR: why".
+ */
+int resolver_open(const char *moddir, const char *kver, int level, const char *prefix,
+                  struct resolver **ret);
 struct resolver *resolver_free(struct resolver *r);
 struct kmod_ctx *resolver_kmod(struct resolver *r);
 const char *resolver_dirname(struct resolver *r);
+/* The kernel version given or uname's; "" when only a directory was given. */
+const char *resolver_kver(struct resolver *r);
 
 /*
  * "vfio_" + modalias, every matching alias of every module libkmod returns, fewest '*' first.

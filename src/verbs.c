@@ -146,9 +146,8 @@ int verb_list(int argc, char *argv[])
                 snapshot_done(&s);
                 return EXIT_FAILED;
         }
-        r = resolver_new(NULL, NULL, &resolver);
-        if (r < 0)
-                log_warning_errno(r, "Cannot read the kernel's module index, not resolving: %m");
+        /* Listing goes on without resolutions. */
+        resolver_open(NULL, NULL, LOG_WARNING, "list: not resolving", &resolver);
         for (size_t i = 0; resolver && i < s.n_devices; i++)
                 if (!s.devices[i].problem[0] && device_takes_vfio(&s.devices[i]))
                         resolve_target(resolver, &s.devices[i], NULL, &targets[i]);
@@ -215,6 +214,16 @@ static int read_modalias(const struct device_ref *ref, char *buf, size_t size, e
         return log_error("resolve: %s", missing), -ENODEV;
 }
 
+/* --kver VER, logged when it cannot name a module tree. */
+static bool kver_option_valid(const char *verb, const char *kver)
+{
+        if (!kver || kver_valid(kver))
+                return true;
+        log_error("%s: invalid kernel version '%s' (not empty, no '/', under %d characters)", verb,
+                  kver, KVER_MAX);
+        return false;
+}
+
 int verb_resolve(int argc, char *argv[])
 {
         enum { ARG_MODDIR = 0x100, ARG_KVER, ARG_MODALIAS };
@@ -250,22 +259,20 @@ int verb_resolve(int argc, char *argv[])
                         json = true;
                         break;
                 case 'h':
-                        printf("Usage: vfio-bind resolve DEVICE | --modalias STRING [--moddir DIR | --kver VER] [--json]\n\n"
+                        printf("Usage: vfio-bind resolve DEVICE | --modalias STRING [--kver VER] [--moddir DIR] [--json]\n\n"
                                "Print the vfio module the device would get: \"vfio_\" + its modalias,\n"
                                "matched against the kernel's module aliases; the alias with the fewest\n"
                                "'*' wins, then the longer alias, then the module name.\n\n"
                                "  --modalias STRING  resolve this modalias instead of a device's\n"
-                               "  --moddir DIR       module directory (default /lib/modules/$(uname -r))\n"
-                               "  --kver VER         use /lib/modules/VER\n"
+                               "  --moddir DIR       the module tree of the kernel (default /lib/modules/VER)\n"
+                               "  --kver VER         the kernel version (default $(uname -r))\n"
                                "  --json             every matching alias with its '*' count\n");
                         return EXIT_OK;
                 default:
                         return usage_error("resolve"), EXIT_USAGE;
                 }
-        if (moddir && kver) {
-                log_error("resolve: --moddir and --kver exclude each other");
+        if (!kver_option_valid("resolve", kver))
                 return usage_error("resolve"), EXIT_USAGE;
-        }
         if (!!modalias == (optind < argc) || argc - optind > 1) {
                 log_error("resolve: give one DEVICE or --modalias STRING");
                 return usage_error("resolve"), EXIT_USAGE;
@@ -289,11 +296,9 @@ int verb_resolve(int argc, char *argv[])
                           modalias, MODALIAS_MAX);
                 return EXIT_USAGE;
         }
-        r = resolver_new(moddir, kver, &resolver);
+        r = resolver_open(moddir, kver, LOG_ERR, "resolve", &resolver);
         if (r < 0)
-                return log_error_errno(r, "resolve: cannot read the module index in %s: %m",
-                                       moddir ? moddir : kver ? kver : "/lib/modules"),
-                       EXIT_FAILED;
+                return EXIT_FAILED;
         r = resolver_lookup(resolver, modalias, &res);
         if (r == -ENOENT)
                 log_error("resolve: no vfio_ alias matches '%s' in %s", modalias,
@@ -366,13 +371,15 @@ static int name_compare(const void *a, const void *b)
 
 int verb_modules(int argc, char *argv[])
 {
+        enum { ARG_MODDIR = 0x100 };
         static const struct option options[] = {
                 { "kver", required_argument, NULL, 'k' },
+                { "moddir", required_argument, NULL, ARG_MODDIR },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
         _cleanup_free_ const char **names = NULL;
-        const char *kver = NULL;
+        const char *kver = NULL, *moddir = NULL;
         struct pipeline p = { 0 };
         size_t n = 0;
         int c, r, status = EXIT_OK;
@@ -383,11 +390,17 @@ int verb_modules(int argc, char *argv[])
                 case 'k':
                         kver = optarg;
                         break;
+                case ARG_MODDIR:
+                        moddir = optarg;
+                        break;
                 case 'h':
-                        printf("Usage: vfio-bind [-c FILE] modules [--kver VER]\n\n"
+                        printf("Usage: vfio-bind [-c FILE] modules [--kver VER] [--moddir DIR]\n\n"
                                "Print, one a line, the modules the configuration needs on this host\n"
                                "for kernel VER: explicit 'driver:' modules and the resolution of each\n"
-                               "selected device present. Built-in modules are left out.\n");
+                               "selected device present. Built-in modules are left out.\n\n"
+                               "  --kver VER    the kernel version (default $(uname -r))\n"
+                               "  --moddir DIR  the module tree of that kernel (default /lib/modules/VER),\n"
+                               "                for an image built for another machine or root\n");
                         return EXIT_OK;
                 default:
                         return usage_error("modules"), EXIT_USAGE;
@@ -396,18 +409,26 @@ int verb_modules(int argc, char *argv[])
                 log_error("modules: unexpected argument '%s'", argv[optind]);
                 return usage_error("modules"), EXIT_USAGE;
         }
+        if (!kver_option_valid("modules", kver))
+                return usage_error("modules"), EXIT_USAGE;
         r = pipeline_load_config(&p, arg_config, CONFIG_STRICT_PERMISSIONS);
         if (r < 0) {
                 r = -EINVAL; /* any configuration problem is a usage error */
                 goto finish;
         }
         r = discover_snapshot(&p.snapshot);
-        if (r >= 0)
-                r = select_devices(&p.config, &p.snapshot, &p.selection);
-        if (r >= 0)
-                r = resolver_new(NULL, kver, &p.resolver);
+        if (r < 0) {
+                log_error_errno(r, "modules: cannot enumerate the devices of this host: %m");
+                goto finish;
+        }
+        r = select_devices(&p.config, &p.snapshot, &p.selection);
         if (r < 0) {
                 log_error_errno(r, "modules: %m");
+                goto finish;
+        }
+        r = resolver_open(moddir, kver, LOG_ERR, "modules", &p.resolver);
+        if (r < 0) {
+                r = -EIO; /* logged; not a usage error */
                 goto finish;
         }
         names = calloc(p.selection.n_items + p.config.n_entries + 1, sizeof(char *));
@@ -428,8 +449,10 @@ int verb_modules(int argc, char *argv[])
         for (size_t i = 0; i < p.selection.n_items + p.selection.n_unmatched; i++) {
                 const struct target *t = &p.targets[i];
                 if (t->error == -ENOPKG) {
-                        log_error("modules: module '%s' is not in %s", t->module,
-                                  resolver_dirname(p.resolver));
+                        log_error("modules: module '%s' is not in the module tree %s%s%s",
+                                  t->module, resolver_dirname(p.resolver),
+                                  *resolver_kver(p.resolver) ? " of kernel " : "",
+                                  resolver_kver(p.resolver));
                         status = EXIT_FAILED;
                 } else if (t->error == -EMEDIUMTYPE) {
                         log_error("modules: module '%s' is not a VFIO driver: %s", t->module,

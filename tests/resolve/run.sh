@@ -69,10 +69,28 @@ out=$(vb resolve --json --moddir "$BIN" --modalias "$E1000E_I219")
 check_contains "builtin: reported built in" '"builtin": true' "$out"
 check_contains "builtin: driver vfio-pci" '"driver": "vfio-pci"' "$out"
 
-# --kver names /lib/modules/VER: a missing one is a clear error.
+# --kver names /lib/modules/VER: a missing one is an error that names the kernel and the path.
 out=$(vb resolve --kver 0.0.0-none --modalias "$CX_VF" 2>&1); rc=$?
 check "missing --kver tree: exit 1" 1 "$rc"
-check_contains "missing --kver tree: message" "cannot read the module index" "$out"
+check "missing --kver tree: message names kernel and path" \
+    "vfio-bind: resolve: cannot read the module index of kernel 0.0.0-none in /lib/modules/0.0.0-none: No such file or directory" "$out"
+# --moddir with --kver: the tree is DIR, VER names the kernel in messages.
+resolves "--kver with --moddir: the tree is --moddir's" "$VAR" "$CX_VF" mlx5_vfio_pci
+check "--kver with --moddir: resolves in DIR" mlx5_vfio_pci \
+    "$(vb resolve --kver 0.0.0-none --moddir "$VAR" --modalias "$CX_VF" 2>&1)"
+out=$(vb resolve --kver 9.9.9-image --moddir /nonexistent/lib/modules/9.9.9-image --modalias "$CX_VF" 2>&1); rc=$?
+check "missing --moddir: exit 1" 1 "$rc"
+check "missing --moddir: message names kernel and path" \
+    "vfio-bind: resolve: cannot read the module index of kernel 9.9.9-image in /nonexistent/lib/modules/9.9.9-image: No such file or directory" "$out"
+NODEP=$(mktemp -d)
+out=$(vb resolve --moddir "$NODEP" --modalias "$CX_VF" 2>&1); rc=$?
+check "tree without depmod's indexes: exit 1" 1 "$rc"
+check "tree without depmod's indexes: names the index file" \
+    "vfio-bind: resolve: cannot read the module index in $NODEP: $NODEP/modules.dep.bin: No such file or directory (was depmod run on this tree?)" "$out"
+rmdir "$NODEP"
+out=$(vb resolve --kver ../../etc --modalias "$CX_VF" 2>&1); rc=$?
+check "--kver with '/': exit 2" 2 "$rc"
+check_contains "--kver with '/': says why" "invalid kernel version '../../etc'" "$out"
 
 # Bad input.
 out=$(vb resolve --moddir "$DEB" --modalias "usb:v1D6Bp0003d0606dc09dsc00dp03ic09isc00ip00in00" 2>&1); rc=$?
@@ -83,8 +101,6 @@ check "modalias with '/': exit 2" 2 "$rc"
 out=$(vb resolve --moddir "$DEB" 2>&1); rc=$?
 check "neither address nor modalias: exit 2" 2 "$rc"
 check_contains "usage error names --help" "vfio-bind resolve --help" "$out"
-out=$(vb resolve --moddir "$DEB" --kver "$KVER" --modalias "$CX_VF" 2>&1); rc=$?
-check "--moddir with --kver: exit 2" 2 "$rc"
 out=$(vb resolve --moddir "$DEB" 0000:01:00.8 2>&1); rc=$?
 check "bad address: exit 2" 2 "$rc"
 check_contains "bad address: says why" "function is 0 to 7" "$out"
@@ -98,6 +114,17 @@ tests/testbed/mkbed tests/testbed/hosts/demo.host "$BED" >/dev/null
 install -m 0644 examples/demo.yaml "$BED/etc/vfio-bind.yaml"
 onbed() { tests/testbed/run "$BED" -- "$VB" "$@"; }
 check "modules: what the demo config needs" "mlx5_vfio_pci vfio_pci" "$(onbed modules | tr '\n' ' ' | sed 's/ $//')"
+check "modules --moddir: the bed's tree by path" "mlx5_vfio_pci vfio_pci" \
+    "$(onbed modules --kver "$(cat "$BED/kver")" --moddir "/lib/modules/$(cat "$BED/kver")" | tr '\n' ' ' | sed 's/ $//')"
+out=$(onbed modules --kver 0.0.0-none 2>&1); rc=$?
+check "modules: missing tree: exit 1, nothing on stdout" "1 " "$rc $(onbed modules --kver 0.0.0-none 2>/dev/null)"
+check "modules: missing tree: names kernel and path" \
+    "vfio-bind: modules: cannot read the module index of kernel 0.0.0-none in /lib/modules/0.0.0-none: No such file or directory" "$out"
+out=$(onbed modules --moddir /srv/image/lib/modules/9.9.9 --kver 9.9.9 2>&1); rc=$?
+check "modules: missing --moddir: names kernel and path" \
+    "1 vfio-bind: modules: cannot read the module index of kernel 9.9.9 in /srv/image/lib/modules/9.9.9: No such file or directory" "$rc $out"
+out=$(onbed modules --kver a/b 2>&1); rc=$?
+check "modules: --kver with '/': exit 2" 2 "$rc"
 out=$(onbed list)
 check_contains "list: ConnectX-6 Dx VF would get mlx5_vfio_pci" "0000:5e:00.1  15b3:101e  020000  -              31     mlx5_vfio_pci" "$out"
 check "list: one row per device plus header" 21 "$(printf '%s\n' "$out" | wc -l)"
