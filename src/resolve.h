@@ -72,6 +72,26 @@ unsigned count_stars(const char *pattern);
 int resolver_vfio_driver(struct resolver *r, enum bus bus, const char *module, char *why,
                          size_t size);
 
+/*
+ * For an entry whose device is not on this host: the modalias of every PCI device it can
+ * select, "vfio_"-prefixed, with a '?' for each hex digit it leaves open ('id' is known,
+ * 'subsystem' and 'class' may be). -EINVAL for an entry with no 'id' or not on the pci bus.
+ */
+#define MODALIAS_QUERY_MAX sizeof("vfio_pci:v12345678d12345678sv12345678sd12345678bc12sc12i12")
+int entry_modalias_query(const struct config_entry *e, char *buf, size_t size);
+/*
+ * Whether glob pattern (an alias: '*', '?', '[...]') can match some string the query stands
+ * for, a '?' in query being any hex digit 0-9A-F. A bracket expression is taken to match an
+ * unknown digit: may say yes for a pattern that cannot match, never no for one that can.
+ */
+bool alias_can_match(const char *pattern, const char *query);
+/*
+ * Adds to *ret (unique, malloc'ed; the caller frees them, also on error) the modules other than
+ * vfio_pci with a vfio_pci alias that can match query, from the tree's modules.alias and
+ * modprobe.d. -errno when modules.alias cannot be read.
+ */
+int resolver_query_variants(struct resolver *r, const char *query, char ***ret, size_t *ret_n);
+
 /* State of a module in the running kernel. */
 enum module_state resolver_module_state(struct resolver *r, const char *module);
 /*

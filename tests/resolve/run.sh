@@ -125,6 +125,73 @@ check "modules: missing --moddir: names kernel and path" \
     "1 vfio-bind: modules: cannot read the module index of kernel 9.9.9 in /srv/image/lib/modules/9.9.9: No such file or directory" "$rc $out"
 out=$(onbed modules --kver a/b 2>&1); rc=$?
 check "modules: --kver with '/': exit 2" 2 "$rc"
+
+# Entries whose device is not on this host (an image built for another machine): an 'id'
+# entry gets every variant whose vfio_pci alias can match that id in the tree it is given.
+modules_for() { # TREE YAML: the modules as one line; stderr in $MERR, exit status in $MRC
+    local f e
+    f=$(mktemp); e=$(mktemp)
+    printf 'version: 1\ndevices:\n%s\n' "$2" >"$f"
+    chmod 0644 "$f"
+    MOUT=$(onbed -c "$f" modules --kver "$KVER" --moddir "$1" 2>"$e")
+    MRC=$?
+    MOUT=$(printf '%s\n' "$MOUT" | tr '\n' ' ' | sed 's/ $//')
+    MERR=$(cat "$e")
+    rm -f "$f" "$e"
+}
+mcheck() { # NAME EXPECTED TREE YAML
+    modules_for "$3" "$4"
+    check "$1" "$2" "$MOUT"
+}
+mcheck "absent id: virtio-net 1af4:1041 -> its variant (and the class stub: class not given)" \
+    "vbt_nvme_class_vfio_pci vfio_pci virtio_vfio_pci" "$VAR" '  - id: "1af4:1041"'
+mcheck "absent id: Debian's tree has no variant -> vfio_pci" \
+    "vfio_pci" "$DEB" '  - id: "1af4:1041"'
+mcheck "absent id: vfio_pci built in -> nothing to add" \
+    "" "$BIN" '  - id: "1af4:1041"'
+mcheck "absent id with class 0200: the NVMe class stub cannot match" \
+    "vfio_pci virtio_vfio_pci" "$VAR" '  - id: "1af4:1041"
+    class: "0200"'
+mcheck "absent id: QEMU NVMe, class 010802 -> the ID and the class variant" \
+    "vbt_nvme_class_vfio_pci vbt_nvme_id_vfio_pci vfio_pci" "$VAR" '  - id: "1b36:0010"
+    class: "010802"'
+mcheck "absent id: QEMU NVMe, prog-if 01 -> only the ID variant" \
+    "vbt_nvme_id_vfio_pci vfio_pci" "$VAR" '  - id: "1b36:0010"
+    class: "010801"'
+mcheck "absent id: no variant for 10de:2230 (only the class stub)" \
+    "vbt_nvme_class_vfio_pci vfio_pci" "$VAR" '  - id: "10de:2230"'
+mcheck "present id: the host's 10de:2204 resolves by its modalias" \
+    "vfio_pci" "$VAR" '  - id: "10de:2204"'
+mcheck "absent id + subsystem: ConnectX-6 Dx VF of another subsystem -> mlx5_vfio_pci" \
+    "mlx5_vfio_pci vfio_pci" "$VAR" '  - id: "15b3:101e"
+    subsystem: "15b3:0099"
+    class: "0200"'
+check "absent id: exit 0, nothing on stderr" "0 " "$MRC $MERR"
+# A present device keeps its resolution by modalias: the host's 8086:10d3 (class 0200) gets
+# only the e1000e variant, not the class stub an absent 8086:10d3 could need.
+mcheck "present id: resolution by the device's modalias" \
+    "vbt_e1000e_vfio_pci" "$VAR" '  - id: "8086:10d3"'
+mcheck "absent address + id: the id decides" \
+    "vbt_nvme_class_vfio_pci vfio_pci virtio_vfio_pci" "$VAR" '  - address: "0000:0a:00.0"
+    id: "1af4:1041"'
+mcheck "absent address: vfio_pci only" "vfio_pci" "$VAR" '  - address: "0000:0a:00.0"'
+check "absent address: exit 0" 0 "$MRC"
+check_contains "absent address in a tree with variants: a note says why, and what to do" \
+    "no device matches address 0000:0a:00.0 here, so its variant driver is not known: vfio_pci only; give the entry its 'id' or 'driver'" "$MERR"
+modules_for "$DEB" '  - address: "0000:0a:00.0"'
+check "absent address in a tree with no variant: no note" "0 " "$MRC $MERR"
+mcheck "absent entry with driver: that module only" "mlx5_vfio_pci" "$VAR" '  - address: "0000:0a:00.0"
+    driver: mlx5_vfio_pci'
+# The text modules.alias is what lists the patterns: without it, an error naming it.
+NOALIAS=$(mktemp -d)
+cp -a "$BED/lib/modules/$(cat "$BED/kver")/." "$NOALIAS/"
+rm "$NOALIAS/modules.alias"
+modules_for "$NOALIAS" '  - id: "1af4:1041"'
+check "absent id, tree without modules.alias: exit 1" 1 "$MRC"
+check "absent id, tree without modules.alias: names the path" \
+    "vfio-bind: modules: cannot read $NOALIAS/modules.alias: No such file or directory" "$MERR"
+rm -rf "$NOALIAS"
+
 out=$(onbed list)
 check_contains "list: ConnectX-6 Dx VF would get mlx5_vfio_pci" "0000:5e:00.1  15b3:101e  020000  -              31     mlx5_vfio_pci" "$out"
 check "list: one row per device plus header" 21 "$(printf '%s\n' "$out" | wc -l)"
