@@ -162,7 +162,7 @@ static const char *const kmod_index_files[] = {
 int resolver_open(const char *moddir, const char *kver, int level, const char *prefix,
                   struct resolver **ret)
 {
-        char where[PATH_MAX + 96], path[PATH_MAX];
+        char where[PATH_MAX + 96], dir[PATH_MAX], path[PATH_MAX];
         struct utsname u;
         struct stat st;
         int err, fd;
@@ -175,10 +175,15 @@ int resolver_open(const char *moddir, const char *kver, int level, const char *p
                                       "no '/', under %d characters)", prefix, kver, KVER_MAX);
         if (!kver && !moddir)
                 kver = uname(&u) == 0 ? u.release : NULL;
-        if (!moddir) {
-                snprintf(path, sizeof(path), "/lib/modules/%s", kver ? kver : "");
-                moddir = path;
+        if (!moddir)
+                snprintf(dir, sizeof(dir), "/lib/modules/%s", kver ? kver : "");
+        else {
+                /* "DIR/" as dracut's $srcmods has it: named without the '/' */
+                snprintf(dir, sizeof(dir), "%s", moddir);
+                for (size_t n = strlen(dir); n > 1 && dir[n - 1] == '/'; n--)
+                        dir[n - 1] = '\0';
         }
+        moddir = dir;
         if (kver)
                 snprintf(where, sizeof(where), "of kernel %s in %s", kver, moddir);
         else
@@ -191,7 +196,8 @@ int resolver_open(const char *moddir, const char *kver, int level, const char *p
                                       prefix, where);
         /* Name the index that is missing or unreadable, as kmod does not. */
         for (size_t i = 0; i < ELEMENTSOF(kmod_index_files); i++) {
-                if (path_join(path, sizeof(path), "%s/%s", moddir, kmod_index_files[i]) < 0)
+                if (path_join(path, sizeof(path), "%s/%s", streq(moddir, "/") ? "" : moddir,
+                              kmod_index_files[i]) < 0)
                         break;
                 fd = open(path, O_RDONLY | O_CLOEXEC);
                 if (fd < 0) {

@@ -123,6 +123,14 @@ check "modules: missing tree: names kernel and path" \
 out=$(onbed modules --moddir /srv/image/lib/modules/9.9.9 --kver 9.9.9 2>&1); rc=$?
 check "modules: missing --moddir: names kernel and path" \
     "1 vfio-bind: modules: cannot read the module index of kernel 9.9.9 in /srv/image/lib/modules/9.9.9: No such file or directory" "$rc $out"
+mkdir -p "$BED/lib/modules/9.9.9-noindex"
+out=$(onbed modules --kver 9.9.9-noindex 2>&1); rc=$?
+check "modules: --kver tree without depmod's indexes: names the file" \
+    "1 vfio-bind: modules: cannot read the module index of kernel 9.9.9-noindex in /lib/modules/9.9.9-noindex: /lib/modules/9.9.9-noindex/modules.dep.bin: No such file or directory (was depmod run on this tree?)" "$rc $out"
+out=$(onbed modules --kver 9.9.9-noindex --moddir /lib/modules/9.9.9-noindex/ 2>&1); rc=$?
+check "modules: --moddir 'DIR/' (dracut's \$srcmods) named without the '/'" \
+    "1 vfio-bind: modules: cannot read the module index of kernel 9.9.9-noindex in /lib/modules/9.9.9-noindex: /lib/modules/9.9.9-noindex/modules.dep.bin: No such file or directory (was depmod run on this tree?)" "$rc $out"
+rmdir "$BED/lib/modules/9.9.9-noindex"
 out=$(onbed modules --kver a/b 2>&1); rc=$?
 check "modules: --kver with '/': exit 2" 2 "$rc"
 
