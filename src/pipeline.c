@@ -103,9 +103,9 @@ int pipeline_run(struct pipeline *p)
         r = select_devices(&p->config, &p->snapshot, &p->selection);
         if (r < 0)
                 return r;
-        r = resolver_new(NULL, NULL, &p->resolver);
+        r = resolver_open(NULL, NULL, LOG_ERR, "Failed to plan", &p->resolver);
         if (r < 0)
-                return log_error_errno(r, "Failed to read the kernel's module index: %m");
+                return r;
         p->targets = calloc(p->selection.n_items ? p->selection.n_items : 1, sizeof(*p->targets));
         if (!p->targets)
                 return log_error_errno(ENOMEM, "Out of memory");

@@ -3,7 +3,11 @@
 #include <fnmatch.h>
 #include <limits.h>
 #include <libkmod.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
 #include "bus.h"
 #include "log.h"
@@ -29,6 +33,7 @@ struct module_aliases {
 
 struct resolver {
         struct kmod_ctx *ctx;
+        char kver[KVER_MAX]; /* "" when only a directory was given */
         struct module_aliases *cache;
         size_t n_cache;
         struct module_aliases config_aliases; /* "alias vfio_... module" lines in modprobe.d */
@@ -94,41 +99,118 @@ static int load_config_aliases(struct resolver *r)
         return err;
 }
 
-int resolver_new(const char *moddir, const char *kver, struct resolver **ret)
+bool kver_valid(const char *kver)
+{
+        return *kver && !strchr(kver, '/') && strlen(kver) < KVER_MAX;
+}
+
+static int resolver_init(struct resolver *r, const char *moddir, const char *kver)
 {
         _cleanup_free_ char *dir = NULL;
-        struct resolver *r;
+        struct utsname u;
         int err;
 
-        if (!moddir && kver) {
-                if (!*kver || strchr(kver, '/') || strlen(kver) > 64)
-                        return -EINVAL;
+        if (kver && !kver_valid(kver))
+                return -EINVAL;
+        if (!kver && !moddir) {
+                if (uname(&u) < 0)
+                        return -errno;
+                kver = u.release;
+        }
+        if (kver)
+                strcpy(r->kver, kver);
+        if (!moddir) {
                 if (asprintf(&dir, "/lib/modules/%s", kver) < 0)
                         return -ENOMEM;
                 moddir = dir;
         }
-        r = calloc(1, sizeof(*r));
-        if (!r)
-                return -ENOMEM;
         r->ctx = kmod_new(moddir, NULL);
-        if (!r->ctx) {
-                free(r);
+        if (!r->ctx)
                 return -ENOMEM;
-        }
         kmod_set_log_fn(r->ctx, kmod_log_to_ours, NULL);
         /* Keeps the indexes mapped: every lookup after the first is a few microseconds. */
         err = kmod_load_resources(r->ctx);
-        if (err < 0) {
-                resolver_free(r);
+        if (err < 0)
                 return err;
-        }
-        err = load_config_aliases(r);
+        return load_config_aliases(r);
+}
+
+int resolver_new(const char *moddir, const char *kver, struct resolver **ret)
+{
+        struct resolver *r = calloc(1, sizeof(*r));
+        int err;
+
+        if (!r)
+                return -ENOMEM;
+        err = resolver_init(r, moddir, kver);
         if (err < 0) {
                 resolver_free(r);
                 return err;
         }
         *ret = r;
         return 0;
+}
+
+/*
+ * The indexes kmod_load_resources() opens, in its order (libkmod.c, index_files[]); it gives
+ * up at the first it cannot open, except modules.builtin.alias.bin (new in kmod 30, optional).
+ */
+static const char *const kmod_index_files[] = {
+        "modules.dep.bin", "modules.alias.bin", "modules.symbols.bin", "modules.builtin.bin",
+};
+
+int resolver_open(const char *moddir, const char *kver, int level, const char *prefix,
+                  struct resolver **ret)
+{
+        char where[PATH_MAX + 96], dir[PATH_MAX], path[PATH_MAX];
+        struct utsname u;
+        struct stat st;
+        int err, fd;
+
+        err = resolver_new(moddir, kver, ret);
+        if (err >= 0)
+                return err;
+        if (kver && !kver_valid(kver))
+                return log_full_errno(level, err, "%s: invalid kernel version '%s' (not empty, "
+                                      "no '/', under %d characters)", prefix, kver, KVER_MAX);
+        if (!kver && !moddir)
+                kver = uname(&u) == 0 ? u.release : NULL;
+        if (!moddir)
+                snprintf(dir, sizeof(dir), "/lib/modules/%s", kver ? kver : "");
+        else {
+                /* "DIR/" as dracut's $srcmods has it: named without the '/' */
+                snprintf(dir, sizeof(dir), "%s", moddir);
+                for (size_t n = strlen(dir); n > 1 && dir[n - 1] == '/'; n--)
+                        dir[n - 1] = '\0';
+        }
+        moddir = dir;
+        if (kver)
+                snprintf(where, sizeof(where), "of kernel %s in %s", kver, moddir);
+        else
+                snprintf(where, sizeof(where), "in %s", moddir);
+        if (stat(moddir, &st) < 0)
+                return log_full_errno(level, errno, "%s: cannot read the module index %s: %m",
+                                      prefix, where);
+        if (!S_ISDIR(st.st_mode))
+                return log_full_errno(level, ENOTDIR, "%s: cannot read the module index %s: %m",
+                                      prefix, where);
+        /* Name the index that is missing or unreadable, as kmod does not. */
+        for (size_t i = 0; i < ELEMENTSOF(kmod_index_files); i++) {
+                if (path_join(path, sizeof(path), "%s/%s", streq(moddir, "/") ? "" : moddir,
+                              kmod_index_files[i]) < 0)
+                        break;
+                fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0) {
+                        err = -errno;
+                        return log_full_errno(level, err, "%s: cannot read the module index %s: "
+                                              "%s: %m%s", prefix, where, path,
+                                              err == -ENOENT ? " (was depmod run on this tree?)" :
+                                                               "");
+                }
+                close(fd);
+        }
+        return log_full_errno(level, err, "%s: cannot read the module index %s: %m", prefix,
+                              where);
 }
 
 static void module_aliases_done(struct module_aliases *m)
@@ -162,6 +244,11 @@ struct kmod_ctx *resolver_kmod(struct resolver *r)
 const char *resolver_dirname(struct resolver *r)
 {
         return kmod_get_dirname(r->ctx);
+}
+
+const char *resolver_kver(struct resolver *r)
+{
+        return r->kver;
 }
 
 static int module_aliases_get(struct resolver *r, struct kmod_module *mod,
@@ -441,4 +528,157 @@ bool module_bus_driver_name(enum bus bus, const char *module, char *buf, size_t 
          */
         snprintf(buf, size, "%s", streq(module, ops->vfio_module) ? ops->vfio_driver : module);
         return false;
+}
+
+/*
+ * How many characters of glob pattern p its first element takes, when that element can match
+ * the query character c, else 0. A '?' in the query stands for any hex digit of a modalias
+ * (upper case, as the kernel writes them). A bracket expression is tried with fnmatch against a
+ * known character and taken to match an unknown one (this can only add a module, never miss
+ * one); an unclosed '[' is a literal.
+ */
+static size_t glob_element_match(const char *p, char c)
+{
+        const char *end;
+        char cls[ALIAS_PATTERN_MAX], one[2] = { c, '\0' };
+
+        if (*p == '?')
+                return 1;
+        if (*p == '[') {
+                end = p + 1;
+                if (*end == '!' || *end == '^')
+                        end++;
+                if (*end == ']')
+                        end++;
+                end = strchr(end, ']');
+                if (end && (size_t)(end - p + 1) < sizeof(cls)) {
+                        memcpy(cls, p, end - p + 1);
+                        cls[end - p + 1] = '\0';
+                        return c == '?' || fnmatch(cls, one, 0) == 0 ? (size_t)(end - p + 1) : 0;
+                }
+        }
+        if (c == '?')
+                return (*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'F');
+        return *p == c;
+}
+
+bool alias_can_match(const char *pattern, const char *query)
+{
+        const char *p = pattern, *q = query, *star_p = NULL, *star_q = NULL;
+        size_t n;
+
+        /* Glob matching with backtracking to the last '*' (enough: query has no '*'). */
+        while (*q) {
+                if (*p == '*') {
+                        star_p = ++p;
+                        star_q = q;
+                        continue;
+                }
+                if (*p && (n = glob_element_match(p, *q)) > 0) {
+                        p += n;
+                        q++;
+                        continue;
+                }
+                if (!star_p)
+                        return false;
+                p = star_p;
+                q = ++star_q;
+        }
+        while (*p == '*')
+                p++;
+        return *p == '\0';
+}
+
+/* n hex digits of value, or n '?' when the entry does not give it. */
+static void query_field(char *buf, size_t size, bool known, unsigned n, uint32_t value)
+{
+        size_t len = strlen(buf);
+
+        if (known)
+                snprintf(buf + len, size - len, "%0*X", (int)n, value);
+        else
+                snprintf(buf + len, size - len, "%.*s", (int)n, "????????");
+}
+
+int entry_modalias_query(const struct config_entry *e, char *buf, size_t size)
+{
+        bool prog_if = e->has_class && e->class_digits == 6;
+        uint32_t class24 = prog_if ? e->class_code : e->class_code << 8;
+
+        if (e->bus != BUS_PCI || !e->has_id)
+                return -EINVAL;
+        if (size < MODALIAS_QUERY_MAX)
+                return -ENOBUFS;
+        snprintf(buf, size, "vfio_pci:v");
+        query_field(buf, size, true, 8, e->id.vendor);
+        strcat(buf, "d");
+        query_field(buf, size, true, 8, e->id.device);
+        strcat(buf, "sv");
+        query_field(buf, size, e->has_subsystem, 8, e->subsystem.vendor);
+        strcat(buf, "sd");
+        query_field(buf, size, e->has_subsystem, 8, e->subsystem.device);
+        strcat(buf, "bc");
+        query_field(buf, size, e->has_class, 2, class24 >> 16);
+        strcat(buf, "sc");
+        query_field(buf, size, e->has_class, 2, (class24 >> 8) & 0xff);
+        strcat(buf, "i");
+        query_field(buf, size, prog_if, 2, class24 & 0xff);
+        return 0;
+}
+
+static int add_name(char ***names, size_t *n, const char *name)
+{
+        char **grown;
+
+        for (size_t i = 0; i < *n; i++)
+                if (streq((*names)[i], name))
+                        return 0;
+        grown = realloc(*names, (*n + 1) * sizeof(char *));
+        if (!grown)
+                return -ENOMEM;
+        *names = grown;
+        grown[*n] = strdup(name);
+        if (!grown[*n])
+                return -ENOMEM;
+        (*n)++;
+        return 0;
+}
+
+int resolver_query_variants(struct resolver *r, const char *query, char ***ret, size_t *ret_n)
+{
+        _cleanup_free_ char *line = NULL;
+        _cleanup_fclose_ FILE *f = NULL;
+        size_t cap = 0;
+        char path[PATH_MAX];
+        int err = 0;
+
+        /*
+         * libkmod looks up an alias (a device's modalias) but cannot list the patterns of an
+         * index: the text file depmod writes next to modules.alias.bin has them all.
+         */
+        if (path_join(path, sizeof(path), "%s/modules.alias", resolver_dirname(r)) < 0)
+                return -ENAMETOOLONG;
+        f = fopen(path, "re");
+        if (!f)
+                return -errno;
+        while (err == 0 && getline(&line, &cap, f) > 0) {
+                char *pattern, *module, *save = NULL;
+
+                if (strncmp(line, "alias vfio_pci:", strlen("alias vfio_pci:")) != 0)
+                        continue;
+                strtok_r(line, " \t\n", &save);
+                pattern = strtok_r(NULL, " \t\n", &save);
+                module = strtok_r(NULL, " \t\n", &save);
+                if (pattern && module && !streq(module, bus_get(BUS_PCI)->vfio_module) &&
+                    alias_can_match(pattern, query))
+                        err = add_name(ret, ret_n, module);
+        }
+        if (err == 0 && ferror(f))
+                err = -EIO;
+        /* modprobe.d's "alias vfio_pci:... module" lines, which modprobe honours too. */
+        for (size_t i = 0; err == 0 && i < r->config_aliases.n_patterns; i++)
+                if (!streq(r->config_targets[i], bus_get(BUS_PCI)->vfio_module) &&
+                    alias_can_match(r->config_aliases.patterns[i], query))
+                        err = add_name(ret, ret_n, r->config_targets[i]);
+        return err;
 }

@@ -8,6 +8,10 @@
 #include "discover.h"
 
 #define ALIAS_PATTERN_MAX 256
+#define KVER_MAX 65
+
+/* A kernel version that can name /lib/modules/VER: not empty, no '/', under KVER_MAX bytes. */
+bool kver_valid(const char *kver);
 
 struct kmod_ctx;
 struct resolver;
@@ -30,11 +34,23 @@ struct resolution {
         size_t n_matches;
 };
 
-/* moddir: a module directory (as depmod -b DIR/lib/modules/KVER); else kver, else uname -r. */
+/*
+ * moddir: a module tree (what /lib/modules/KVER is on a normal host, e.g. DIR/lib/modules/KVER
+ * after depmod -b DIR); else /lib/modules/kver; else /lib/modules/$(uname -r). kver with moddir
+ * only names the kernel in messages. Logs nothing.
+ */
 int resolver_new(const char *moddir, const char *kver, struct resolver **ret);
+/*
+ * resolver_new(), and when it fails one message at level that names the kernel version and
+ * the path it could not read: "PREFIX: cannot read the module index of kernel VER in DIR: why".
+ */
+int resolver_open(const char *moddir, const char *kver, int level, const char *prefix,
+                  struct resolver **ret);
 struct resolver *resolver_free(struct resolver *r);
 struct kmod_ctx *resolver_kmod(struct resolver *r);
 const char *resolver_dirname(struct resolver *r);
+/* The kernel version given or uname's; "" when only a directory was given. */
+const char *resolver_kver(struct resolver *r);
 
 /*
  * "vfio_" + modalias, every matching alias of every module libkmod returns, fewest '*' first.
@@ -55,6 +71,26 @@ unsigned count_stars(const char *pattern);
  */
 int resolver_vfio_driver(struct resolver *r, enum bus bus, const char *module, char *why,
                          size_t size);
+
+/*
+ * For an entry whose device is not on this host: the modalias of every PCI device it can
+ * select, "vfio_"-prefixed, with a '?' for each hex digit it leaves open ('id' is known,
+ * 'subsystem' and 'class' may be). -EINVAL for an entry with no 'id' or not on the pci bus.
+ */
+#define MODALIAS_QUERY_MAX sizeof("vfio_pci:v12345678d12345678sv12345678sd12345678bc12sc12i12")
+int entry_modalias_query(const struct config_entry *e, char *buf, size_t size);
+/*
+ * Whether glob pattern (an alias: '*', '?', '[...]') can match some string the query stands
+ * for, a '?' in query being any hex digit 0-9A-F. A bracket expression is taken to match an
+ * unknown digit: may say yes for a pattern that cannot match, never no for one that can.
+ */
+bool alias_can_match(const char *pattern, const char *query);
+/*
+ * Adds to *ret (unique, malloc'ed; the caller frees them, also on error) the modules other than
+ * vfio_pci with a vfio_pci alias that can match query, from the tree's modules.alias and
+ * modprobe.d. -errno when modules.alias cannot be read.
+ */
+int resolver_query_variants(struct resolver *r, const char *query, char ***ret, size_t *ret_n);
 
 /* State of a module in the running kernel. */
 enum module_state resolver_module_state(struct resolver *r, const char *module);

@@ -146,9 +146,8 @@ int verb_list(int argc, char *argv[])
                 snapshot_done(&s);
                 return EXIT_FAILED;
         }
-        r = resolver_new(NULL, NULL, &resolver);
-        if (r < 0)
-                log_warning_errno(r, "Cannot read the kernel's module index, not resolving: %m");
+        /* Listing goes on without resolutions. */
+        resolver_open(NULL, NULL, LOG_WARNING, "list: not resolving", &resolver);
         for (size_t i = 0; resolver && i < s.n_devices; i++)
                 if (!s.devices[i].problem[0] && device_takes_vfio(&s.devices[i]))
                         resolve_target(resolver, &s.devices[i], NULL, &targets[i]);
@@ -215,6 +214,16 @@ static int read_modalias(const struct device_ref *ref, char *buf, size_t size, e
         return log_error("resolve: %s", missing), -ENODEV;
 }
 
+/* --kver VER, logged when it cannot name a module tree. */
+static bool kver_option_valid(const char *verb, const char *kver)
+{
+        if (!kver || kver_valid(kver))
+                return true;
+        log_error("%s: invalid kernel version '%s' (not empty, no '/', under %d characters)", verb,
+                  kver, KVER_MAX);
+        return false;
+}
+
 int verb_resolve(int argc, char *argv[])
 {
         enum { ARG_MODDIR = 0x100, ARG_KVER, ARG_MODALIAS };
@@ -250,22 +259,20 @@ int verb_resolve(int argc, char *argv[])
                         json = true;
                         break;
                 case 'h':
-                        printf("Usage: vfio-bind resolve DEVICE | --modalias STRING [--moddir DIR | --kver VER] [--json]\n\n"
+                        printf("Usage: vfio-bind resolve DEVICE | --modalias STRING [--kver VER] [--moddir DIR] [--json]\n\n"
                                "Print the vfio module the device would get: \"vfio_\" + its modalias,\n"
                                "matched against the kernel's module aliases; the alias with the fewest\n"
                                "'*' wins, then the longer alias, then the module name.\n\n"
                                "  --modalias STRING  resolve this modalias instead of a device's\n"
-                               "  --moddir DIR       module directory (default /lib/modules/$(uname -r))\n"
-                               "  --kver VER         use /lib/modules/VER\n"
+                               "  --moddir DIR       the module tree of the kernel (default /lib/modules/VER)\n"
+                               "  --kver VER         the kernel version (default $(uname -r))\n"
                                "  --json             every matching alias with its '*' count\n");
                         return EXIT_OK;
                 default:
                         return usage_error("resolve"), EXIT_USAGE;
                 }
-        if (moddir && kver) {
-                log_error("resolve: --moddir and --kver exclude each other");
+        if (!kver_option_valid("resolve", kver))
                 return usage_error("resolve"), EXIT_USAGE;
-        }
         if (!!modalias == (optind < argc) || argc - optind > 1) {
                 log_error("resolve: give one DEVICE or --modalias STRING");
                 return usage_error("resolve"), EXIT_USAGE;
@@ -289,11 +296,9 @@ int verb_resolve(int argc, char *argv[])
                           modalias, MODALIAS_MAX);
                 return EXIT_USAGE;
         }
-        r = resolver_new(moddir, kver, &resolver);
+        r = resolver_open(moddir, kver, LOG_ERR, "resolve", &resolver);
         if (r < 0)
-                return log_error_errno(r, "resolve: cannot read the module index in %s: %m",
-                                       moddir ? moddir : kver ? kver : "/lib/modules"),
-                       EXIT_FAILED;
+                return EXIT_FAILED;
         r = resolver_lookup(resolver, modalias, &res);
         if (r == -ENOENT)
                 log_error("resolve: no vfio_ alias matches '%s' in %s", modalias,
@@ -364,15 +369,135 @@ static int name_compare(const void *a, const void *b)
         return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+struct target_list {
+        struct target *items;
+        size_t n;
+};
+
+static struct target *target_list_add(struct target_list *l)
+{
+        struct target *grown = realloc(l->items, (l->n + 1) * sizeof(*grown));
+
+        if (!grown)
+                return NULL;
+        l->items = grown;
+        return &grown[l->n++];
+}
+
+static void free_names(char **names, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                free(names[i]);
+        free(names);
+}
+
+/*
+ * The modules an entry that matched no device here needs at boot, into out: its 'driver', or
+ * else its bus's VFIO module and, for an 'id' entry on the pci bus, every variant driver whose
+ * alias can match that id (the device may be on the machine the image is for). An address
+ * entry cannot tell which variant: a note says so when the tree has any (*variants_in_tree,
+ * -1 until known).
+ */
+static int modules_of_absent_entry(struct resolver *r, const struct config_entry *e,
+                                   struct target_list *out, int *variants_in_tree)
+{
+        char query[MODALIAS_QUERY_MAX], what[128], **variants = NULL;
+        const char *open = "vfio_pci:v????????d????????sv????????sd????????bc??sc??i??";
+        size_t n_variants = 0;
+        struct target *t;
+        int err = 0;
+
+        if (!(t = target_list_add(out)))
+                return log_error_errno(ENOMEM, "modules: %m");
+        resolve_module(r, e->bus, e->driver[0] ? e->driver : bus_get(e->bus)->vfio_module, t);
+        if (e->driver[0] || e->bus != BUS_PCI)
+                return 0;
+        config_entry_describe(e, what, sizeof(what));
+        if (!e->has_id) {
+                if (*variants_in_tree < 0) {
+                        err = resolver_query_variants(r, open, &variants, &n_variants);
+                        *variants_in_tree = err < 0 ? 0 : n_variants > 0;
+                        free_names(variants, n_variants);
+                        if (err < 0)
+                                return log_error_errno(err, "modules: cannot read %s/modules.alias: %m",
+                                                       resolver_dirname(r));
+                }
+                if (*variants_in_tree)
+                        log_notice("modules: %s:%u:%u: no device matches %s here, so its variant "
+                                   "driver is not known: vfio_pci only; give the entry its 'id' "
+                                   "or 'driver' for a device that has one",
+                                   e->loc.file, e->loc.line, e->loc.column, what);
+                return 0;
+        }
+        err = entry_modalias_query(e, query, sizeof(query));
+        if (err >= 0)
+                err = resolver_query_variants(r, query, &variants, &n_variants);
+        if (err < 0) {
+                free_names(variants, n_variants);
+                return log_error_errno(err, "modules: cannot read %s/modules.alias: %m",
+                                       resolver_dirname(r));
+        }
+        for (size_t i = 0; i < n_variants; i++) {
+                if (!(t = target_list_add(out))) {
+                        err = log_error_errno(ENOMEM, "modules: %m");
+                        break;
+                }
+                resolve_module(r, BUS_PCI, variants[i], t);
+                log_debug("modules: %s matches no device here; %s can take it", what,
+                          variants[i]);
+                if (t->error < 0) {
+                        /* Not named by the user: said, then left out. */
+                        if (t->error == -EMEDIUMTYPE)
+                                log_warning("modules: %s matches no device here; leaving out "
+                                            "'%s', which has an alias for it: %s", what,
+                                            variants[i], t->why);
+                        else
+                                log_warning_errno(t->error, "modules: %s matches no device here; "
+                                                  "leaving out '%s', which has an alias for it: %m",
+                                                  what, variants[i]);
+                        t->error = 0;
+                        t->module[0] = '\0';
+                }
+        }
+        free_names(variants, n_variants);
+        return err;
+}
+
+/*
+ * The modules each selected device and each entry that matched none needs, into p and extra.
+ * Errors are logged.
+ */
+static int modules_resolve(struct pipeline *p, struct target_list *extra)
+{
+        int variants_in_tree = -1, err;
+
+        p->targets = calloc(p->selection.n_items + 1, sizeof(*p->targets));
+        if (!p->targets)
+                return log_error_errno(ENOMEM, "modules: %m");
+        for (size_t i = 0; i < p->selection.n_items; i++)
+                resolve_target(p->resolver, p->selection.items[i].device,
+                               p->selection.items[i].driver, &p->targets[i]);
+        for (size_t i = 0; i < p->selection.n_unmatched; i++) {
+                err = modules_of_absent_entry(p->resolver, p->selection.unmatched[i], extra,
+                                              &variants_in_tree);
+                if (err < 0)
+                        return err;
+        }
+        return 0;
+}
+
 int verb_modules(int argc, char *argv[])
 {
+        enum { ARG_MODDIR = 0x100 };
         static const struct option options[] = {
                 { "kver", required_argument, NULL, 'k' },
+                { "moddir", required_argument, NULL, ARG_MODDIR },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
         _cleanup_free_ const char **names = NULL;
-        const char *kver = NULL;
+        const char *kver = NULL, *moddir = NULL;
+        struct target_list extra = { 0 };
         struct pipeline p = { 0 };
         size_t n = 0;
         int c, r, status = EXIT_OK;
@@ -383,11 +508,17 @@ int verb_modules(int argc, char *argv[])
                 case 'k':
                         kver = optarg;
                         break;
+                case ARG_MODDIR:
+                        moddir = optarg;
+                        break;
                 case 'h':
-                        printf("Usage: vfio-bind [-c FILE] modules [--kver VER]\n\n"
+                        printf("Usage: vfio-bind [-c FILE] modules [--kver VER] [--moddir DIR]\n\n"
                                "Print, one a line, the modules the configuration needs on this host\n"
                                "for kernel VER: explicit 'driver:' modules and the resolution of each\n"
-                               "selected device present. Built-in modules are left out.\n");
+                               "selected device present. Built-in modules are left out.\n\n"
+                               "  --kver VER    the kernel version (default $(uname -r))\n"
+                               "  --moddir DIR  the module tree of that kernel (default /lib/modules/VER),\n"
+                               "                for an image built for another machine or root\n");
                         return EXIT_OK;
                 default:
                         return usage_error("modules"), EXIT_USAGE;
@@ -396,40 +527,44 @@ int verb_modules(int argc, char *argv[])
                 log_error("modules: unexpected argument '%s'", argv[optind]);
                 return usage_error("modules"), EXIT_USAGE;
         }
+        if (!kver_option_valid("modules", kver))
+                return usage_error("modules"), EXIT_USAGE;
         r = pipeline_load_config(&p, arg_config, CONFIG_STRICT_PERMISSIONS);
         if (r < 0) {
                 r = -EINVAL; /* any configuration problem is a usage error */
                 goto finish;
         }
         r = discover_snapshot(&p.snapshot);
-        if (r >= 0)
-                r = select_devices(&p.config, &p.snapshot, &p.selection);
-        if (r >= 0)
-                r = resolver_new(NULL, kver, &p.resolver);
+        if (r < 0) {
+                log_error_errno(r, "modules: cannot enumerate the devices of this host: %m");
+                goto finish;
+        }
+        r = select_devices(&p.config, &p.snapshot, &p.selection);
         if (r < 0) {
                 log_error_errno(r, "modules: %m");
                 goto finish;
         }
-        names = calloc(p.selection.n_items + p.config.n_entries + 1, sizeof(char *));
-        p.targets = calloc(p.selection.n_items + p.config.n_entries + 1, sizeof(*p.targets));
-        if (!names || !p.targets) {
-                r = -ENOMEM;
+        r = resolver_open(moddir, kver, LOG_ERR, "modules", &p.resolver);
+        if (r < 0) {
+                r = -EIO; /* logged; not a usage error */
                 goto finish;
         }
-        for (size_t i = 0; i < p.selection.n_items; i++)
-                resolve_target(p.resolver, p.selection.items[i].device,
-                               p.selection.items[i].driver, &p.targets[i]);
-        /* Explicit modules of entries with no device here still belong in the initramfs. */
-        for (size_t i = 0; i < p.selection.n_unmatched; i++)
-                if (p.selection.unmatched[i]->driver[0])
-                        resolve_module(p.resolver, p.selection.unmatched[i]->bus,
-                                       p.selection.unmatched[i]->driver,
-                                       &p.targets[p.selection.n_items + i]);
-        for (size_t i = 0; i < p.selection.n_items + p.selection.n_unmatched; i++) {
-                const struct target *t = &p.targets[i];
+        r = modules_resolve(&p, &extra);
+        if (r < 0)
+                goto finish;
+        names = calloc(p.selection.n_items + extra.n + 1, sizeof(char *));
+        if (!names) {
+                r = log_error_errno(ENOMEM, "modules: %m");
+                goto finish;
+        }
+        for (size_t i = 0; i < p.selection.n_items + extra.n; i++) {
+                const struct target *t = i < p.selection.n_items ? &p.targets[i]
+                                                                 : &extra.items[i - p.selection.n_items];
                 if (t->error == -ENOPKG) {
-                        log_error("modules: module '%s' is not in %s", t->module,
-                                  resolver_dirname(p.resolver));
+                        log_error("modules: module '%s' is not in the module tree %s%s%s",
+                                  t->module, resolver_dirname(p.resolver),
+                                  *resolver_kver(p.resolver) ? " of kernel " : "",
+                                  resolver_kver(p.resolver));
                         status = EXIT_FAILED;
                 } else if (t->error == -EMEDIUMTYPE) {
                         log_error("modules: module '%s' is not a VFIO driver: %s", t->module,
@@ -444,6 +579,7 @@ int verb_modules(int argc, char *argv[])
                 if (i == 0 || !streq(names[i], names[i - 1]))
                         printf("%s\n", names[i]);
 finish:
+        free(extra.items);
         pipeline_done(&p);
         if (r < 0)
                 return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;

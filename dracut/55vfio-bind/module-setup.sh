@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# shellcheck disable=SC2154 # hostonly, kernel, moddir, initdir, udevrulesdir, systemdsystemunitdir, SYSTEMCTL: set by dracut
+# shellcheck disable=SC2154 # hostonly, kernel, srcmods, dracutsysrootdir, moddir, initdir, udevrulesdir, systemdsystemunitdir, SYSTEMCTL: set by dracut
 #
 # dracut module for vfio-bind: binds the configured PCI devices to their VFIO drivers in the
 # initramfs, before udev coldplug loads the host drivers by modalias.
@@ -9,20 +9,34 @@
 #   systemd initramfs:     vfio-bind.service (Before=systemd-udev-trigger.service), enabled
 #   both:                  70-vfio-bind.rules for devices that appear later (hotplug, VFs)
 #
-# VFIO_BIND_ROOT (environment of dracut, default: empty, i.e. /) is a staging root, such as the
-# DESTDIR of 'make install', to take vfio-bind's own files from: the binary @SBINDIR@/vfio-bind
-# and the configuration /etc/vfio-bind.yaml, /etc/vfio-bind.d/*.yaml. Everything else comes from
-# the host as usual. It serves building an initramfs for a staged install, and the VM tests.
+# Building for another machine: the module tree dracut was given (--kmoddir, else
+# --sysroot's /lib/modules/VER: dracut's $srcmods) is what 'vfio-bind modules --moddir' reads,
+# and with --sysroot ($dracutsysrootdir) vfio-bind's own files come from that root: the binary
+# @SBINDIR@/vfio-bind (installed, and run for 'modules' and 'validate': it must be able to run
+# on the build host, as any binary dracut runs from a sysroot) and the configuration
+# /etc/vfio-bind.yaml, /etc/vfio-bind.d/*.yaml. An 'id' entry brings the variant drivers that
+# can match it even when the build host has no such device ('vfio-bind modules').
+#
+# VFIO_BIND_ROOT (environment of dracut, default: dracut's --sysroot, else /) is a staging root,
+# such as the DESTDIR of 'make install', to take vfio-bind's own files from instead. Everything
+# else comes from the host (or the sysroot) as usual. It serves building an initramfs for a
+# staged install, and the VM tests. With --sysroot it must lie inside the sysroot: dracut-install
+# takes every file from there.
 #
 # (Kept parseable by 'dash -n', as 'make lint' checks every dracut/*.sh.)
 
+vfio_bind_root() {
+    printf '%s\n' "${VFIO_BIND_ROOT:-${dracutsysrootdir:-}}"
+}
+
 vfio_bind_bin() {
-    printf '%s\n' "${VFIO_BIND_ROOT:-}@SBINDIR@/vfio-bind"
+    printf '%s\n' "$(vfio_bind_root)@SBINDIR@/vfio-bind"
 }
 
 # The configuration files, one a line: the main file, then the drop-ins in lexical order.
 vfio_bind_configs() {
-    local root="${VFIO_BIND_ROOT:-}" f
+    local root f
+    root=$(vfio_bind_root)
     if [ -f "$root/etc/vfio-bind.yaml" ]; then
         printf '%s\n' "$root/etc/vfio-bind.yaml"
     fi
@@ -52,22 +66,25 @@ depends() {
     return 0
 }
 
-# The vfio core, and the modules the configuration needs on this host for this kernel
-# (variant drivers chosen by modalias, explicit 'driver:' modules).
+# The vfio core, and the modules the configuration needs for this kernel, from the module tree
+# dracut was given (variant drivers chosen by modalias for the devices of this host, those that
+# can match an absent device's 'id', explicit 'driver:' modules).
 installkernel() {
-    local bin mods rc=0 f
+    local bin mods rc=0 f tree
     bin=$(vfio_bind_bin)
+    tree=${srcmods:-${dracutsysrootdir:-}/lib/modules/$kernel}
+    tree=${tree%/}
     instmods vfio vfio_pci vfio_iommu_type1
-    if [ -n "${VFIO_BIND_ROOT:-}" ]; then
+    if [ -n "$(vfio_bind_root)" ]; then
         # -c takes one file: ask for each, the union is what the initramfs needs
         mods=$(vfio_bind_configs | while read -r f; do
-            "$bin" -c "$f" modules --kver "$kernel" || exit 1
+            "$bin" -c "$f" modules --kver "$kernel" --moddir "$tree" || exit 1
         done) || rc=1
     else
-        mods=$("$bin" modules --kver "$kernel") || rc=1
+        mods=$("$bin" modules --kver "$kernel" --moddir "$tree") || rc=1
     fi
     if [ "$rc" != 0 ]; then
-        dwarn "vfio-bind: 'vfio-bind modules --kver $kernel' failed (above); the initramfs has only vfio, vfio_pci and vfio_iommu_type1 of vfio-bind's modules"
+        dwarn "vfio-bind: 'vfio-bind modules --kver $kernel --moddir $tree' failed (above); the initramfs has only vfio, vfio_pci and vfio_iommu_type1 of vfio-bind's modules"
     fi
     if [ -n "$mods" ]; then
         # one module name a line, checked by vfio-bind: split on purpose
@@ -78,7 +95,8 @@ installkernel() {
 }
 
 install() {
-    local root="${VFIO_BIND_ROOT:-}" configs f
+    local root configs f
+    root=$(vfio_bind_root)
     # dracut-install resolves and installs the libraries (ldd)
     inst_binary "$(vfio_bind_bin)" "@SBINDIR@/vfio-bind" || return 1
 

@@ -69,10 +69,28 @@ out=$(vb resolve --json --moddir "$BIN" --modalias "$E1000E_I219")
 check_contains "builtin: reported built in" '"builtin": true' "$out"
 check_contains "builtin: driver vfio-pci" '"driver": "vfio-pci"' "$out"
 
-# --kver names /lib/modules/VER: a missing one is a clear error.
+# --kver names /lib/modules/VER: a missing one is an error that names the kernel and the path.
 out=$(vb resolve --kver 0.0.0-none --modalias "$CX_VF" 2>&1); rc=$?
 check "missing --kver tree: exit 1" 1 "$rc"
-check_contains "missing --kver tree: message" "cannot read the module index" "$out"
+check "missing --kver tree: message names kernel and path" \
+    "vfio-bind: resolve: cannot read the module index of kernel 0.0.0-none in /lib/modules/0.0.0-none: No such file or directory" "$out"
+# --moddir with --kver: the tree is DIR, VER names the kernel in messages.
+resolves "--kver with --moddir: the tree is --moddir's" "$VAR" "$CX_VF" mlx5_vfio_pci
+check "--kver with --moddir: resolves in DIR" mlx5_vfio_pci \
+    "$(vb resolve --kver 0.0.0-none --moddir "$VAR" --modalias "$CX_VF" 2>&1)"
+out=$(vb resolve --kver 9.9.9-image --moddir /nonexistent/lib/modules/9.9.9-image --modalias "$CX_VF" 2>&1); rc=$?
+check "missing --moddir: exit 1" 1 "$rc"
+check "missing --moddir: message names kernel and path" \
+    "vfio-bind: resolve: cannot read the module index of kernel 9.9.9-image in /nonexistent/lib/modules/9.9.9-image: No such file or directory" "$out"
+NODEP=$(mktemp -d)
+out=$(vb resolve --moddir "$NODEP" --modalias "$CX_VF" 2>&1); rc=$?
+check "tree without depmod's indexes: exit 1" 1 "$rc"
+check "tree without depmod's indexes: names the index file" \
+    "vfio-bind: resolve: cannot read the module index in $NODEP: $NODEP/modules.dep.bin: No such file or directory (was depmod run on this tree?)" "$out"
+rmdir "$NODEP"
+out=$(vb resolve --kver ../../etc --modalias "$CX_VF" 2>&1); rc=$?
+check "--kver with '/': exit 2" 2 "$rc"
+check_contains "--kver with '/': says why" "invalid kernel version '../../etc'" "$out"
 
 # Bad input.
 out=$(vb resolve --moddir "$DEB" --modalias "usb:v1D6Bp0003d0606dc09dsc00dp03ic09isc00ip00in00" 2>&1); rc=$?
@@ -83,8 +101,6 @@ check "modalias with '/': exit 2" 2 "$rc"
 out=$(vb resolve --moddir "$DEB" 2>&1); rc=$?
 check "neither address nor modalias: exit 2" 2 "$rc"
 check_contains "usage error names --help" "vfio-bind resolve --help" "$out"
-out=$(vb resolve --moddir "$DEB" --kver "$KVER" --modalias "$CX_VF" 2>&1); rc=$?
-check "--moddir with --kver: exit 2" 2 "$rc"
 out=$(vb resolve --moddir "$DEB" 0000:01:00.8 2>&1); rc=$?
 check "bad address: exit 2" 2 "$rc"
 check_contains "bad address: says why" "function is 0 to 7" "$out"
@@ -98,6 +114,92 @@ tests/testbed/mkbed tests/testbed/hosts/demo.host "$BED" >/dev/null
 install -m 0644 examples/demo.yaml "$BED/etc/vfio-bind.yaml"
 onbed() { tests/testbed/run "$BED" -- "$VB" "$@"; }
 check "modules: what the demo config needs" "mlx5_vfio_pci vfio_pci" "$(onbed modules | tr '\n' ' ' | sed 's/ $//')"
+check "modules --moddir: the bed's tree by path" "mlx5_vfio_pci vfio_pci" \
+    "$(onbed modules --kver "$(cat "$BED/kver")" --moddir "/lib/modules/$(cat "$BED/kver")" | tr '\n' ' ' | sed 's/ $//')"
+out=$(onbed modules --kver 0.0.0-none 2>&1); rc=$?
+check "modules: missing tree: exit 1, nothing on stdout" "1 " "$rc $(onbed modules --kver 0.0.0-none 2>/dev/null)"
+check "modules: missing tree: names kernel and path" \
+    "vfio-bind: modules: cannot read the module index of kernel 0.0.0-none in /lib/modules/0.0.0-none: No such file or directory" "$out"
+out=$(onbed modules --moddir /srv/image/lib/modules/9.9.9 --kver 9.9.9 2>&1); rc=$?
+check "modules: missing --moddir: names kernel and path" \
+    "1 vfio-bind: modules: cannot read the module index of kernel 9.9.9 in /srv/image/lib/modules/9.9.9: No such file or directory" "$rc $out"
+mkdir -p "$BED/lib/modules/9.9.9-noindex"
+out=$(onbed modules --kver 9.9.9-noindex 2>&1); rc=$?
+check "modules: --kver tree without depmod's indexes: names the file" \
+    "1 vfio-bind: modules: cannot read the module index of kernel 9.9.9-noindex in /lib/modules/9.9.9-noindex: /lib/modules/9.9.9-noindex/modules.dep.bin: No such file or directory (was depmod run on this tree?)" "$rc $out"
+out=$(onbed modules --kver 9.9.9-noindex --moddir /lib/modules/9.9.9-noindex/ 2>&1); rc=$?
+check "modules: --moddir 'DIR/' (dracut's \$srcmods) named without the '/'" \
+    "1 vfio-bind: modules: cannot read the module index of kernel 9.9.9-noindex in /lib/modules/9.9.9-noindex: /lib/modules/9.9.9-noindex/modules.dep.bin: No such file or directory (was depmod run on this tree?)" "$rc $out"
+rmdir "$BED/lib/modules/9.9.9-noindex"
+out=$(onbed modules --kver a/b 2>&1); rc=$?
+check "modules: --kver with '/': exit 2" 2 "$rc"
+
+# Entries whose device is not on this host (an image built for another machine): an 'id'
+# entry gets every variant whose vfio_pci alias can match that id in the tree it is given.
+modules_for() { # TREE YAML: the modules as one line; stderr in $MERR, exit status in $MRC
+    local f e
+    f=$(mktemp); e=$(mktemp)
+    printf 'version: 1\ndevices:\n%s\n' "$2" >"$f"
+    chmod 0644 "$f"
+    MOUT=$(onbed -c "$f" modules --kver "$KVER" --moddir "$1" 2>"$e")
+    MRC=$?
+    MOUT=$(printf '%s\n' "$MOUT" | tr '\n' ' ' | sed 's/ $//')
+    MERR=$(cat "$e")
+    rm -f "$f" "$e"
+}
+mcheck() { # NAME EXPECTED TREE YAML
+    modules_for "$3" "$4"
+    check "$1" "$2" "$MOUT"
+}
+mcheck "absent id: virtio-net 1af4:1041 -> its variant (and the class stub: class not given)" \
+    "vbt_nvme_class_vfio_pci vfio_pci virtio_vfio_pci" "$VAR" '  - id: "1af4:1041"'
+mcheck "absent id: Debian's tree has no variant -> vfio_pci" \
+    "vfio_pci" "$DEB" '  - id: "1af4:1041"'
+mcheck "absent id: vfio_pci built in -> nothing to add" \
+    "" "$BIN" '  - id: "1af4:1041"'
+mcheck "absent id with class 0200: the NVMe class stub cannot match" \
+    "vfio_pci virtio_vfio_pci" "$VAR" '  - id: "1af4:1041"
+    class: "0200"'
+mcheck "absent id: QEMU NVMe, class 010802 -> the ID and the class variant" \
+    "vbt_nvme_class_vfio_pci vbt_nvme_id_vfio_pci vfio_pci" "$VAR" '  - id: "1b36:0010"
+    class: "010802"'
+mcheck "absent id: QEMU NVMe, prog-if 01 -> only the ID variant" \
+    "vbt_nvme_id_vfio_pci vfio_pci" "$VAR" '  - id: "1b36:0010"
+    class: "010801"'
+mcheck "absent id: no variant for 10de:2230 (only the class stub)" \
+    "vbt_nvme_class_vfio_pci vfio_pci" "$VAR" '  - id: "10de:2230"'
+mcheck "present id: the host's 10de:2204 resolves by its modalias" \
+    "vfio_pci" "$VAR" '  - id: "10de:2204"'
+mcheck "absent id + subsystem: ConnectX-6 Dx VF of another subsystem -> mlx5_vfio_pci" \
+    "mlx5_vfio_pci vfio_pci" "$VAR" '  - id: "15b3:101e"
+    subsystem: "15b3:0099"
+    class: "0200"'
+check "absent id: exit 0, nothing on stderr" "0 " "$MRC $MERR"
+# A present device keeps its resolution by modalias: the host's 8086:10d3 (class 0200) gets
+# only the e1000e variant, not the class stub an absent 8086:10d3 could need.
+mcheck "present id: resolution by the device's modalias" \
+    "vbt_e1000e_vfio_pci" "$VAR" '  - id: "8086:10d3"'
+mcheck "absent address + id: the id decides" \
+    "vbt_nvme_class_vfio_pci vfio_pci virtio_vfio_pci" "$VAR" '  - address: "0000:0a:00.0"
+    id: "1af4:1041"'
+mcheck "absent address: vfio_pci only" "vfio_pci" "$VAR" '  - address: "0000:0a:00.0"'
+check "absent address: exit 0" 0 "$MRC"
+check_contains "absent address in a tree with variants: a note says why, and what to do" \
+    "no device matches address 0000:0a:00.0 here, so its variant driver is not known: vfio_pci only; give the entry its 'id' or 'driver'" "$MERR"
+modules_for "$DEB" '  - address: "0000:0a:00.0"'
+check "absent address in a tree with no variant: no note" "0 " "$MRC $MERR"
+mcheck "absent entry with driver: that module only" "mlx5_vfio_pci" "$VAR" '  - address: "0000:0a:00.0"
+    driver: mlx5_vfio_pci'
+# The text modules.alias is what lists the patterns: without it, an error naming it.
+NOALIAS=$(mktemp -d)
+cp -a "$BED/lib/modules/$(cat "$BED/kver")/." "$NOALIAS/"
+rm "$NOALIAS/modules.alias"
+modules_for "$NOALIAS" '  - id: "1af4:1041"'
+check "absent id, tree without modules.alias: exit 1" 1 "$MRC"
+check "absent id, tree without modules.alias: names the path" \
+    "vfio-bind: modules: cannot read $NOALIAS/modules.alias: No such file or directory" "$MERR"
+rm -rf "$NOALIAS"
+
 out=$(onbed list)
 check_contains "list: ConnectX-6 Dx VF would get mlx5_vfio_pci" "0000:5e:00.1  15b3:101e  020000  -              31     mlx5_vfio_pci" "$out"
 check "list: one row per device plus header" 21 "$(printf '%s\n' "$out" | wc -l)"

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* resolve.c: the order of matching aliases (fewest '*', then longest, then names). */
+/*
+ * resolve.c: the order of matching aliases (fewest '*', then longest, then names); which aliases
+ * can match an entry whose device is absent; kernel versions.
+ */
+#include <errno.h>
 #include <limits.h>
 
 #include "resolve.h"
@@ -189,6 +193,108 @@ static void test_qsort_shuffled(void **state)
         }
 }
 
+/* An entry's query: '?' for each hex digit the entry leaves open. */
+#define Q_E1000E "vfio_pci:v00008086d000010D3sv????????sd????????bc??sc??i??"
+
+static const struct {
+        const char *why;
+        const char *pattern, *query;
+        bool expect;
+} can_match_cases[] = {
+        { "ID alias, same id", "vfio_pci:v00008086d000010D3sv*sd*bc*sc*i*", Q_E1000E, true },
+        { "ID alias, other device", "vfio_pci:v00008086d000010D4sv*sd*bc*sc*i*", Q_E1000E, false },
+        { "ID alias, other vendor", "vfio_pci:v00001AF4d000010D3sv*sd*bc*sc*i*", Q_E1000E, false },
+        { "catch-all", CATCH_ALL, Q_E1000E, true },
+        /* The class is not known: a class alias can match (giving 'class' narrows it). */
+        { "class alias, class open", CLASS_ALIAS, Q_E1000E, true },
+        { "class alias, other class given", CLASS_ALIAS,
+          "vfio_pci:v00001B36d00000010sv????????sd????????bc01sc08i01", false },
+        { "class alias, class given", CLASS_ALIAS,
+          "vfio_pci:v00001B36d00000010sv????????sd????????bc01sc08i02", true },
+        { "class alias, prog-if open", CLASS_ALIAS,
+          "vfio_pci:v00001B36d00000010sv????????sd????????bc01sc08i??", true },
+        { "subsystem alias, subsystem open",
+          "vfio_pci:v000015B3d0000101Esv000015B3sd00000016bc*sc*i*",
+          "vfio_pci:v000015B3d0000101Esv????????sd????????bc??sc??i??", true },
+        { "subsystem alias, other subsystem",
+          "vfio_pci:v000015B3d0000101Esv000015B3sd00000016bc*sc*i*",
+          "vfio_pci:v000015B3d0000101Esv000015B3sd00000017bc??sc??i??", false },
+        /* A '?' stands for a hex digit: a literal that is not one cannot fill it. */
+        { "open digit is hex, not a letter", "vfio_pci:v00008086d000010D3svxyz*", Q_E1000E, false },
+        { "open digit: upper case hex", "vfio_pci:v00008086d000010D3sv0000ABCD*", Q_E1000E, true },
+        { "open digit: lower case never (the kernel writes upper case)",
+          "vfio_pci:v00008086d000010D3sv0000abcd*", Q_E1000E, false },
+        /* Hand-written modprobe.d aliases: '?', brackets, a '*' that spans fields. */
+        { "'*' spans fields", "vfio_pci:v00008086d000010D3*", Q_E1000E, true },
+        { "'*' spans fields, wrong device", "vfio_pci:v00008086d000010D4*", Q_E1000E, false },
+        { "'?' in the pattern", "vfio_pci:v0000808?d000010D?sv*", Q_E1000E, true },
+        { "bracket against a known digit", "vfio_pci:v0000808[5-7]d*", Q_E1000E, true },
+        { "bracket against a known digit, no", "vfio_pci:v0000808[!6]d*", Q_E1000E, false },
+        { "bracket against an open digit", "vfio_pci:v*sv0000[0-3]*", Q_E1000E, true },
+        { "unclosed bracket is a literal", "vfio_pci:v[0000", Q_E1000E, false },
+        { "too short", "vfio_pci:v00008086", Q_E1000E, false },
+        { "other bus", "vfio_cdx:v*d*", Q_E1000E, false },
+        { "empty pattern", "", Q_E1000E, false },
+        { "backtracking over several '*'", "vfio_pci:*D3*i*", Q_E1000E, true },
+        /* Open digits can hold "D3" (subsystem 0000D300) but never a lower-case 'd'. */
+        { "backtracking: open digits fill a literal", "vfio_pci:*D3*D3*", Q_E1000E, true },
+        { "backtracking: the query's two 'd'", "vfio_pci:*d*d*", Q_E1000E, true },
+        { "backtracking: no third 'd'", "vfio_pci:*d*d*d*", Q_E1000E, false },
+};
+
+static void test_alias_can_match(void **state)
+{
+        for (size_t i = 0; i < ELEMENTSOF(can_match_cases); i++)
+                CHECK(alias_can_match(can_match_cases[i].pattern, can_match_cases[i].query) ==
+                              can_match_cases[i].expect,
+                      "%s: '%s' vs '%s'", can_match_cases[i].why, can_match_cases[i].pattern,
+                      can_match_cases[i].query);
+}
+
+static void test_entry_modalias_query(void **state)
+{
+        struct config_entry e = { .bus = BUS_PCI, .has_id = true, .id = { 0x8086, 0x10d3 } };
+        char q[MODALIAS_QUERY_MAX];
+
+        assert_int_equal(entry_modalias_query(&e, q, sizeof(q)), 0);
+        assert_string_equal(q, Q_E1000E);
+        e.has_subsystem = true;
+        e.subsystem = (struct pci_id){ 0x15b3, 0x16 };
+        e.has_class = true;
+        e.class_code = 0x0200;
+        e.class_digits = 4;
+        assert_int_equal(entry_modalias_query(&e, q, sizeof(q)), 0);
+        assert_string_equal(q, "vfio_pci:v00008086d000010D3sv000015B3sd00000016bc02sc00i??");
+        e.class_code = 0x010802;
+        e.class_digits = 6;
+        assert_int_equal(entry_modalias_query(&e, q, sizeof(q)), 0);
+        assert_string_equal(q, "vfio_pci:v00008086d000010D3sv000015B3sd00000016bc01sc08i02");
+        /* The query is a modalias's length: one alias matches it as it would the device's. */
+        assert_true(alias_can_match("vfio_pci:v00008086d000010D3sv000015B3sd00000016bc01sc08i02", q));
+        assert_int_equal(entry_modalias_query(&e, q, sizeof(q) - 1), -ENOBUFS);
+        e.has_id = false;
+        assert_int_equal(entry_modalias_query(&e, q, sizeof(q)), -EINVAL);
+        e.has_id = true;
+        e.bus = BUS_CDX;
+        assert_int_equal(entry_modalias_query(&e, q, sizeof(q)), -EINVAL);
+}
+
+static void test_kver_valid(void **state)
+{
+        char long_kver[KVER_MAX + 1];
+
+        assert_true(kver_valid("6.1.0-57-amd64"));
+        assert_false(kver_valid(""));
+        assert_false(kver_valid("../6.1"));
+        assert_false(kver_valid("6.1/x"));
+        memset(long_kver, 'a', KVER_MAX - 1);
+        long_kver[KVER_MAX - 1] = '\0';
+        assert_true(kver_valid(long_kver));
+        long_kver[KVER_MAX - 1] = 'a';
+        long_kver[KVER_MAX] = '\0';
+        assert_false(kver_valid(long_kver));
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -197,6 +303,9 @@ int main(void)
                 cmocka_unit_test(test_compare_uses_stars_field),
                 cmocka_unit_test(test_table_is_strictly_ordered),
                 cmocka_unit_test(test_qsort_shuffled),
+                cmocka_unit_test(test_alias_can_match),
+                cmocka_unit_test(test_entry_modalias_query),
+                cmocka_unit_test(test_kver_valid),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

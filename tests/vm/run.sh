@@ -13,7 +13,11 @@
 #   off      the addr initramfs booted with rd.vfio-bind=0
 #   hotplug  the addr initramfs, held: device_add e1000e on a PCIe root port
 #   id       config: id 8086:10d3, debian tree
-#   variant  config: address 0000:00:02.0, tree with vbt_e1000e_vfio_pci
+#   variant  config: address 0000:00:02.0 + id 8086:10d3 in one entry, tree with
+#            vbt_e1000e_vfio_pci given only as dracut's --kmoddir (no --add-drivers): the
+#            module comes from 'vfio-bind modules --moddir', by the entry's id
+#   badtree  (build only) a copy of that tree without modules.alias.bin: dracut's output
+#            names the kernel and the file
 #   broken   config with a YAML syntax error
 #   none     no vfio-bind (size and boot-time baseline)
 #
@@ -83,26 +87,37 @@ config_id='version: 1
 devices:
   - id: "8086:10d3"
 '
+# The build host has no device at 0000:00:02.0 with that id: 'modules' finds the variant by the
+# id; at boot the address keeps the twin 0000:00:03.0 (same id) on e1000e.
+config_variant='version: 1
+devices:
+  - address: "0000:00:02.0"
+    id: "8086:10d3"
+'
 config_broken='version: 1
 devices:
   - address: "0000:00:02.0"
     id: [ "8086:10d3"
 '
 
-# build KIND NAME TREE CONFIG|none [dracut args]: $out/KIND-NAME.img
+# build KIND NAME TREE CONFIG|none [dracut args]: $out/KIND-NAME.img; TREE: a tree of
+# mktrees.sh (debian, variants, builtin) or a module directory. Only dracut's --kmoddir
+# says which: no --add-drivers for a variant.
 build() {
 	local kind=$1 name=$2 tree=$3 config=$4 t img
 	shift 4
 	img=$out/$kind-$name.img
 	rm -rf "${stage:?}/etc"
-	local -a args=(--add-drivers vbt_e1000e_vfio_pci)
-	[ "$tree" = debian ] && args=()
+	local -a args=()
 	if [ "$config" != none ]; then
 		mkdir -p "$stage/etc"
 		printf '%s' "$config" > "$stage/etc/vfio-bind.yaml"
 		args+=(--add vfio-bind)
 	fi
-	VM_KMODDIR=$VM_KMODS/$tree/lib/modules/$VM_KVER
+	case $tree in
+		/*) VM_KMODDIR=$tree ;;
+		*) VM_KMODDIR=$VM_KMODS/$tree/lib/modules/$VM_KVER ;;
+	esac
 	t=$(now)
 	if VFIO_BIND_ROOT=$stage VM_DRACUT_SYSTEMD=$([ "$kind" = systemd ] && echo 1 || echo 0) \
 		vm_build_initrd "$img" "${args[@]}" "$@" > "$out/$kind-$name.build.log" 2>&1; then
@@ -192,7 +207,9 @@ want() { # want SCENARIO: in VM_ONLY (default all)
 
 : > "$out/early-runs"
 : > "$out/boot-times"
-for kind in ${VM_KINDS:-plain systemd}; do
+kinds=${VM_KINDS:-plain systemd}
+first_kind=${kinds%% *}
+for kind in $kinds; do
 	echo "## $kind initramfs"
 
 	# --- size: the same dracut run with and without the module (same drivers)
@@ -321,10 +338,15 @@ for kind in ${VM_KINDS:-plain systemd}; do
 		echo "$kind-id $BOOT_SECONDS" >> "$out/boot-times"
 	fi
 
-	# --- 3. variant driver: resolution picks vbt_e1000e_vfio_pci, and it binds
-	if want variant && build "$kind" variant variants "$config_addr"; then
-		check "$kind-variant: initramfs has vbt-e1000e-vfio-pci.ko" \
+	# --- 3. variant driver: found by 'modules' in the tree given with --kmoddir, by the
+	# entry's id (no such device on the build host), then chosen at boot by modalias
+	if want variant && build "$kind" variant variants "$config_variant"; then
+		check "$kind-variant: dracut was not told about the variant (no --add-drivers)" \
+			lacks "$out/$kind-variant.build.log" "vbt_e1000e_vfio_pci.*--add-drivers|--add-drivers.*vbt_e1000e"
+		check "$kind-variant: initramfs has vbt-e1000e-vfio-pci.ko (from 'vfio-bind modules --moddir')" \
 			in_image "$out/$kind-variant.img" '/vbt-e1000e-vfio-pci.ko$'
+		check "$kind-variant: dracut printed no vfio-bind warning" \
+			lacks "$out/$kind-variant.build.log" "vfio-bind: "
 		boot "$kind" variant "$out/$kind-variant.img"
 		check "$kind-variant: 0000:00:02.0 on vbt_e1000e_vfio_pci (driver link), override too" \
 			[ "$(drv "$LOG" 0000:00:02.0)/$(ovr "$LOG" 0000:00:02.0)" = vbt_e1000e_vfio_pci/vbt_e1000e_vfio_pci ]
@@ -333,6 +355,25 @@ for kind in ${VM_KINDS:-plain systemd}; do
 		check "$kind-variant: kernel log 'bound to vbt_e1000e_vfio_pci'" \
 			kmsg "$LOG" 'vfio-bind: 0000:00:02.0: bound to vbt_e1000e_vfio_pci$'
 		early_run "$kind-variant" "$LOG"
+	fi
+
+	# --- 3b. a broken module tree given with --kmoddir: dracut's output names the kernel
+	# and the file vfio-bind could not read; the image still has the vfio core (build only)
+	if want badtree && [ "$kind" = "$first_kind" ]; then
+		bad_tree=$out/badtree/lib/modules/$VM_KVER
+		rm -rf "$out/badtree"
+		mkdir -p "${bad_tree%/*}"
+		cp -al "$VM_KMODS/variants/lib/modules/$VM_KVER" "$bad_tree"
+		rm "$bad_tree/modules.alias.bin"
+		if build "$kind" badtree "$bad_tree" "$config_variant"; then
+			check "$kind-badtree: dracut's output: 'cannot read the module index of kernel $VM_KVER in $bad_tree: $bad_tree/modules.alias.bin: No such file or directory'" \
+				grep -qF "vfio-bind: modules: cannot read the module index of kernel $VM_KVER in $bad_tree: $bad_tree/modules.alias.bin: No such file or directory" "$out/$kind-badtree.build.log"
+			check "$kind-badtree: dracut warned that the image has only the vfio core, naming the tree" \
+				grep -qF "vfio-bind: 'vfio-bind modules --kver $VM_KVER --moddir $bad_tree' failed" "$out/$kind-badtree.build.log"
+			check "$kind-badtree: the image has vfio_pci, not the variant" \
+				eval 'in_image "$out/$kind-badtree.img" "/vfio-pci.ko$" && ! in_image "$out/$kind-badtree.img" "/vbt-e1000e-vfio-pci.ko$"'
+		fi
+		rm -rf "$out/badtree"
 	fi
 
 	# --- 5b. a broken configuration: the boot goes on, the kernel log says why
