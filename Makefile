@@ -56,6 +56,7 @@ include tests/testbed/testbed.mk
 include tests/tests.mk
 include docs/docs.mk
 include tests/fuzz/fuzz.mk
+include packaging/packaging.mk
 
 bench: all testbed
 	BUILDDIR=$(BUILDDIR) tests/bench/run.sh
