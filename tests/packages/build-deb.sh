@@ -6,9 +6,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=tests/packages/lib.sh
 . tests/packages/lib.sh
-mkdir -p "$PKG_CACHE"
-exec 9> "$PKG_LOCK"
-flock 9
+pkg_lock
 pkg_tree || { echo "build-deb: cannot make the source tarball" >&2; exit 1; }
 if ! pkg_build_deb; then
     tail -n 30 "$PKG_LOG" >&2

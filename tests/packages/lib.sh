@@ -4,7 +4,13 @@
 # shellcheck shell=bash
 PKG_CACHE=${PKG_CACHE:-$PWD/tests/.cache/pkg}
 PKG_VERSION=$(make -s --no-print-directory print-version)
-PKG_LOCK=$PKG_CACHE/.lock
+
+# pkg_lock: one builder at a time (a VM suite and this one), until the shell exits.
+pkg_lock() {
+    mkdir -p "$PKG_CACHE"
+    exec 9> "$PKG_CACHE/.lock"
+    flock 9
+}
 
 # pkg_tree: PKG_DIR, the directory of this tree's content, with PKG_TAR, its tarball, in it.
 # Keeps the four newest directories.
