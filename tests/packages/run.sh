@@ -92,7 +92,7 @@ if pkg_build_deb; then
     dpkg-deb -e "$PKG_DEB" "$TMP/control"
     # dh_installinitramfs: a package that ships an initramfs-tools hook asks for a rebuild by a
     # noawait trigger, none without one.
-    triggers=$(cat "$TMP/control/triggers" 2>/dev/null)
+    triggers=$(grep -v "^#" "$TMP/control/triggers" 2>/dev/null)
     if grep -q '^usr/share/initramfs-tools/hooks/' <<< "$DEB_FILES"; then
         check "deb: triggers activate-noawait update-initramfs (ships a hook)" \
             "activate-noawait update-initramfs" "$triggers"
