@@ -37,6 +37,9 @@ CORE := bus pci sysfs log config config-entry config-check discover usage select
 CORE_OBJS := $(CORE:%=$(BUILDDIR)/src/%.o)
 TOOL_OBJS := $(CORE_OBJS) $(BUILDDIR)/src/main.o $(BUILDDIR)/src/verbs.o $(BUILDDIR)/src/verbs-apply.o
 include dracut/dracut.mk
+# Present once their parts of the tree are: '-include' keeps this Makefile working without them.
+-include initramfs-tools/initramfs-tools.mk
+-include mkinitcpio/mkinitcpio.mk
 
 all: $(BUILDDIR)/vfio-bind
 
@@ -53,6 +56,7 @@ include tests/testbed/testbed.mk
 include tests/tests.mk
 include docs/docs.mk
 include tests/fuzz/fuzz.mk
+include packaging/packaging.mk
 
 bench: all testbed
 	BUILDDIR=$(BUILDDIR) tests/bench/run.sh
@@ -62,6 +66,10 @@ demo: all testbed
 
 install: all
 	install -Dm755 $(BUILDDIR)/vfio-bind $(DESTDIR)$(SBINDIR)/vfio-bind
+
+# The packages (debian/, packaging/) take the version from here.
+print-version:
+	@echo $(VERSION)
 
 # Static checks: cppcheck on C, shellcheck on every shell script, dash -n on POSIX hooks.
 lint:
@@ -73,4 +81,4 @@ lint:
 clean:
 	rm -rf $(BUILDDIR)
 
-.PHONY: all install clean demo bench lint
+.PHONY: all install clean demo bench lint print-version

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Installs what building vfio-bind and running every test needs on Debian 12. Run as root.
+# Installs what building vfio-bind, its packages (.deb, .rpm, Arch) and running every test
+# needs on Debian 12. Run as root.
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
@@ -10,4 +11,5 @@ apt-get install -y -qq --no-install-recommends \
     libkmod-dev libyaml-dev libudev-dev libjson-c-dev libcmocka-dev \
     kmod udev valgrind python3 python3-yaml python3-jsonschema \
     qemu-system-x86 dracut-core busybox cpio linux-headers-amd64 \
-    driverctl hyperfine jq ansible-core scdoc shellcheck dash ca-certificates >/dev/null
+    driverctl hyperfine jq ansible-core scdoc shellcheck dash ca-certificates \
+    debhelper dpkg-dev fakeroot lintian rpm makepkg libarchive-tools >/dev/null
