@@ -3,6 +3,9 @@
 INITRAMFS_TOOLS_DIR ?= $(DATADIR)/initramfs-tools
 ITOOLS_SED = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@UDEVRULESDIR@|$(UDEVRULESDIR)|g'
 ITOOLS_FILES := initramfs-tools/hooks/vfio-bind initramfs-tools/scripts/init-top/00-vfio-bind
+# the VM suite's report hook and script (tests/vm/itools.sh), linted with them
+ITOOLS_TEST_FILES := tests/vm/initramfs-tools/hooks/vbt-report \
+	tests/vm/initramfs-tools/scripts/init-premount/vbt-report
 
 install: install-initramfs-tools
 
@@ -17,7 +20,7 @@ lint: lint-initramfs-tools
 
 # Both run under /bin/sh (dash on Debian at build time, busybox or klibc sh in the image).
 lint-initramfs-tools:
-	shellcheck -s sh -S style $(ITOOLS_FILES)
-	set -e; for f in $(ITOOLS_FILES); do dash -n $$f; done
+	shellcheck -s sh -S style $(ITOOLS_FILES) $(ITOOLS_TEST_FILES)
+	set -e; for f in $(ITOOLS_FILES) $(ITOOLS_TEST_FILES); do dash -n $$f; done
 
 .PHONY: install-initramfs-tools lint-initramfs-tools

@@ -177,6 +177,8 @@ if want addr || want off || want size; then
 				in_list addr "/vfio_iommu_type1.ko$" && in_list addr "/vfio.ko$"'
 		check "addr: init-top's ORDER runs 00-vfio-bind before udev ($(grep -o 'init-top/[^ ]*' "$out/addr.x/scripts/init-top/ORDER" | tr '\n' ' '))" \
 			order_ok addr
+		check "addr: the image's /init moves /run to the real root (the copy reaches status)" \
+			grep -q 'mount -n -o move /run \${rootmnt}/run' "$out/addr.x/init"
 		check "none: without the package, no vfio-bind file and no vfio module" \
 			eval '! in_list none "vfio"'
 		u1=$(cpio_bytes "$out/addr.img")

@@ -257,6 +257,7 @@ boot() {
 	LOG=$out/$kind-$name.log
 	vm_boot "$img" "$LOG" "" "$cmdline"
 	rc=$?
+	# shellcheck disable=SC2034 # read by the suites
 	BOOT_SECONDS=$VM_SECONDS
 	vm_dmesg "$LOG" > "$LOG.kmsg"
 	echo "# $kind-$name: boot to power-off $VM_SECONDS s"
