@@ -16,6 +16,7 @@
 #
 #   addr     config: address 0000:00:02.0, debian tree
 #   off      the addr image booted with vfio-bind=0
+#   root     the addr image booted on to a real root (its own files on an ext4 disk)
 #   id       config: id 8086:10d3, debian tree
 #   variant  config: address 0000:00:02.0, tree with vbt_e1000e_vfio_pci
 #   broken   config with a YAML syntax error
@@ -113,7 +114,9 @@ mkimg() {
 	[ "$config" != none ] && printf '%s' "$config" > "$L/etc/vfio-bind.yaml"
 	# mkinitramfs's configuration directory: Debian's initramfs.conf but MODULES=list
 	printf '%s\n' MODULES=list BUSYBOX=y KEYMAP=n COMPRESS=zstd RUNSIZE=10% FSTYPE=auto > "$L/conf/initramfs.conf"
-	printf '%s\n' e1000e "$@" > "$L/conf/modules"
+	# e1000e for the NICs; virtio_pci, virtio_blk, ext4 for scenario root's disk (in every
+	# image, so that they weigh nothing in the size comparison)
+	printf '%s\n' e1000e virtio_pci virtio_blk ext4 "$@" > "$L/conf/modules"
 	cp "$here/initramfs-tools/hooks/vbt-report" "$L/conf/hooks/"
 	cp "$here/initramfs-tools/scripts/init-premount/vbt-report" "$L/conf/scripts/init-premount/"
 	cp "$here/dracut/59vbt-report/vbt-report.sh" "$L/conf/vbt-report.sh"
@@ -220,6 +223,34 @@ if want addr && [ -s "$out/addr.img" ]; then
 	check "addr: /run/vfio-bind/initramfs/vfio-bind.yaml is the image's configuration, for status" \
 		eval 'tr -d "\r" < "$LOG" | grep -q "^VMRUNCOPY same /run/vfio-bind/initramfs/vfio-bind.yaml$"'
 	early_run itools-addr "$LOG"
+fi
+
+# --- 6. a real root: /init moves /run there; status reads the early run's copy and notes an
+# edit of /etc/vfio-bind.yaml with the rebuild command. The root is the addr image's own files
+# on an ext4 disk, with tests/vm/initramfs-tools/realroot-init as /sbin/init.
+root_ok() { tr -d '\r' < "$LOG" | grep -q -- "^VMROOT $1"; }
+if want root && [ -s "$out/addr.img" ]; then
+	r=$out/root.d
+	rm -rf "$r" "$out/root.img"
+	cp -a "$out/addr.x" "$r"
+	# not an initramfs any more: without initramfs-tools' files, as a real root
+	rm -rf "$r/init" "$r/conf" "$r/scripts"
+	mkdir -p "$r/dev" "$r/proc" "$r/sys" "$r/run" "$r/tmp" "$r/root"
+	rm -f "$r/usr/sbin/init" # busybox's link: cp would write through it
+	cp "$here/initramfs-tools/realroot-init" "$r/usr/sbin/init"
+	: > "$r/usr/sbin/update-initramfs" # what status looks for to name the rebuild command
+	if mke2fs -q -t ext4 -d "$r" -L vbtroot "$out/root.img" 64M; then
+		boot itools root "$out/addr.img" "root=/dev/vda rw vbt.realroot" \
+			"-drive file=$out/root.img,if=virtio,format=raw"
+		check "root: the real root's init ran, 0000:00:02.0 still on vfio-pci" \
+			eval 'root_ok init && [ "$(drv "$LOG" 0000:00:02.0)" = vfio-pci ]'
+		check "root: /run/vfio-bind/initramfs/vfio-bind.yaml reached the real root" root_ok "run-copy vfio-bind.yaml$"
+		check "root: status in sync, no note" root_ok "status rc=0 note=0$"
+		check "root: after an edit, status notes it: '$(tr -d '\r' < "$LOG" | grep -m1 -o "note: .*" | cut -c1-100)...'" \
+			root_ok "edited .*note: the initramfs .*\(/etc/vfio-bind.yaml changed\).* Rebuild the initramfs with 'update-initramfs -u'"
+	else
+		bad "root: mke2fs failed"
+	fi
 fi
 
 # --- 5a. vfio-bind=0: everything on its host driver

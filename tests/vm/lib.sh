@@ -23,7 +23,7 @@
 #   check DESCRIPTION COMMAND...           ok/FAIL line by COMMAND's status; ok, bad count
 #   finish                                 "N passed, M failed", exit status
 #   now, since T                           seconds, for timings
-#   boot KIND NAME IMG [cmdline]           vm_boot to $out/KIND-NAME.log (+ .kmsg), checks the
+#   boot KIND NAME IMG [cmdline] [qemu]    vm_boot to $out/KIND-NAME.log (+ .kmsg), checks the
 #                                          report ended; drv/ovr LOG ADDR, kmsg LOG REGEX,
 #                                          kmsg_time, early_run (figures to $out/early-runs)
 #
@@ -251,11 +251,11 @@ vm_dmesg() {
 # --- for the suites that boot to power-off and read the report (run.sh, itools.sh); they set
 # $out (logs, early-runs) and read LOG, BOOT_SECONDS after boot.
 
-# boot KIND NAME IMG [cmdline]: boot to power-off, log in $out/KIND-NAME.log
+# boot KIND NAME IMG [cmdline] [qemu args]: boot to power-off, log in $out/KIND-NAME.log
 boot() {
-	local kind=$1 name=$2 img=$3 cmdline=${4:-} rc
+	local kind=$1 name=$2 img=$3 cmdline=${4:-} qemu=${5:-} rc
 	LOG=$out/$kind-$name.log
-	vm_boot "$img" "$LOG" "" "$cmdline"
+	vm_boot "$img" "$LOG" "$qemu" "$cmdline"
 	rc=$?
 	# shellcheck disable=SC2034 # read by the suites
 	BOOT_SECONDS=$VM_SECONDS
