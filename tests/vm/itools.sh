@@ -20,6 +20,7 @@
 #   id       config: id 8086:10d3, debian tree
 #   variant  config: address 0000:00:02.0, tree with vbt_e1000e_vfio_pci
 #   broken   config with a YAML syntax error
+#   noconf   the package, no config: booted with rd.vfio-bind.devices=
 #   none     no package, no config: the size baseline
 #
 # Environment: VM_ONLY (scenarios, default all). Prints "# ..." figures (bytes the hook adds,
@@ -297,6 +298,16 @@ if want broken && mkimg broken debian "$config_broken" yes; then
 		kmsg "$LOG" 'vfio-bind: /etc/vfio-bind.yaml:[0-9]+:[0-9]+: '
 	check "broken: early run ends with 'configuration error, nothing bound'" \
 		kmsg "$LOG" 'vfio-bind: early run done in .*configuration error, nothing bound'
+fi
+
+# --- without a configuration the hook adds nothing; the script says so when asked for devices
+if want noconf && mkimg noconf debian none yes; then
+	check "noconf: the image has the init-top script but no vfio-bind binary nor vfio module" \
+		eval 'in_list noconf "^scripts/init-top/00-vfio-bind$" && ! in_list noconf "^usr/sbin/vfio-bind$" && ! in_list noconf "/vfio"'
+	boot itools noconf "$out/noconf.img" "rd.vfio-bind.devices=0000:00:02.0"
+	check "noconf: rd.vfio-bind.devices= given: both NICs on e1000e, the kernel log says why" \
+		eval '[ "$(drv "$LOG" 0000:00:02.0)/$(drv "$LOG" 0000:00:03.0)" = e1000e/e1000e ] &&
+			kmsg "$LOG" "vfio-bind: not in this initramfs"'
 fi
 
 host_state > "$out/host.after"
