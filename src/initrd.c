@@ -13,7 +13,9 @@
 
 bool in_initrd(void)
 {
-        return access(INITRD_RELEASE, F_OK) == 0;
+        return access(INITRD_RELEASE, F_OK) == 0 ||
+               (access(INITRAMFS_TOOLS_CONF, F_OK) == 0 &&
+                access(INITRAMFS_TOOLS_FUNCTIONS, F_OK) == 0);
 }
 
 uint64_t now_usec(void)
@@ -305,7 +307,8 @@ const char *initrd_rebuild_command(const char *root)
         static const struct {
                 const char *marker, *command;
         } tools[] = {
-                /* dracut: the kernel's hook (Debian's package, kernel-install), or installed */
+                /* dracut: the kernel's hook (Debian's package, kernel-install), or installed;
+                 * Debian's dracut and initramfs-tools conflict, so one of them is there */
                 { "/etc/kernel/postinst.d/dracut", "dracut -f" },
                 { "/usr/lib/kernel/install.d/50-dracut.install", "dracut -f" },
                 { "/usr/bin/dracut", "dracut -f" },

@@ -7,10 +7,17 @@
 
 /* dracut and systemd both mark an initramfs with this file (systemd's in_initrd() checks it). */
 #define INITRD_RELEASE "/etc/initrd-release"
+/*
+ * initramfs-tools (Debian, Ubuntu, Proxmox) writes no initrd-release: its /init sources these two
+ * files, which mkinitramfs always puts into the image and a real root does not have.
+ */
+#define INITRAMFS_TOOLS_CONF "/conf/initramfs.conf"
+#define INITRAMFS_TOOLS_FUNCTIONS "/scripts/functions"
 /* Where the early run in the initramfs keeps the configuration it used; /run survives switch-root.
  */
 #define INITRD_CONFIG_COPY "/run/vfio-bind/initramfs"
 
+/* Running in an initramfs: dracut's or systemd's (INITRD_RELEASE), or initramfs-tools'. */
 bool in_initrd(void);
 
 /*
@@ -30,8 +37,8 @@ int initrd_config_compare(const char *saved, const char *main_path, const char *
 
 /*
  * The command that rebuilds the initramfs on the host below root ("" for /): "dracut -f" when
- * dracut is installed (the copy can only come from an initramfs dracut built with the
- * vfio-bind module), else "update-initramfs -u", else NULL.
+ * dracut is installed (Debian's dracut replaces initramfs-tools, so the copy then comes from an
+ * initramfs dracut built), else "update-initramfs -u" (initramfs-tools' hook), else NULL.
  */
 const char *initrd_rebuild_command(const char *root);
 

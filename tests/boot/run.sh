@@ -12,7 +12,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=tests/lib.sh
 . tests/lib.sh
-export TESTBED_REDIRECT=/etc/initrd-release
+export TESTBED_REDIRECT=/etc/initrd-release:/conf:/scripts
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -89,6 +89,21 @@ rm -f "$B/etc/initrd-release"
 rm -rf "$B/run/vfio-bind/initramfs"
 in_bed "$VB" apply --boot > /dev/null 2>&1
 check "outside the initramfs (no /etc/initrd-release) no copy is made" no "$([ -e "$B/run/vfio-bind/initramfs" ] && echo yes || echo no)"
+# initramfs-tools writes no /etc/initrd-release; its image has /conf/initramfs.conf and
+# /scripts/functions, which /init sources
+mkdir -p "$B/conf" "$B/scripts"
+touch "$B/conf/initramfs.conf"
+in_bed "$VB" apply --boot > /dev/null 2>&1
+check "/conf/initramfs.conf alone (no /scripts/functions) is not an initramfs: no copy" no \
+    "$([ -e "$B/run/vfio-bind/initramfs" ] && echo yes || echo no)"
+touch "$B/scripts/functions"
+in_bed "$VB" apply --boot > /dev/null 2>&1
+if cmp -s "$B/etc/vfio-bind.yaml" "$B/run/vfio-bind/initramfs/vfio-bind.yaml" &&
+    grep -q 'early run starting in the initramfs' "$B/dev/kmsg"; then
+    ok "in an initramfs-tools image (/conf/initramfs.conf, /scripts/functions) the copy is made"
+else
+    not_ok "in an initramfs-tools image no copy in /run/vfio-bind/initramfs/"
+fi
 bed dry && touch "$B/etc/initrd-release"
 in_bed "$VB" apply --boot --dry-run > /dev/null 2>&1
 check "apply --boot --dry-run: exit 0, nothing written, no copy, no early-run lines" "0:driver=- override=-:::" \

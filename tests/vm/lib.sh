@@ -19,10 +19,13 @@
 #   vm_wait                                wait for QEMU to exit; its status
 #   vm_kill                                stop QEMU (only the one vm_start started)
 #
-# Checks, for the suites (run.sh, smoke.sh, sriov.sh):
+# Checks, for the suites (run.sh, itools.sh, smoke.sh, sriov.sh):
 #   check DESCRIPTION COMMAND...           ok/FAIL line by COMMAND's status; ok, bad count
 #   finish                                 "N passed, M failed", exit status
 #   now, since T                           seconds, for timings
+#   boot KIND NAME IMG [cmdline] [qemu]    vm_boot to $out/KIND-NAME.log (+ .kmsg), checks the
+#                                          report ended; drv/ovr LOG ADDR, kmsg LOG REGEX,
+#                                          kmsg_time, early_run (figures to $out/early-runs)
 #
 # Environment (all optional):
 #   VM_CACHE       work dir (default tests/.cache/vm)
@@ -243,6 +246,49 @@ vm_report() {
 # vm_dmesg LOG: the VMDMESG lines of LOG (last report)
 vm_dmesg() {
 	tr -d '\r' < "$1" | sed -n 's/.*VMDMESG //p'
+}
+
+# --- for the suites that boot to power-off and read the report (run.sh, itools.sh); they set
+# $out (logs, early-runs) and read LOG, BOOT_SECONDS after boot.
+
+# boot KIND NAME IMG [cmdline] [qemu args]: boot to power-off, log in $out/KIND-NAME.log
+boot() {
+	local kind=$1 name=$2 img=$3 cmdline=${4:-} qemu=${5:-} rc
+	LOG=$out/$kind-$name.log
+	vm_boot "$img" "$LOG" "$qemu" "$cmdline"
+	rc=$?
+	# shellcheck disable=SC2034 # read by the suites
+	BOOT_SECONDS=$VM_SECONDS
+	vm_dmesg "$LOG" > "$LOG.kmsg"
+	echo "# $kind-$name: boot to power-off $VM_SECONDS s"
+	check "$kind-$name: boot went on to the end (qemu status $rc, report printed)" \
+		report_done "$rc" "$LOG"
+}
+
+report_done() { [ "$1" = 0 ] && tr -d '\r' < "$2" | grep -q '^VMREPORT-END'; }
+has() { grep -Eq -- "$2" "$1"; }  # has FILE REGEX
+lacks() { ! grep -Eq -- "$2" "$1"; }
+drv() { vm_report "$1" "$2" driver; }
+ovr() { vm_report "$1" "$2" override; }
+# kmsg LOG REGEX: a kernel log line (of the last report) matches
+kmsg() { vm_dmesg "$1" | grep -Eq -- "$2"; }
+kmsg_count() { vm_dmesg "$1" | grep -Ec -- "$2"; }
+# kmsg_time LOG REGEX: timestamp of the first matching line
+kmsg_time() { vm_dmesg "$1" | grep -E -- "$2" | head -n1 | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p'; }
+
+# early_run KIND-NAME LOG: record the early run's figures
+early_run() {
+	local t0 t1 ms cpu first
+	t0=$(kmsg_time "$2" 'vfio-bind: early run starting')
+	t1=$(kmsg_time "$2" 'vfio-bind: early run done')
+	ms=$(vm_dmesg "$2" | sed -n 's/.*vfio-bind: early run done in \([0-9.]*\) ms (\([0-9.]*\) ms CPU).*/\1 \2/p' | head -n1)
+	cpu=${ms#* }
+	ms=${ms% *}
+	first=$(kmsg_time "$2" 'e1000e 0000:')
+	if [ -n "$t0" ] && [ -n "$t1" ]; then
+		echo "# $1: early run: kernel log $t0 -> $t1 = $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 }') ms; own clock $ms ms, CPU $cpu ms; first e1000e probe ${first:--}"
+		echo "$1 $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 }') $ms $cpu" >> "$out/early-runs"
+	fi
 }
 
 passed=0

@@ -139,45 +139,6 @@ files_bytes() {
 		awk '$9 !~ /^(usr\/)?lib\/modules\// && $1 !~ /^l/ { s += $5 } END { print s + 0 }'
 }
 
-# boot KIND NAME IMG [cmdline]: boot to power-off, log in $out/KIND-NAME.log
-boot() {
-	local kind=$1 name=$2 img=$3 cmdline=${4:-} rc
-	LOG=$out/$kind-$name.log
-	vm_boot "$img" "$LOG" "" "$cmdline"
-	rc=$?
-	BOOT_SECONDS=$VM_SECONDS
-	vm_dmesg "$LOG" > "$LOG.kmsg"
-	echo "# $kind-$name: boot to power-off $VM_SECONDS s"
-	check "$kind-$name: boot went on to the end (qemu status $rc, report printed)" \
-		report_done "$rc" "$LOG"
-}
-
-report_done() { [ "$1" = 0 ] && tr -d '\r' < "$2" | grep -q '^VMREPORT-END'; }
-has() { grep -Eq -- "$2" "$1"; }  # has FILE REGEX
-lacks() { ! grep -Eq -- "$2" "$1"; }
-drv() { vm_report "$1" "$2" driver; }
-ovr() { vm_report "$1" "$2" override; }
-# kmsg LOG REGEX: a kernel log line (of the last report) matches
-kmsg() { vm_dmesg "$1" | grep -Eq -- "$2"; }
-kmsg_count() { vm_dmesg "$1" | grep -Ec -- "$2"; }
-# kmsg_time LOG REGEX: timestamp of the first matching line
-kmsg_time() { vm_dmesg "$1" | grep -E -- "$2" | head -n1 | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p'; }
-
-# early_run KIND-NAME LOG: record the early run's figures
-early_run() {
-	local t0 t1 ms cpu first
-	t0=$(kmsg_time "$2" 'vfio-bind: early run starting')
-	t1=$(kmsg_time "$2" 'vfio-bind: early run done')
-	ms=$(vm_dmesg "$2" | sed -n 's/.*vfio-bind: early run done in \([0-9.]*\) ms (\([0-9.]*\) ms CPU).*/\1 \2/p' | head -n1)
-	cpu=${ms#* }
-	ms=${ms% *}
-	first=$(kmsg_time "$2" 'e1000e 0000:')
-	if [ -n "$t0" ] && [ -n "$t1" ]; then
-		echo "# $1: early run: kernel log $t0 -> $t1 = $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 }') ms; own clock $ms ms, CPU $cpu ms; first e1000e probe ${first:--}"
-		echo "$1 $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 }') $ms $cpu" >> "$out/early-runs"
-	fi
-}
-
 # ctl_run TAG CMD: run CMD in the held guest; its output in $out/ctl.TAG
 ctl_run() {
 	local tag=$1
