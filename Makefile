@@ -37,6 +37,7 @@ CORE := bus pci sysfs log config config-entry config-check discover usage select
 CORE_OBJS := $(CORE:%=$(BUILDDIR)/src/%.o)
 TOOL_OBJS := $(CORE_OBJS) $(BUILDDIR)/src/main.o $(BUILDDIR)/src/verbs.o $(BUILDDIR)/src/verbs-apply.o
 include dracut/dracut.mk
+include mkinitcpio/mkinitcpio.mk
 
 all: $(BUILDDIR)/vfio-bind
 
