@@ -344,7 +344,65 @@ else
 	bad "sizes: an image is missing"
 fi
 
-# --- 2e. nothing on the host changed
+# --- 2e. boots (QEMU, TCG): the busybox image with a test hook that reports after udev's
+# run_hook (coldplug and settle) and powers off: HOOKS=(base vfio-bind udev vbt-report)
+if [ "${MKCPIO_BOOT:-1}" = 1 ]; then
+	extra=$W/extra
+	rm -rf "$extra"
+	mkdir -p "$extra"
+	cp -a "$here/report/." "$extra/"
+	cp "$repo/tests/vm/dracut/59vbt-report/vbt-report.sh" "$extra/vbt-report.sh"
+	EXTRA=$extra mkimage boot variants "base vfio-bind udev vbt-report" e1000e cat "$addr_cfg"
+	check "boot image: mkinitcpio exits 0, no ERROR" build_ok boot
+	EXTRA=$extra mkimage boot-broken variants "base vfio-bind udev vbt-report" e1000e cat "$broken_cfg"
+	export VM_CACHE=$W/vm VM_KMODS=$trees VM_TREE=variants
+	kmsg() { vm_dmesg "$1" | grep -Eq -- "$2"; }
+	kmsg_time() { vm_dmesg "$1" | grep -E -- "$2" | head -n 1 | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p'; }
+	# vmboot NAME IMAGE [cmdline]: boot to power-off; LOG is the console log
+	vmboot() {
+		LOG=$W/out/vm-$1.log
+		vm_boot "$2" "$LOG" "" "${3:-}"
+		local rc=$?
+		echo "# vm-$1: boot to power-off $VM_SECONDS s"
+		check "vm-$1: boot went on to the report (qemu status $rc)" \
+			eval '[ "$rc" = 0 ] && tr -d "\r" < "$LOG" | grep -q "^VMREPORT-END"'
+	}
+	drv() { echo "$(vm_report "$LOG" "$1" driver)/$(vm_report "$LOG" "$1" override)"; }
+
+	vmboot addr "$W/out/boot.img"
+	check "vm-addr: 0000:00:02.0 on vbt_e1000e_vfio_pci (driver/override)" \
+		test "$(drv 0000:00:02.0)" = vbt_e1000e_vfio_pci/vbt_e1000e_vfio_pci
+	check "vm-addr: its twin 0000:00:03.0 on e1000e" test "$(vm_report "$LOG" 0000:00:03.0 driver)" = e1000e
+	check "vm-addr: e1000e (in MODULES) never probed 00:02.0, did probe 00:03.0" \
+		eval '! kmsg "$LOG" "e1000e 0000:00:02.0" && kmsg "$LOG" "e1000e 0000:00:03.0 eth[0-9]+: "'
+	check "vm-addr: kernel log: bound, early run done with 1 bound, 0 failed" \
+		eval 'kmsg "$LOG" "vfio-bind: 0000:00:02.0: bound to vbt_e1000e_vfio_pci$" &&
+			kmsg "$LOG" "vfio-bind: early run done in .* 1 bound, 0 failed$"'
+	t_done=$(kmsg_time "$LOG" 'vfio-bind: early run done')
+	t_e1000e=$(kmsg_time "$LOG" 'e1000e 0000:')
+	t_start=$(kmsg_time "$LOG" 'vfio-bind: early run starting')
+	echo "# vm-addr: early run $t_start -> $t_done s (kernel log), e1000e's first line $t_e1000e s;" \
+		"$(vm_dmesg "$LOG" | sed -n 's/.*vfio-bind: \(early run done in .*\)/\1/p' | head -n 1)"
+	check "vm-addr: the early run ended ($t_done s) before e1000e's first line ($t_e1000e s)" \
+		awk -v a="${t_done:-99999}" -v b="${t_e1000e:-0}" 'BEGIN { exit !(a < b) }'
+	check "vm-addr: /run/vfio-bind/initramfs has the configuration copy (for status)" \
+		eval 'tr -d "\r" < "$LOG" | grep -q "^VMCOPY .*vfio-bind.yaml"'
+
+	vmboot off "$W/out/boot.img" "vfio-bind=0"
+	check "vm-off (vfio-bind=0): both on e1000e, override unset" eval \
+		'[ "$(drv 0000:00:02.0)" = "e1000e/(null)" ] && [ "$(vm_report "$LOG" 0000:00:03.0 driver)" = e1000e ]'
+	check "vm-off: nothing bound" eval '! kmsg "$LOG" "vfio-bind: 0000:00:02.0: bound"'
+
+	vmboot broken "$W/out/boot-broken.img"
+	check "vm-broken: both on e1000e" eval \
+		'[ "$(vm_report "$LOG" 0000:00:02.0 driver)/$(vm_report "$LOG" 0000:00:03.0 driver)" = e1000e/e1000e ]'
+	check "vm-broken: the error in the kernel log, naming the file" \
+		kmsg "$LOG" "vfio-bind: /etc/vfio-bind.yaml:[0-9]+:[0-9]+: "
+else
+	echo "# SKIP boots: MKCPIO_BOOT=0"
+fi
+
+# --- 2f. nothing on the host changed
 check "the host's root is unchanged (no initcpio, mkinitcpio.conf, vfio-bind files, module tree)" \
 	test "$(ls -d "${host_paths[@]}" 2> /dev/null)" = "$host_before"
 finish
