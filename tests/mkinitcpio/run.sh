@@ -229,15 +229,17 @@ host_paths=(/usr/lib/initcpio /usr/bin/mkinitcpio /etc/mkinitcpio.conf /etc/vfio
 	/etc/vfio-bind.d /usr/sbin/vfio-bind "/usr/lib/modules/$KVER/modules.dep")
 host_before=$(ls -d "${host_paths[@]}" 2> /dev/null)
 
-# mkimage NAME TREE "HOOKS" "MODULES" COMPRESSION [CONFIG]: build $W/out/NAME.img, log in
+# mkimage NAME TREE "HOOKS" "MODULES" COMPRESSION [CONFIG [DROPIN]]: build $W/out/NAME.img, log in
 # $W/out/NAME.log; its status is mkinitcpio's
 mkdir -p "$W/out"
 mkimage() {
 	local name=$1
-	W=$W STAGE=$stage MKROOT=$W/mkroot KVER=$KVER TREE=$trees/$2/lib/modules/$KVER \
-		HOOKS=$3 MODULES=$4 COMPRESSION=$5 CONFIG=${6:-} DROPIN= EXTRA=${EXTRA:-} \
-		OUT=$W/out/$name.img unshare -m --propagation private "$here/build-image.sh" \
-		> "$W/out/$name.log" 2>&1
+	(
+		export W KVER STAGE=$stage MKROOT=$W/mkroot TREE=$trees/$2/lib/modules/$KVER \
+			HOOKS=$3 MODULES=$4 COMPRESSION=$5 CONFIG=${6:-} DROPIN=${7:-} EXTRA=${EXTRA:-} \
+			OUT=$W/out/$name.img
+		exec unshare -m --propagation private "$here/build-image.sh"
+	) > "$W/out/$name.log" 2>&1
 }
 # lsimage NAME: the image's file list (mkinitcpio's lsinitcpio); extracts into $W/out/NAME.d
 lsimage() {
@@ -261,7 +263,9 @@ no_vfio_error() { ! grep 'ERROR' "$W/out/$1.log" | grep -qi 'vfio'; }
 
 # --- 2a. busybox initramfs: HOOKS=(base vfio-bind udev), e1000e in MODULES
 t=$(now)
-mkimage busybox variants "base vfio-bind udev" e1000e cat "$addr_cfg"
+dropin_cfg=$W/dropin.yaml
+printf 'version: 1\ndevices:\n  - address: "0000:00:05.0"\n' > "$dropin_cfg"
+mkimage busybox variants "base vfio-bind udev" e1000e cat "$addr_cfg" "$dropin_cfg"
 rc=$?
 echo "# busybox image built in $(since "$t") s"
 check "busybox: mkinitcpio exits 0, runs the vfio-bind build hook, no ERROR" \
@@ -273,6 +277,7 @@ check "busybox: its libraries (libyaml, libjson-c, libkmod, libudev)" eval \
 	'in_image busybox "usr/lib/.*libyaml-0\.so\.2.*" && in_image busybox "usr/lib/.*libjson-c\.so\..*" &&
 	in_image busybox "usr/lib/.*libkmod\.so\.2.*" && in_image busybox "usr/lib/.*libudev\.so\.1.*"'
 check "busybox: the configuration, identical" cmp -s "$addr_cfg" "$W/out/busybox.d/etc/vfio-bind.yaml"
+check "busybox: the drop-in, identical" cmp -s "$dropin_cfg" "$W/out/busybox.d/etc/vfio-bind.d/50-test.yaml"
 check "busybox: the udev rule" in_image busybox 'usr/lib/udev/rules.d/70-vfio-bind.rules'
 check "busybox: the runtime hook" in_image busybox 'hooks/vfio-bind'
 # file names have dashes or underscores (vfio-pci.ko, vfio_iommu_type1.ko)
@@ -295,7 +300,7 @@ check "busybox: the hook calls the binary the image has" eval \
 	[ -n "$p" ] && [ -x "$W/out/busybox.d$p" ]'
 # the image's binary runs with the image's libraries only (read-only verb)
 check "busybox: the image's vfio-bind validates the image's configuration (chroot)" \
-	chroot "$W/out/busybox.d" /usr/bin/vfio-bind validate /etc/vfio-bind.yaml
+	chroot "$W/out/busybox.d" /usr/bin/vfio-bind validate /etc/vfio-bind.yaml /etc/vfio-bind.d/50-test.yaml
 
 # --- 2b. systemd initramfs: HOOKS=(base systemd vfio-bind)
 mkimage systemd debian "base systemd vfio-bind" "" cat "$addr_cfg"
