@@ -12,6 +12,7 @@
 #   STAGE    'make install DESTDIR=' of vfio-bind (the package's files)
 #   MKROOT   mkinitcpio staged by run.sh (usr/bin/mkinitcpio, usr/lib/initcpio/...)
 #   KVER     kernel version; TREE its module tree (mktrees.sh), seen as /usr/lib/modules/KVER
+#   MODROOT  instead: 'mkinitcpio -r MODROOT' (MODROOT/lib/modules/KVER), as image builders run it
 #   HOOKS    the HOOKS array's words; MODULES the MODULES array's words (may be empty)
 #   COMPRESSION  mkinitcpio.conf's COMPRESSION (cat, zstd, ...)
 #   CONFIG   a file to install as /etc/vfio-bind.yaml (empty: none)
@@ -54,11 +55,16 @@ if [ -n "${CONFIG:-}" ]; then install -m 644 "$CONFIG" /etc/vfio-bind.yaml; fi
 if [ -n "${DROPIN:-}" ]; then install -D -m 644 "$DROPIN" /etc/vfio-bind.d/50-test.yaml; fi
 printf 'MODULES=(%s)\nBINARIES=()\nFILES=()\nHOOKS=(%s)\nCOMPRESSION="%s"\n' \
 	"${MODULES:-}" "$HOOKS" "${COMPRESSION:-cat}" > /etc/mkinitcpio.conf
-mkdir -p "/usr/lib/modules/$KVER"
-mount --bind "$TREE" "/usr/lib/modules/$KVER"
-
 rc=0
-TMPDIR=$ov/tmp mkinitcpio -k "$KVER" -g "$OUT" || rc=$?
-umount -l "/usr/lib/modules/$KVER" /usr /etc
+if [ -n "${MODROOT:-}" ]; then
+	# an image builder's run: the tree is not at /usr/lib/modules, mkinitcpio is told
+	TMPDIR=$ov/tmp mkinitcpio -k "$KVER" -r "$MODROOT" -g "$OUT" || rc=$?
+else
+	mkdir -p "/usr/lib/modules/$KVER"
+	mount --bind "$TREE" "/usr/lib/modules/$KVER"
+	TMPDIR=$ov/tmp mkinitcpio -k "$KVER" -g "$OUT" || rc=$?
+	umount -l "/usr/lib/modules/$KVER"
+fi
+umount -l /usr /etc
 rm -rf "$ov"
 exit "$rc"

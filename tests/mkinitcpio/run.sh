@@ -237,7 +237,7 @@ mkimage() {
 	(
 		export W KVER STAGE=$stage MKROOT=$W/mkroot TREE=$trees/$2/lib/modules/$KVER \
 			HOOKS=$3 MODULES=$4 COMPRESSION=$5 CONFIG=${6:-} DROPIN=${7:-} EXTRA=${EXTRA:-} \
-			OUT=$W/out/$name.img
+			OUT=$W/out/$name.img MODROOT=${MODROOT:-}
 		exec unshare -m --propagation private "$here/build-image.sh"
 	) > "$W/out/$name.log" 2>&1
 }
@@ -329,6 +329,23 @@ check "broken config: mkinitcpio exits 0, no ERROR" eval '[ "$rc" = 0 ] && build
 check "broken config: WARNING, validate's error names the file" eval \
 	'grep -q "WARNING: vfio-bind: the configuration has errors" "$W/out/broken.log" &&
 	grep -q "vfio-bind.yaml:" "$W/out/broken.log"'
+
+# --- 2c'. an image builder's run: 'mkinitcpio -r DIR' with the variants tree, which is not
+# in /usr/lib/modules; configuration by id (the build host has no such device): the variant
+# driver comes from that tree (needs 'vfio-bind modules --moddir')
+id_cfg=$W/id.yaml
+printf 'version: 1\ndevices:\n  - id: "8086:10d3"\n' > "$id_cfg"
+if "$stage/usr/sbin/vfio-bind" modules --help 2>&1 | grep -q -- --moddir; then
+	MODROOT=$trees/variants mkimage moduleroot variants "base vfio-bind udev" "" cat "$id_cfg"
+	rc=$?
+	check "moduleroot (-r): mkinitcpio exits 0, no ERROR, no warning from vfio-bind" \
+		eval '[ "$rc" = 0 ] && build_ok moduleroot && ! grep -q "WARNING: vfio-bind" "$W/out/moduleroot.log"'
+	lsimage moduleroot
+	check "moduleroot (-r): the variant module for the id, from the -r tree" \
+		in_image moduleroot "usr/lib/modules/$KVER/.*/vbt[-_]e1000e[-_]vfio[-_]pci\.ko(\.[a-z]+)?"
+else
+	echo "# SKIP moduleroot (-r): this vfio-bind's 'modules' has no --moddir"
+fi
 
 # --- 2d. sizes: the busybox image with and without vfio-bind (cat and zstd, Arch's default)
 mkimage none variants "base udev" e1000e cat
