@@ -316,6 +316,8 @@ const char *initrd_rebuild_command(const char *root)
                 { "/sbin/dracut", "dracut -f" },
                 { "/usr/sbin/update-initramfs", "update-initramfs -u" },
                 { "/sbin/update-initramfs", "update-initramfs -u" },
+                /* mkinitcpio (Arch): -P rebuilds every preset, as its pacman hook does */
+                { "/usr/bin/mkinitcpio", "mkinitcpio -P" },
         };
         char path[4096];
 

@@ -195,6 +195,18 @@ static void test_rebuild_command(void **state)
         assert_string_equal(initrd_rebuild_command(t->root), "dracut -f");
 }
 
+static void test_rebuild_command_mkinitcpio(void **state)
+{
+        struct tree *t = *state;
+        char dir[200], path[256];
+
+        snprintf(dir, sizeof(dir), "%s/usr/bin", t->root);
+        mkdirs(dir);
+        snprintf(path, sizeof(path), "%s/mkinitcpio", dir);
+        write_file(path, "");
+        assert_string_equal(initrd_rebuild_command(t->root), "mkinitcpio -P");
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -206,6 +218,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_first_copy_wins, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_small_buffer, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_rebuild_command, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_rebuild_command_mkinitcpio, setup, teardown),
         };
 
         return cmocka_run_group_tests_name("initrd", tests, NULL, NULL);
