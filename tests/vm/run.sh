@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # tests/vm/run.sh -- suite "vm": the project's own dracut module, installed by
-# 'make install DESTDIR=$stage', in real boots of Debian's kernel under QEMU/TCG,
+# its .deb (dpkg -x into $stage), in real boots of Debian's kernel under QEMU/TCG,
 # for a non-systemd ("plain") and a systemd initramfs.
 #
 # The module takes vfio-bind's binary and configuration from VFIO_BIND_ROOT=$stage
@@ -40,18 +40,20 @@ out=$VM_CACHE/boot
 stage=$out/stage
 mkdir -p "$out"
 
-# --- the project, installed as a package would be (own build dir, no sanitizer)
+# --- the project as its package installs it: the .deb built from this tree, unpacked
 rm -rf "$stage"
-if make -C "$repo" -s install DESTDIR="$stage" PREFIX=/usr BUILDDIR="$VM_CACHE/build" \
-	SANITIZE= > "$out/install.log" 2>&1; then
-	ok "make install DESTDIR=$stage"
+if deb=$("$repo/tests/packages/build-deb.sh" 2> "$out/install.log") && dpkg -x "$deb" "$stage" 2>> "$out/install.log"; then
+	ok "package: dpkg -x $(basename "$deb") into $stage"
 else
-	bad "make install failed: $(tail -n 3 "$out/install.log")"
+	bad "building or unpacking the .deb failed: $(tail -n 3 "$out/install.log")"
 	finish
 fi
+mkdir -p "$stage/etc" # the test writes the configuration there before each build
 mod=$stage/usr/lib/dracut/modules.d/55vfio-bind
-for f in usr/sbin/vfio-bind usr/lib/udev/rules.d/70-vfio-bind.rules \
-	usr/lib/systemd/system/vfio-bind.service \
+# the udev rule and the unit where this Debian release puts them (/lib on bookworm)
+rules=$(pkg-config --variable=udevdir udev)/rules.d
+units=$(pkg-config --variable=systemdsystemunitdir systemd)
+for f in usr/sbin/vfio-bind "${rules#/}/70-vfio-bind.rules" "${units#/}/vfio-bind.service" \
 	usr/lib/dracut/modules.d/55vfio-bind/module-setup.sh \
 	usr/lib/dracut/modules.d/55vfio-bind/vfio-bind-pre-udev.sh; do
 	check "installed $f" [ -s "$stage/$f" ]
@@ -62,13 +64,13 @@ dash_ok() { dash -n "$1" && dash -n "$2"; }
 check "installed hook and module pass dash -n" dash_ok "$mod/module-setup.sh" "$mod/vfio-bind-pre-udev.sh"
 paths_ok() {
 	! grep -rq @SBINDIR@ "$1" &&
-		grep -qF 'IMPORT{program}="/usr/sbin/vfio-bind udev $kernel"' "$1/usr/lib/udev/rules.d/70-vfio-bind.rules"
+		grep -qF 'IMPORT{program}="/usr/sbin/vfio-bind udev $kernel"' "$1$rules/70-vfio-bind.rules"
 }
 check "installed files name /usr/sbin/vfio-bind (no @SBINDIR@ left)" paths_ok "$stage"
 # (the man page it names is not ours to check here). --root: ExecStart= must exist in the staged
 # tree, not on this machine, where nothing is installed.
 unit_ok() { ! systemd-analyze verify --root="$stage" "$1" 2>&1 | grep -v "man vfio-bind" | grep -q .; }
-check "vfio-bind.service passes systemd-analyze verify" unit_ok "$stage/usr/lib/systemd/system/vfio-bind.service"
+check "vfio-bind.service passes systemd-analyze verify" unit_ok "$stage$units/vfio-bind.service"
 
 export VM_DRACUT_MODULES=$mod
 if ! vm_setup; then
