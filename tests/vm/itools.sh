@@ -55,6 +55,12 @@ fi
 # --- the package's files: the .deb built from this tree (tests/packages/build-deb.sh), unpacked
 rm -rf "$pkgroot"
 if deb=$("$repo/tests/packages/build-deb.sh" 2> "$out/install.log") && dpkg -x "$deb" "$pkgroot" 2>> "$out/install.log"; then
+	# as dpkg unpacks into a merged-/usr root (Debian 12): /lib is /usr/lib, and only /usr is
+	# laid over the build's root below
+	if [ -d "$pkgroot/lib" ] && [ ! -L "$pkgroot/lib" ]; then
+		mkdir -p "$pkgroot/usr/lib" && cp -a "$pkgroot/lib/." "$pkgroot/usr/lib/" &&
+			rm -rf "${pkgroot:?}/lib" && ln -s usr/lib "$pkgroot/lib"
+	fi
 	ok "package files: dpkg -x $(basename "$deb")"
 else
 	bad "building or unpacking the .deb failed: $(tail -n 3 "$out/install.log")"
