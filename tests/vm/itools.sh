@@ -98,21 +98,6 @@ config_addr='version: 1
 devices:
   - address: "0000:00:02.0"
 '
-config_id='version: 1
-devices:
-  - id: "8086:10d3"
-'
-# the variant by the entry's id (the build host lacks the device), the twin left by the address
-config_variant='version: 1
-devices:
-  - address: "0000:00:02.0"
-    id: "8086:10d3"
-'
-config_broken='version: 1
-devices:
-  - address: "0000:00:02.0"
-    id: [ "8086:10d3"
-'
 
 # mkimg NAME TREE CONFIG|none PKG(yes|no) [modules...]: $out/NAME.img by mkinitramfs
 mkimg() {

@@ -307,3 +307,25 @@ finish() {
 }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# Configurations both early-boot suites (run.sh: dracut, itools.sh: initramfs-tools) boot with.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+{
+config_id='version: 1
+devices:
+  - id: "8086:10d3"
+'
+# The build host has no device at 0000:00:02.0 with that id: 'modules' finds the variant by the
+# id; at boot the address keeps the twin 0000:00:03.0 (same id) on e1000e.
+config_variant='version: 1
+devices:
+  - address: "0000:00:02.0"
+    id: "8086:10d3"
+'
+# a YAML syntax error at 5:1
+config_broken='version: 1
+devices:
+  - address: "0000:00:02.0"
+    id: [ "8086:10d3"
+'
+}

@@ -85,22 +85,6 @@ devices:
   - address: "0000:01:00.0"    # hot-added later: absent at boot, not "missing"
     optional: true
 '
-config_id='version: 1
-devices:
-  - id: "8086:10d3"
-'
-# The build host has no device at 0000:00:02.0 with that id: 'modules' finds the variant by the
-# id; at boot the address keeps the twin 0000:00:03.0 (same id) on e1000e.
-config_variant='version: 1
-devices:
-  - address: "0000:00:02.0"
-    id: "8086:10d3"
-'
-config_broken='version: 1
-devices:
-  - address: "0000:00:02.0"
-    id: [ "8086:10d3"
-'
 
 # build KIND NAME TREE CONFIG|none [dracut args]: $out/KIND-NAME.img; TREE: a tree of
 # mktrees.sh (debian, variants, builtin) or a module directory. Only dracut's --kmoddir
