@@ -34,8 +34,10 @@ endif
 
 # Library part of the pipeline, linked into the tool, the unit tests and the benchmarks.
 CORE := bus pci sysfs log config config-entry config-check discover usage select resolve plan pipeline report table cmdline apply revert sriov record plan-release apply-release
+VERBS := apply plan status revert list resolve validate modules udev
 CORE_OBJS := $(CORE:%=$(BUILDDIR)/src/%.o)
-TOOL_OBJS := $(CORE_OBJS) $(BUILDDIR)/src/main.o $(BUILDDIR)/src/verbs.o $(BUILDDIR)/src/verbs-apply.o
+TOOL_OBJS := $(CORE_OBJS) $(BUILDDIR)/src/main.o $(BUILDDIR)/src/verbs.o \
+	$(VERBS:%=$(BUILDDIR)/src/verb-%.o)
 include dracut/dracut.mk
 # Present once their parts of the tree are: '-include' keeps this Makefile working without them.
 -include initramfs-tools/initramfs-tools.mk

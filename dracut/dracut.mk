@@ -1,9 +1,8 @@
-# Early boot (included by the Makefile after TOOL_OBJS): the tool's boot-time sources, and the
+# Early boot (included by the Makefile after TOOL_OBJS): the tool's boot-time source, and the
 # installation of the dracut module, the udev rule and the systemd unit.
 #   src/initrd.c      the initramfs's configuration copy, compared by 'status'; timing
-#   src/verbs-udev.c  'vfio-bind udev ADDRESS', called by 70-vfio-bind.rules
 CORE_OBJS += $(BUILDDIR)/src/initrd.o
-TOOL_OBJS += $(BUILDDIR)/src/initrd.o $(BUILDDIR)/src/verbs-udev.o
+TOOL_OBJS += $(BUILDDIR)/src/initrd.o
 
 # @SBINDIR@ in the rule, the unit and the module: where the binary is installed.
 BOOT_SED = sed -e 's|@SBINDIR@|$(SBINDIR)|g'

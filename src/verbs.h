@@ -41,10 +41,16 @@ struct verb_options {
 int parse_verb_options(int argc, char *argv[], const char *verb, const char *usage,
                        unsigned accepted, struct verb_options *ret);
 
+/* --kver: a release name, not a path; logs a usage error for verb when it is not. */
+bool kver_option_valid(const char *verb, const char *kver);
+
 struct pipeline;
 /* The plan as planned results; EXIT_FAILED when a device cannot be handled, < 0 on error. */
 int report_plan(struct pipeline *p, const char *verb, bool json);
+/* The configuration (unless not needed), then the pipeline: -1 to go on, else an exit status. */
+int load_and_run(struct pipeline *p, bool load_config);
 
+/* One verb a file: verb-NAME.c. */
 int verb_plan(int argc, char *argv[]);
 int verb_apply(int argc, char *argv[]);
 int verb_status(int argc, char *argv[]);
@@ -53,4 +59,4 @@ int verb_list(int argc, char *argv[]);
 int verb_resolve(int argc, char *argv[]);
 int verb_validate(int argc, char *argv[]);
 int verb_modules(int argc, char *argv[]);
-int verb_udev(int argc, char *argv[]); /* verbs-udev.c */
+int verb_udev(int argc, char *argv[]);
