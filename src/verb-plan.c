@@ -15,16 +15,11 @@ int verb_plan(int argc, char *argv[])
                          "  --json   one JSON document: {\"plan\": {\"devices\": [...]}}", OPT_JSON, &o);
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : EXIT_OK;
-        r = pipeline_load_config(&p, arg_config, CONFIG_STRICT_PERMISSIONS);
-        if (r < 0) {
-                pipeline_done(&p);
-                return EXIT_USAGE;
-        }
-        r = pipeline_run(&p);
-        if (r >= 0)
+        r = load_and_run(&p, true);
+        if (r < 0)
                 r = report_plan(&p, "plan", o.json);
         pipeline_done(&p);
-        return r == -EINVAL ? EXIT_USAGE : r < 0 ? EXIT_FAILED : r;
+        return r < 0 ? EXIT_FAILED : r;
 }
 
 int report_plan(struct pipeline *p, const char *verb, bool json)
