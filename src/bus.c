@@ -216,3 +216,9 @@ void device_ref_describe_missing(const struct device_ref *r, char *buf, size_t s
         if (n < size)
                 snprintf(buf + n, size - n, " bus");
 }
+
+/* Every VFIO driver has "vfio" in its name: vfio-pci and the *_vfio_pci variants. */
+bool driver_is_vfio(const char *driver)
+{
+        return strstr(driver, "vfio") != NULL;
+}

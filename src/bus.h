@@ -74,3 +74,6 @@ struct device_ref {
 int device_ref_parse(const char *s, bool allow_any, struct device_ref *ret, const char **why);
 /* "no PCI device 0000:01:00.0" / "no device dprc.2 on the fsl-mc bus" */
 void device_ref_describe_missing(const struct device_ref *r, char *buf, size_t size);
+
+/* A driver name of VFIO: plan, apply and revert ask it of the drivers they see. */
+bool driver_is_vfio(const char *driver);

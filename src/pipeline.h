@@ -28,9 +28,3 @@ int pipeline_load_config(struct pipeline *p, const char *config_path, enum confi
 /* The rest, once the configuration is in p->config. */
 int pipeline_run(struct pipeline *p);
 void pipeline_done(struct pipeline *p);
-
-/* An explicit module for a device of bus (which may be absent): known, and a VFIO driver. */
-void resolve_module(struct resolver *r, enum bus bus, const char *module, struct target *ret);
-/* The resolve stage for one device: an explicit module wins, else the modalias decides. */
-void resolve_target(struct resolver *r, const struct device *d, const char *explicit_module,
-                    struct target *ret);

@@ -22,12 +22,6 @@ const char *step_name(enum step s)
         return "unknown";
 }
 
-/* Every VFIO driver has "vfio" in its name: vfio-pci and the *_vfio_pci variants. */
-bool driver_is_vfio(const char *driver)
-{
-        return strstr(driver, "vfio") != NULL;
-}
-
 /*
  * fsl-mc: a container bound to a vfio driver brings every object in it along (the kernel does).
  * The container that holds d and is selected in this run, or NULL. Containers sort first, so

@@ -5,15 +5,6 @@
 #include "resolve.h"
 #include "select.h"
 
-/* What resolution found for one selected device: the input plan needs besides the snapshot. */
-struct target {
-        char module[MODULE_NAME_MAX];
-        char driver[DRIVER_NAME_MAX];
-        enum module_state module_state;
-        int error; /* < 0: no module; plan reports it */
-        char why[128]; /* -EMEDIUMTYPE: why the module is not a VFIO driver */
-};
-
 enum step {
         STEP_LOAD_MODULE = 1 << 0,
         STEP_SET_OVERRIDE = 1 << 1,
@@ -64,7 +55,6 @@ static inline const struct action *plan_action(const struct plan *p, size_t i)
         return i < p->n_actions ? &p->actions[i] : &p->releases[i - p->n_actions];
 }
 const char *step_name(enum step s);
-bool driver_is_vfio(const char *driver);
 /*
  * VFIO can use a group only when each endpoint in it is on a vfio driver or on none; bridges do
  * not count. The first of d's mates in the way as the snapshot is now: "IOMMU group N is not

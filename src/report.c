@@ -365,3 +365,26 @@ void report_resolution(const char *modalias, const struct resolution *res, const
         json_object_object_add(o, "matches", arr);
         print_json("resolve", o);
 }
+
+int report_plan(const struct plan *plan, const struct selection *sel, const char *verb, bool json)
+{
+        _cleanup_free_ struct result *results = NULL;
+        size_t n = plan->n_actions + plan->n_releases;
+        int status = 0;
+
+        results = calloc(n + 1, sizeof(*results));
+        if (!results)
+                return log_error_errno(ENOMEM, "Out of memory");
+        for (size_t i = 0; i < n; i++) {
+                const struct action *a = plan_action(plan, i);
+                results[i] = (struct result){ .action = a, .outcome = OUTCOME_PLANNED };
+                if (a->kind == ACTION_ERROR || a->kind == ACTION_RELEASE)
+                        snprintf(results[i].message, sizeof(results[i].message), "%s", a->reason);
+                if (a->kind == ACTION_ERROR)
+                        status = 1;
+        }
+        if (selection_missing(sel))
+                status = 1;
+        report_results(verb, results, n, sel, json);
+        return status;
+}

@@ -45,3 +45,5 @@ void report_resolution(const char *modalias, const struct resolution *res, const
 const char *outcome_name(enum outcome o);
 /* Prints one JSON document, {"VERB": value}, and frees value. */
 int print_json(const char *verb, struct json_object *value);
+/* The plan as planned results: 1 when a device cannot be handled (or is missing), < 0 on error. */
+int report_plan(const struct plan *plan, const struct selection *sel, const char *verb, bool json);

@@ -131,9 +131,9 @@ int verb_apply(int argc, char *argv[])
         if (o.boot)
                 sriov_defer_driverless_pfs(&p.plan);
         if (o.dry_run) {
-                r = report_plan(&p, "plan", o.json);
+                r = report_plan(&p.plan, &p.selection, "plan", o.json);
                 pipeline_done(&p);
-                return r < 0 ? EXIT_FAILED : r;
+                return r ? EXIT_FAILED : EXIT_OK;
         }
         /* SR-IOV phase 1: create VFs, then plan again over a snapshot that has them. */
         r = sriov_apply_phase1(&p, &sriov);
