@@ -6,7 +6,6 @@
 
 #include "discover.h"
 #include "log.h"
-#include "sriov.h"
 #include "sysfs.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev *, udev_unref)
@@ -421,6 +420,49 @@ static int scan_bus(struct udev *udev, enum bus bus, struct snapshot *s, size_t 
         return 0;
 }
 
+int sriov_vf_index(const char *pf, const char *vf)
+{
+        char path[256], name[PCI_ADDRESS_MAX + 8];
+
+        /* The kernel allows up to 65535 VFs; the links are contiguous from virtfn0. */
+        for (int k = 0; k <= SRIOV_NUMVFS_MAX; k++) {
+                if (path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/virtfn%d", pf, k) < 0 ||
+                    sysfs_read_link_name(path, name, sizeof(name)) < 0)
+                        return -ENOENT;
+                if (streq(name, vf))
+                        return k;
+        }
+        return -ENOENT;
+}
+
+static void sriov_discover(struct snapshot *s)
+{
+        for (size_t i = 0; i < s->n_devices; i++)
+                s->devices[i].vf_index = -1;
+        for (size_t i = 0; i < s->n_devices; i++) {
+                const struct device *pf = &s->devices[i];
+
+                if (pf->is_virtfn || pf->sriov_totalvfs == 0)
+                        continue;
+                for (unsigned k = 0; k < pf->sriov_totalvfs; k++) {
+                        char path[256], name[PCI_ADDRESS_MAX + 8];
+                        struct pci_address a;
+                        struct device *vf;
+                        const char *why;
+
+                        if (path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/virtfn%u",
+                                      pf->name, k) < 0 ||
+                            sysfs_read_link_name(path, name, sizeof(name)) < 0)
+                                break;
+                        if (pci_address_parse(name, false, &a, &why) < 0)
+                                continue;
+                        vf = (struct device *)snapshot_find(s, &a);
+                        if (vf && vf->is_virtfn && pci_address_compare(&vf->physfn, &pf->address) == 0)
+                                vf->vf_index = (int)k;
+                }
+        }
+}
+
 int discover_snapshot_buses(unsigned bus_mask, struct snapshot *ret)
 {
         _cleanup_(udev_unrefp) struct udev *udev = NULL;
@@ -543,4 +585,13 @@ const struct device *snapshot_find(const struct snapshot *s, const struct pci_ad
         if (!s->n_devices)
                 return NULL;
         return bsearch(&key, s->devices, s->n_devices, sizeof(*s->devices), device_compare_void);
+}
+
+struct device *snapshot_device(struct snapshot *s, const struct device *d)
+{
+        uintptr_t p = (uintptr_t)d, first = (uintptr_t)s->devices;
+
+        if (!d || !s->n_devices || p < first || p >= first + s->n_devices * sizeof(*d))
+                return NULL;
+        return &s->devices[(p - first) / sizeof(*d)];
 }

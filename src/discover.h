@@ -50,6 +50,11 @@ void snapshot_done(struct snapshot *s);
 const struct device *snapshot_find(const struct snapshot *s, const struct pci_address *a);
 /* Any bus: the device with this sysfs name. */
 const struct device *snapshot_find_name(const struct snapshot *s, enum bus bus, const char *name);
+/*
+ * The snapshot's own, writable entry for d, a device of s reached through a const pointer
+ * (a selection, a plan): for the stages that refresh what they change. NULL when d is not in s.
+ */
+struct device *snapshot_device(struct snapshot *s, const struct device *d);
 bool device_ref_matches(const struct device_ref *r, const struct device *d);
 /* fsl-mc: whether d is an object (not a container) that sits in a container. */
 bool fsl_mc_in_container(const struct device *d);
@@ -62,6 +67,11 @@ int pci_read_header_type(const char *config_path);
 bool device_takes_vfio(const struct device *d);
 /* The sysfs path of the device's attribute ATTR ("" for the device's own directory). */
 int device_attr_path(const struct device *d, const char *attr, char *path, size_t size);
+/*
+ * SR-IOV: the K of pf's virtfnK link naming vf, read from sysfs (for one device, e.g. from
+ * udev); -ENOENT. A snapshot has vf_index set on every VF already.
+ */
+int sriov_vf_index(const char *pf, const char *vf);
 /* Re-read the fields apply changes (driver, driver_override), straight from sysfs. -ENODEV: the
  * device is gone. */
 int device_refresh(struct device *d);

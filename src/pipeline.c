@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "log.h"
 #include "pipeline.h"
-#include "release.h"
 #include "usage.h"
 
 int pipeline_load_config(struct pipeline *p, const char *config_path, enum config_flags flags)
@@ -59,6 +58,8 @@ int pipeline_run(struct pipeline *p)
                 r = plan_releases(&p->plan, &p->record, p->origin, &p->selection, &p->snapshot);
         if (r < 0)
                 return log_error_errno(r, "Failed to plan: %m");
+        if (p->defer_driverless_pfs)
+                sriov_defer_driverless_pfs(&p->plan);
         return 0;
 }
 

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "macro.h"
 #include "plan.h"
-#include "sriov.h"
 
 const char *step_name(enum step s)
 {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "discover.h"
+#include "record.h"
 #include "resolve.h"
 #include "select.h"
 
@@ -19,7 +20,7 @@ enum action_kind {
         ACTION_NONE,  /* already as configured */
         ACTION_BIND,  /* steps to run */
         ACTION_ERROR, /* cannot be done; reason says why */
-        ACTION_RELEASE, /* bound by vfio-bind, selected no more: back to a host driver (release.h) */
+        ACTION_RELEASE, /* bound by vfio-bind, selected no more: back to a host driver (plan_releases) */
 };
 
 struct action {
@@ -63,3 +64,29 @@ const char *step_name(enum step s);
 bool group_unviable(const struct snapshot *s, const struct device *d, char *buf, size_t size);
 /* Whether an entry with 'group: all' selects a member of d's IOMMU group: it moves whole. */
 bool group_moves_whole(const struct selection *sel, const struct device *d);
+
+/*
+ * SR-IOV (plan-sriov.c): the PF's action (create/remove VFs, or an error), and the VFs of a PF
+ * in error. The VFs themselves are planned as any device once they exist: the orchestrator
+ * plans again after apply created them (pipeline.h).
+ */
+void sriov_plan_pf(const struct selected_device *item, struct action *a);
+void sriov_plan_vfs(struct plan *p);
+/* "remove 2 VFs" / "create 4 VFs" for a planned step. */
+int sriov_step_text(const struct action *a, enum step s, char *buf, size_t size);
+/*
+ * Before coldplug (the early run) a PF has no driver yet, so no VFs: its driver's "bind" event
+ * brings the udev rule back for it. The first says whether a is such a PF; the second turns
+ * such errors into a notice, for the early run.
+ */
+bool sriov_pf_waits_for_driver(const struct action *a);
+void sriov_defer_driverless_pfs(struct plan *p);
+
+/*
+ * Convergence: a device vfio-bind bound (record.h) that no entry selects any more goes back to
+ * its host driver. Pure: a release action per recorded device of this origin that no entry
+ * selects and that is still as vfio-bind left it (record_owns), in snapshot order, into
+ * p->releases. apply_releases (apply.h) runs them.
+ */
+int plan_releases(struct plan *p, const struct record *rec, const char *origin,
+                  const struct selection *sel, const struct snapshot *s);

@@ -94,14 +94,6 @@ int resolver_query_variants(struct resolver *r, const char *query, char ***ret, 
 
 /* State of a module in the running kernel. */
 enum module_state resolver_module_state(struct resolver *r, const char *module);
-/*
- * The PCI driver the module registers: /sys/module/M/drivers/pci:NAME when the module is
- * loaded or built in; otherwise the best guess (vfio_pci registers vfio-pci, variant drivers
- * their module name), which apply checks again after loading. Returns true when it was read.
- */
-bool module_driver_name(const char *module, char *buf, size_t size);
-/* The same for a bus: /sys/module/M/drivers/BUS:NAME; guesses from the bus's VFIO module. */
-bool module_bus_driver_name(enum bus bus, const char *module, char *buf, size_t size);
 
 /*
  * What resolution found for one selected device (resolve-target.c): the input plan needs besides
