@@ -44,6 +44,12 @@ struct snapshot {
 int discover_snapshot(struct snapshot *ret);
 /* PCI, and the other buses in mask (1 << BUS_PLATFORM ...): those after PCI, by bus, then name. */
 int discover_snapshot_buses(unsigned bus_mask, struct snapshot *ret);
+/*
+ * One device, as a snapshot would have it (udev's hotplug event), with its vf_index. -ENODEV
+ * when it is not there, -EINVAL for a name not of its bus, -EBADMSG when a PCI device's IDs
+ * or class cannot be read (ret filled as far as it could be, problem set).
+ */
+int discover_one(enum bus bus, const char *name, struct device *ret);
 /* The snapshot's order: bus, then PCI address or sysfs name (fsl-mc: containers first, outer first). */
 int device_compare(const struct device *a, const struct device *b);
 void snapshot_done(struct snapshot *s);

@@ -35,72 +35,9 @@
  */
 #define UDEV_LOCK_WAIT_MS 60000
 
-static int read_hex(const char *name, const char *attr, unsigned digits, uint32_t *ret)
-{
-        char path[256], buf[64];
-        int r;
-
-        r = path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/%s", name, attr);
-        if (r < 0)
-                return r;
-        r = sysfs_read(path, buf, sizeof(buf));
-        if (r < 0)
-                return r;
-        return parse_hex_attr(buf, digits, ret);
-}
-
-/* Just enough of the device for entry_matches(); -ENOENT when it is gone. */
-static int peek_device(enum bus bus, const char *name, const struct pci_address *a,
-                       struct device *d)
-{
-        char path[256], buf[64];
-        const char *why;
-        uint32_t v[4];
-        int r;
-
-        *d = (struct device){ .bus = bus, .address = *a, .iommu_group = -1 };
-        snprintf(d->name, sizeof(d->name), "%s", name);
-        if (bus != BUS_PCI) {
-                /* Names and compatible strings select these: the modalias has the latter. */
-                r = path_join(path, sizeof(path), "%s/%s/modalias", bus_get(bus)->devices_dir, name);
-                if (r >= 0)
-                        r = sysfs_read(path, d->modalias, sizeof(d->modalias));
-                /* A device without a modalias can still be selected by its name. */
-                if (r == -ENOENT && access(path, F_OK) < 0 &&
-                    path_join(path, sizeof(path), "%s/%s", bus_get(bus)->devices_dir, name) == 0 &&
-                    access(path, F_OK) == 0)
-                        r = 0;
-                /* Too long to keep: a name may still select it, and the pipeline then says why. */
-                if (r == -E2BIG) {
-                        d->modalias[0] = '\0';
-                        r = 0;
-                }
-                return r;
-        }
-        r = read_hex(name, "vendor", 4, &v[0]);
-        if (r >= 0)
-                r = read_hex(name, "device", 4, &v[1]);
-        if (r >= 0)
-                r = read_hex(name, "subsystem_vendor", 4, &v[2]);
-        if (r >= 0)
-                r = read_hex(name, "subsystem_device", 4, &v[3]);
-        if (r >= 0)
-                r = read_hex(name, "class", 6, &d->class_code);
-        if (r < 0)
-                return r;
-        d->id = (struct pci_id){ (uint16_t)v[0], (uint16_t)v[1] };
-        d->subsystem = (struct pci_id){ (uint16_t)v[2], (uint16_t)v[3] };
-        /* A VF: its PF's entry may select it ('sriov'), which the VF's own IDs cannot tell. */
-        if (path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/physfn", name) == 0 &&
-            sysfs_read_link_name(path, buf, sizeof(buf)) == 0 &&
-            pci_address_parse(buf, false, &d->physfn, &why) == 0)
-                d->is_virtfn = true;
-        return 0;
-}
-
 /*
  * false only when no entry can select the device: none matches it, none takes whole groups,
- * and, for a VF (pf: its PF, peeked), no 'sriov' entry matches its PF.
+ * and, for a VF (pf: its PF, discovered), no 'sriov' entry matches its PF.
  */
 static bool may_select(const struct config *c, const struct device *d, const struct device *pf)
 {
@@ -138,8 +75,7 @@ static int load_config(struct pipeline *p)
 }
 
 /* driver_bound: the rule's "bind" event of an SR-IOV PF, which only creates its VFs. */
-static int udev_one(enum bus bus, const char *name, const struct pci_address *a,
-                    bool driver_bound)
+static int udev_one(enum bus bus, const char *name, bool driver_bound)
 {
         _cleanup_close_ int lock = -1;
         struct pipeline p = { 0 };
@@ -159,13 +95,13 @@ static int udev_one(enum bus bus, const char *name, const struct pci_address *a,
         log_set_max_level(level);
         if (disabled)
                 return log_debug("disabled on the kernel command line"), EXIT_OK;
-        r = peek_device(bus, name, a, &stub);
+        r = discover_one(bus, name, &stub);
         if (r < 0)
                 return log_debug_errno(r, "%s: cannot read the device, ignoring: %m", name),
                        EXIT_OK;
         if (stub.is_virtfn) {
                 pci_address_format(&stub.physfn, pf_name);
-                if (peek_device(BUS_PCI, pf_name, &stub.physfn, &pf_stub) < 0)
+                if (discover_one(BUS_PCI, pf_name, &pf_stub) < 0)
                         stub.is_virtfn = false; /* its PF is gone: the VF goes too */
         }
 
@@ -308,5 +244,5 @@ int verb_udev(int argc, char *argv[])
                 log_error("udev: --driver-bound is for PCI devices (SR-IOV PFs)");
                 return usage_error("udev"), EXIT_USAGE;
         }
-        return udev_one(bus, name, &a, driver_bound);
+        return udev_one(bus, name, driver_bound);
 }
