@@ -73,8 +73,10 @@ install: all
 print-version:
 	@echo $(VERSION)
 
-# Static checks: cppcheck on C, shellcheck on every shell script, dash -n on POSIX hooks.
+# Static checks: cppcheck on C, shellcheck on every shell script, dash -n on POSIX hooks, the
+# stage structure of src/ (docs/architecture.md).
 lint:
+	sh tests/lint/stages.sh src
 	cppcheck -q --error-exitcode=1 --enable=warning,portability --inline-suppr \
 		--suppress=missingIncludeSystem -D_GNU_SOURCE -Isrc src
 	shellcheck -x -S warning $$(git ls-files '*.sh' tests/testbed/mkbed tests/testbed/run tests/testbed/dump .ci/run)
