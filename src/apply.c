@@ -198,6 +198,29 @@ static bool fsl_mc_container_on(struct snapshot *s, const struct device *d, cons
         return false;
 }
 
+/* The target's module, unless an earlier device of this run loaded it: -errno with res failed. */
+static int load_target_module(const struct apply_ctx *ctx, const struct target *t,
+                              struct result *res)
+{
+        int r = module_load(ctx->kmod, t->module);
+
+        if (r == LOAD_BLACKLISTED) {
+                result_fail(res, STEP_LOAD_MODULE, -EPERM, "blacklisted");
+                /* Not the kernel's refusal: no errno text. */
+                snprintf(res->message, sizeof(res->message),
+                         "module '%s' is blacklisted in modprobe.d ('blacklist %s'); "
+                         "not loading it", t->module, t->module);
+                return -EPERM;
+        }
+        if (r < 0) {
+                result_fail(res, STEP_LOAD_MODULE, r, "cannot load module '%s'", t->module);
+                return r;
+        }
+        if (r != LOAD_ALREADY)
+                res->steps_done |= STEP_LOAD_MODULE;
+        return 0;
+}
+
 static void apply_one(const struct apply_ctx *ctx, const struct action *a, struct result *res)
 {
         /* The snapshot is ours to update: later stages and the report see the new state. */
@@ -233,23 +256,8 @@ static void apply_one(const struct apply_ctx *ctx, const struct action *a, struc
         snprintf(original_driver, sizeof(original_driver), "%s", d->driver);
         snprintf(original_override, sizeof(original_override), "%s", d->driver_override);
 
-        if (a->steps & STEP_LOAD_MODULE) {
-                r = module_load(ctx->kmod, t->module);
-                if (r == LOAD_BLACKLISTED) {
-                        result_fail(res, STEP_LOAD_MODULE, -EPERM, "blacklisted");
-                        /* Not the kernel's refusal: no errno text. */
-                        snprintf(res->message, sizeof(res->message),
-                                 "module '%s' is blacklisted in modprobe.d ('blacklist %s'); "
-                                 "not loading it", t->module, t->module);
-                        return;
-                }
-                if (r < 0) {
-                        result_fail(res, STEP_LOAD_MODULE, r, "cannot load module '%s'", t->module);
-                        return;
-                }
-                if (r != LOAD_ALREADY)
-                        res->steps_done |= STEP_LOAD_MODULE;
-        }
+        if ((a->steps & STEP_LOAD_MODULE) && load_target_module(ctx, t, res) < 0)
+                return;
         /* Only the module knows its driver's name: read it now that it is in the kernel. */
         if (!module_bus_driver_name(d->bus, t->module, driver, sizeof(res->driver)))
                 log_debug("%s: module '%s' lists no %s driver; using '%s'", d->name, t->module,
