@@ -33,7 +33,7 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 # Library part of the pipeline, linked into the tool, the unit tests and the benchmarks.
-CORE := bus pci sysfs log config config-entry config-check discover usage select resolve plan pipeline report table cmdline apply revert sriov record plan-release apply-release
+CORE := bus pci sysfs log config config-entry config-check discover discover-names usage select resolve resolve-target plan pipeline report table cmdline apply revert apply-sriov record plan-release plan-sriov apply-release pipeline-apply
 VERBS := apply plan status revert list resolve validate modules udev
 CORE_OBJS := $(CORE:%=$(BUILDDIR)/src/%.o)
 TOOL_OBJS := $(CORE_OBJS) $(BUILDDIR)/src/main.o $(BUILDDIR)/src/verbs.o \
@@ -73,8 +73,10 @@ install: all
 print-version:
 	@echo $(VERSION)
 
-# Static checks: cppcheck on C, shellcheck on every shell script, dash -n on POSIX hooks.
+# Static checks: cppcheck on C, shellcheck on every shell script, dash -n on POSIX hooks, the
+# stage structure of src/ (docs/architecture.md).
 lint:
+	sh tests/lint/stages.sh src
 	cppcheck -q --error-exitcode=1 --enable=warning,portability --inline-suppr \
 		--suppress=missingIncludeSystem -D_GNU_SOURCE -Isrc src
 	shellcheck -x -S warning $$(git ls-files '*.sh' tests/testbed/mkbed tests/testbed/run tests/testbed/dump .ci/run)

@@ -4,13 +4,13 @@
 #include <libkmod.h>
 #include <sys/file.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "apply.h"
 #include "log.h"
-#include "steps.h"
 #include "sysfs.h"
 
-int take_run_lock(void)
+int take_run_lock(int wait_ms)
 {
         int fd, waited = 0;
 
@@ -24,16 +24,37 @@ int take_run_lock(void)
                         close(fd);
                         return log_error_errno(errno, "Cannot lock %s: %m", LOCK_PATH);
                 }
-                if (waited >= LOCK_WAIT_MS) {
+                if (waited >= wait_ms) {
                         close(fd);
                         return log_error_errno(EBUSY, "Another vfio-bind is running (%s held for "
                                                "%d ms); try again when it is done", LOCK_PATH,
-                                               LOCK_WAIT_MS);
+                                               wait_ms);
                 }
                 nanosleep(&ts, NULL);
                 waited += 50;
         }
         return fd;
+}
+
+/* One write() of the whole value, as the kernel wants it; short writes are errors. */
+static int sysfs_write(const char *path, const char *value)
+{
+        _cleanup_close_ int fd = -1;
+        size_t len = strlen(value);
+        ssize_t n;
+
+        fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return negative_errno();
+        n = write(fd, value, len);
+        if (n < 0)
+                return negative_errno();
+        if ((size_t)n != len)
+                return -EIO;
+        /* Some attributes act on close; a failure there is the kernel's answer too. */
+        if (close(TAKE_FD(fd)) < 0)
+                return negative_errno();
+        return 0;
 }
 
 int device_attr_write(const struct device *d, const char *attr, const char *value)
@@ -47,9 +68,20 @@ int device_attr_write(const struct device *d, const char *attr, const char *valu
         return sysfs_write(path, value);
 }
 
-int device_probe(const struct device *d)
+int device_name_attr_write(enum bus bus, const char *name, const char *attr, const char *value)
 {
-        return sysfs_write(bus_get(d->bus)->drivers_probe, d->name);
+        char path[256];
+        int r;
+
+        r = path_join(path, sizeof(path), "%s/%s/%s", bus_get(bus)->devices_dir, name, attr);
+        if (r < 0)
+                return r;
+        return sysfs_write(path, value);
+}
+
+int device_probe(enum bus bus, const char *name)
+{
+        return sysfs_write(bus_get(bus)->drivers_probe, name);
 }
 
 int device_bind_to(const struct device *d, const char *driver)
@@ -67,11 +99,17 @@ int device_bind_to(const struct device *d, const char *driver)
 int module_load(struct kmod_ctx *ctx, const char *name)
 {
         struct kmod_module *mod = NULL;
-        int r;
+        int r, state;
 
         r = kmod_module_new_from_name(ctx, name, &mod);
         if (r < 0)
                 return r;
+        /* An earlier device of this run may have loaded it already. */
+        state = kmod_module_get_initstate(mod);
+        if (state == KMOD_MODULE_BUILTIN || state == KMOD_MODULE_LIVE || state == KMOD_MODULE_COMING) {
+                kmod_module_unref(mod);
+                return LOAD_ALREADY;
+        }
         r = kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST, NULL, NULL, NULL, NULL);
         kmod_module_unref(mod);
         if (r == KMOD_PROBE_APPLY_BLACKLIST)
@@ -118,7 +156,7 @@ static void roll_back(struct device *d, const char *original_driver, const char 
                 log_debug("%s: cannot unbind '%s'", d->name, d->driver);
         /* One that was on no driver stays there: a probe could hand it to a host driver. */
         if (device_refresh(d) == 0 && !d->driver[0] && *original_driver)
-                (void)device_probe(d);
+                (void)device_probe(d->bus, d->name);
         if (device_refresh(d) == 0 && streq(d->driver, original_driver) &&
             streq(d->driver_override, original_override)) {
                 res->rolled_back = true;
@@ -131,10 +169,9 @@ static void roll_back(struct device *d, const char *original_driver, const char 
         log_warning("%s: could not put the device back on %s", d->name, res->message + n);
 }
 
-struct device *fsl_mc_reread_container(struct pipeline *p, const struct device *d)
+struct device *fsl_mc_reread_container(struct snapshot *s, const struct device *d)
 {
-        struct device *c = (struct device *)snapshot_find_name(&p->snapshot, BUS_FSL_MC,
-                                                               d->container);
+        struct device *c = snapshot_device(s, snapshot_find_name(s, BUS_FSL_MC, d->container));
 
         return c && device_refresh(c) == 0 ? c : NULL;
 }
@@ -144,14 +181,14 @@ struct device *fsl_mc_reread_container(struct pipeline *p, const struct device *
  * driver. If the container's own bind failed in this run, binding the object would fail too, in
  * a way that hides why: say why instead, before anything is written.
  */
-static bool fsl_mc_container_on(struct pipeline *p, const struct device *d, const char *driver,
+static bool fsl_mc_container_on(struct snapshot *s, const struct device *d, const char *driver,
                                 struct result *res)
 {
         struct device *c;
 
         if (!fsl_mc_in_container(d))
                 return true;
-        c = fsl_mc_reread_container(p, d);
+        c = fsl_mc_reread_container(s, d);
         if (c && streq(c->driver, driver))
                 return true;
         result_fail(res, 0, -ENODEV, "container");
@@ -161,13 +198,43 @@ static bool fsl_mc_container_on(struct pipeline *p, const struct device *d, cons
         return false;
 }
 
-static void apply_one(struct pipeline *p, struct action *a, struct result *res)
+/* The target's module, unless an earlier device of this run loaded it: -errno with res failed. */
+static int load_target_module(const struct apply_ctx *ctx, const struct target *t,
+                              struct result *res)
+{
+        int r = module_load(ctx->kmod, t->module);
+
+        if (r == LOAD_BLACKLISTED) {
+                result_fail(res, STEP_LOAD_MODULE, -EPERM, "blacklisted");
+                /* Not the kernel's refusal: no errno text. */
+                snprintf(res->message, sizeof(res->message),
+                         "module '%s' is blacklisted in modprobe.d ('blacklist %s'); "
+                         "not loading it", t->module, t->module);
+                return -EPERM;
+        }
+        if (r < 0) {
+                result_fail(res, STEP_LOAD_MODULE, r, "cannot load module '%s'", t->module);
+                return r;
+        }
+        if (r != LOAD_ALREADY)
+                res->steps_done |= STEP_LOAD_MODULE;
+        return 0;
+}
+
+static void apply_one(const struct apply_ctx *ctx, const struct action *a, struct result *res)
 {
         /* The snapshot is ours to update: later stages and the report see the new state. */
-        struct device *d = (struct device *)a->item->device;
-        struct target *t = (struct target *)a->target;
+        struct device *d = snapshot_device(ctx->snapshot, a->item->device);
+        const struct target *t = a->target;
         char original_driver[DRIVER_NAME_MAX], original_override[DRIVER_NAME_MAX];
+        char *driver = res->driver; /* t->driver, or the one the module registers */
         int r;
+
+        if (!d) {
+                result_fail(res, 0, -EINVAL, "%s is not in this run's snapshot",
+                            a->item->device->name);
+                return;
+        }
 
         /*
          * An earlier device of this run may have moved it: an fsl-mc container takes its objects
@@ -184,50 +251,34 @@ static void apply_one(struct pipeline *p, struct action *a, struct result *res)
                 res->outcome = OUTCOME_CHANGED;
                 return;
         }
-        if (!fsl_mc_container_on(p, d, t->driver, res))
+        if (!fsl_mc_container_on(ctx->snapshot, d, t->driver, res))
                 return;
         snprintf(original_driver, sizeof(original_driver), "%s", d->driver);
         snprintf(original_override, sizeof(original_override), "%s", d->driver_override);
 
-        /* An earlier device of this run may have loaded it already. */
-        if ((a->steps & STEP_LOAD_MODULE) &&
-            resolver_module_state(p->resolver, t->module) == MODULE_ABSENT) {
-                r = module_load(resolver_kmod(p->resolver), t->module);
-                if (r == LOAD_BLACKLISTED) {
-                        result_fail(res, STEP_LOAD_MODULE, -EPERM, "blacklisted");
-                        /* Not the kernel's refusal: no errno text. */
-                        snprintf(res->message, sizeof(res->message),
-                                 "module '%s' is blacklisted in modprobe.d ('blacklist %s'); "
-                                 "not loading it", t->module, t->module);
-                        return;
-                }
-                if (r < 0) {
-                        result_fail(res, STEP_LOAD_MODULE, r, "cannot load module '%s'", t->module);
-                        return;
-                }
-                res->steps_done |= STEP_LOAD_MODULE;
-        }
+        if ((a->steps & STEP_LOAD_MODULE) && load_target_module(ctx, t, res) < 0)
+                return;
         /* Only the module knows its driver's name: read it now that it is in the kernel. */
-        if (!module_bus_driver_name(d->bus, t->module, t->driver, sizeof(t->driver)))
+        if (!module_bus_driver_name(d->bus, t->module, driver, sizeof(res->driver)))
                 log_debug("%s: module '%s' lists no %s driver; using '%s'", d->name, t->module,
-                          bus_get(d->bus)->name, t->driver);
-        if (streq(d->driver, t->driver) && streq(d->driver_override, t->driver)) {
+                          bus_get(d->bus)->name, driver);
+        if (streq(d->driver, driver) && streq(d->driver_override, driver)) {
                 res->outcome = res->steps_done ? OUTCOME_CHANGED : OUTCOME_UNCHANGED;
                 return;
         }
 
         /* Already set (the device drifted off its driver only): no write needed. */
-        if (!streq(d->driver_override, t->driver)) {
-                r = device_attr_write(d, "driver_override", t->driver);
+        if (!streq(d->driver_override, driver)) {
+                r = device_attr_write(d, "driver_override", driver);
                 if (r < 0) {
                         result_fail(res, STEP_SET_OVERRIDE, r, "cannot set driver_override to '%s'",
-                             t->driver);
+                             driver);
                         goto rollback;
                 }
                 res->steps_done |= STEP_SET_OVERRIDE;
         }
 
-        if (d->driver[0] && !streq(d->driver, t->driver)) {
+        if (d->driver[0] && !streq(d->driver, driver)) {
                 r = device_attr_write(d, "driver/unbind", d->name);
                 if (r < 0) {
                         result_fail(res, STEP_UNBIND, r, "cannot unbind '%s'", d->driver);
@@ -237,14 +288,14 @@ static void apply_one(struct pipeline *p, struct action *a, struct result *res)
         }
         r = device_refresh(d);
         if (r >= 0 && !d->driver[0]) {
-                r = device_bind_to(d, t->driver);
+                r = device_bind_to(d, driver);
                 if (r == -ENOENT) {
                         result_fail(res, STEP_PROBE, r, "no %s driver '%s' is registered (module '%s')",
-                             bus_get(d->bus)->name, t->driver, t->module);
+                             bus_get(d->bus)->name, driver, t->module);
                         goto rollback;
                 }
                 if (r < 0) {
-                        result_fail(res, STEP_PROBE, r, "probe by '%s' failed", t->driver);
+                        result_fail(res, STEP_PROBE, r, "probe by '%s' failed", driver);
                         goto rollback;
                 }
                 res->steps_done |= STEP_PROBE;
@@ -254,9 +305,9 @@ static void apply_one(struct pipeline *p, struct action *a, struct result *res)
                 result_fail(res, STEP_PROBE, r, "cannot read the state of %s", d->name);
                 goto rollback;
         }
-        if (!streq(d->driver, t->driver)) {
+        if (!streq(d->driver, driver)) {
                 result_fail(res, STEP_PROBE, -ENODEV,
-                     "'%s' did not take the device (the kernel log says why)", t->driver);
+                     "'%s' did not take the device (the kernel log says why)", driver);
                 goto rollback;
         }
         res->outcome = OUTCOME_CHANGED;
@@ -267,10 +318,10 @@ rollback:
 }
 
 /* 'group: all': the member of d's IOMMU group that failed on its own, among the n results. */
-static const struct result *group_failure(const struct pipeline *p, const struct result *results,
+static const struct result *group_failure(const struct apply_ctx *ctx, const struct result *results,
                                           size_t n, const struct device *d)
 {
-        if (d->iommu_group < 0 || !group_moves_whole(&p->selection, d))
+        if (d->iommu_group < 0 || !group_moves_whole(ctx->selection, d))
                 return NULL;
         for (size_t j = 0; j < n; j++) {
                 const struct device *o = results[j].action->item->device;
@@ -299,17 +350,17 @@ static void fail_for_group(struct result *res, const struct result *culprit, con
  * 'group: all' is all or nothing: once a member failed, the rest of its group is left alone, and
  * the members this run moved go back where they were. Returns how many failed for that.
  */
-static size_t undo_split_groups(struct pipeline *p, struct result *results, size_t n)
+static size_t undo_split_groups(const struct apply_ctx *ctx, struct result *results, size_t n)
 {
         size_t failed = 0;
 
         for (size_t i = 0; i < n; i++) {
                 struct result *res = &results[i];
-                struct device *d = (struct device *)res->action->item->device;
+                struct device *d = snapshot_device(ctx->snapshot, res->action->item->device);
                 const struct result *culprit;
 
-                if (res->outcome != OUTCOME_CHANGED || !res->steps_done ||
-                    !(culprit = group_failure(p, results, n, d)))
+                if (!d || res->outcome != OUTCOME_CHANGED || !res->steps_done ||
+                    !(culprit = group_failure(ctx, results, n, d)))
                         continue;
                 fail_for_group(res, culprit, "moved back");
                 roll_back(d, res->previous_driver, res->previous_override, res);
@@ -323,11 +374,11 @@ static size_t undo_split_groups(struct pipeline *p, struct result *results, size
  * A group left half-moved (a member failed, a mate was refused or left out) cannot be used by
  * VFIO: say so on each device that is on its vfio driver, as the host is after this run.
  */
-static void warn_unviable_groups(struct pipeline *p, const struct result *results, size_t n)
+static void warn_unviable_groups(const struct apply_ctx *ctx, struct result *results, size_t n)
 {
         /* Devices this run did not refresh may have moved too (fsl-mc objects with their container). */
-        for (size_t i = 0; i < p->snapshot.n_devices; i++) {
-                struct device *o = &p->snapshot.devices[i];
+        for (size_t i = 0; i < ctx->snapshot->n_devices; i++) {
+                struct device *o = &ctx->snapshot->devices[i];
                 bool mate = false;
 
                 for (size_t j = 0; j < n && !mate && o->iommu_group >= 0; j++)
@@ -336,21 +387,21 @@ static void warn_unviable_groups(struct pipeline *p, const struct result *result
                         o->driver[0] = '\0';
         }
         for (size_t i = 0; i < n; i++) {
-                struct action *a = (struct action *)results[i].action;
-                const struct device *d = a->item->device;
+                struct result *res = &results[i];
+                const struct device *d = res->action->item->device;
 
-                if (!a->warning[0] && driver_is_vfio(d->driver) &&
-                    group_unviable(&p->snapshot, d, a->warning, sizeof(a->warning)))
-                        log_warning("%s: %s", d->name, a->warning);
+                if (!res->warning[0] && driver_is_vfio(d->driver) &&
+                    group_unviable(ctx->snapshot, d, res->warning, sizeof(res->warning)))
+                        log_warning("%s: %s", d->name, res->warning);
         }
 }
 
-size_t apply_plan(struct pipeline *p, struct result *results)
+size_t apply_plan(const struct plan *plan, const struct apply_ctx *ctx, struct result *results)
 {
         size_t failed = 0;
 
-        for (size_t i = 0; i < p->plan.n_actions; i++) {
-                struct action *a = &p->plan.actions[i];
+        for (size_t i = 0; i < plan->n_actions; i++) {
+                const struct action *a = &plan->actions[i];
                 struct result *res = &results[i];
                 const struct device *d = a->item->device;
                 const struct result *culprit;
@@ -359,22 +410,24 @@ size_t apply_plan(struct pipeline *p, struct result *results)
                 snprintf(res->previous_driver, sizeof(res->previous_driver), "%s", d->driver);
                 snprintf(res->previous_override, sizeof(res->previous_override), "%s",
                          d->driver_override);
+                snprintf(res->warning, sizeof(res->warning), "%s", a->warning);
+                snprintf(res->driver, sizeof(res->driver), "%s", a->target->driver);
                 if (a->kind == ACTION_ERROR) {
                         res->outcome = OUTCOME_FAILED;
                         snprintf(res->message, sizeof(res->message), "%s", a->reason);
                 } else if (a->kind == ACTION_NONE || a->item->sriov_pf)
-                        res->outcome = OUTCOME_UNCHANGED; /* a PF's VFs: sriov_apply_phase1 */
-                else if ((culprit = group_failure(p, results, i, d)))
+                        res->outcome = OUTCOME_UNCHANGED; /* a PF's VFs: apply_sriov_create */
+                else if ((culprit = group_failure(ctx, results, i, d)))
                         fail_for_group(res, culprit, "not moved");
                 else
-                        apply_one(p, a, res);
+                        apply_one(ctx, a, res);
                 if (res->outcome == OUTCOME_FAILED) {
                         failed++;
                         log_error("%s: %s", d->name, res->message);
                 } else if (res->outcome == OUTCOME_CHANGED)
-                        log_info("%s: bound to %s", d->name, a->target->driver);
+                        log_info("%s: bound to %s", d->name, res->driver);
         }
-        failed += undo_split_groups(p, results, p->plan.n_actions);
-        warn_unviable_groups(p, results, p->plan.n_actions);
+        failed += undo_split_groups(ctx, results, plan->n_actions);
+        warn_unviable_groups(ctx, results, plan->n_actions);
         return failed;
 }

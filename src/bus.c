@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -6,6 +7,7 @@
 #include "bus.h"
 #include "macro.h"
 #include "pci.h"
+#include "sysfs.h"
 
 static int pci_name_valid(const char *s, const char **why)
 {
@@ -215,4 +217,46 @@ void device_ref_describe_missing(const struct device_ref *r, char *buf, size_t s
         }
         if (n < size)
                 snprintf(buf + n, size - n, " bus");
+}
+
+/* Every VFIO driver has "vfio" in its name: vfio-pci and the *_vfio_pci variants. */
+bool driver_is_vfio(const char *driver)
+{
+        return strstr(driver, "vfio") != NULL;
+}
+
+bool module_driver_name(const char *module, char *buf, size_t size)
+{
+        return module_bus_driver_name(BUS_PCI, module, buf, size);
+}
+
+bool module_bus_driver_name(enum bus bus, const char *module, char *buf, size_t size)
+{
+        const struct bus_ops *ops = bus_get(bus);
+        size_t plen = strlen(ops->driver_prefix);
+        char path[128];
+        struct dirent *de;
+        DIR *dir;
+        bool found = false;
+
+        if (path_join(path, sizeof(path), "/sys/module/%s/drivers", module) == 0 &&
+            (dir = opendir(path))) {
+                while ((de = readdir(dir)))
+                        if (strncmp(de->d_name, ops->driver_prefix, plen) == 0 &&
+                            de->d_name[plen] == ':' && strlen(de->d_name + plen + 1) < size &&
+                            de->d_name[plen + 1]) {
+                                strcpy(buf, de->d_name + plen + 1);
+                                found = true;
+                                break;
+                        }
+                closedir(dir);
+        }
+        if (found)
+                return true;
+        /*
+         * The bus's own VFIO module registers a dashed name (vfio_pci: vfio-pci, vfio_platform:
+         * vfio-platform, see bus.c); variant drivers their module name (DESIGN.md).
+         */
+        snprintf(buf, size, "%s", streq(module, ops->vfio_module) ? ops->vfio_driver : module);
+        return false;
 }

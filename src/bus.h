@@ -74,3 +74,15 @@ struct device_ref {
 int device_ref_parse(const char *s, bool allow_any, struct device_ref *ret, const char **why);
 /* "no PCI device 0000:01:00.0" / "no device dprc.2 on the fsl-mc bus" */
 void device_ref_describe_missing(const struct device_ref *r, char *buf, size_t size);
+
+/* A driver name of VFIO: plan, apply and revert ask it of the drivers they see. */
+bool driver_is_vfio(const char *driver);
+
+/*
+ * The PCI driver the module registers: /sys/module/M/drivers/pci:NAME when the module is
+ * loaded or built in; otherwise the best guess (vfio_pci registers vfio-pci, variant drivers
+ * their module name), which apply reads again after loading. Returns true when it was read.
+ */
+bool module_driver_name(const char *module, char *buf, size_t size);
+/* The same for a bus: /sys/module/M/drivers/BUS:NAME; guesses from the bus's VFIO module. */
+bool module_bus_driver_name(enum bus bus, const char *module, char *buf, size_t size);

@@ -6,7 +6,6 @@
 
 #include "discover.h"
 #include "log.h"
-#include "sriov.h"
 #include "sysfs.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev *, udev_unref)
@@ -35,15 +34,17 @@ _printf_(2, 3) static void set_problem(struct device *d, const char *fmt, ...)
         va_end(ap);
 }
 
-static void read_id(struct udev_device *u, const char *attr, unsigned digits, uint32_t *ret,
-                    struct device *d)
+static int read_id(struct udev_device *u, const char *attr, unsigned digits, uint32_t *ret,
+                   struct device *d)
 {
         const char *v = udev_device_get_sysattr_value(u, attr);
 
         if (!v || parse_hex_attr(v, digits, ret) < 0) {
                 set_problem(d, "sysfs attribute '%s' is %s", attr, v ? "not a hex number" : "missing");
                 *ret = 0;
+                return -EBADMSG;
         }
+        return 0;
 }
 
 int device_attr_path(const struct device *d, const char *attr, char *path, size_t size)
@@ -243,23 +244,24 @@ static void read_header_type(struct device *d)
                 d->header_type = pci_class_header_type(d->class_code);
 }
 
-static void fill_device(struct udev_device *u, struct device *d)
+/* -EBADMSG when an ID or the class cannot be read (problem says which); the rest is filled. */
+static int fill_device(struct udev_device *u, struct device *d)
 {
         struct pci_modalias m;
         uint32_t v;
         char buf[SYSFS_VALUE_MAX];
         const char *s, *what;
-        int r;
+        int r, ids;
 
-        read_id(u, "vendor", 4, &v, d);
+        ids = read_id(u, "vendor", 4, &v, d);
         d->id.vendor = (uint16_t)v;
-        read_id(u, "device", 4, &v, d);
+        ids |= read_id(u, "device", 4, &v, d);
         d->id.device = (uint16_t)v;
-        read_id(u, "subsystem_vendor", 4, &v, d);
+        ids |= read_id(u, "subsystem_vendor", 4, &v, d);
         d->subsystem.vendor = (uint16_t)v;
-        read_id(u, "subsystem_device", 4, &v, d);
+        ids |= read_id(u, "subsystem_device", 4, &v, d);
         d->subsystem.device = (uint16_t)v;
-        read_id(u, "class", 6, &d->class_code, d);
+        ids |= read_id(u, "class", 6, &d->class_code, d);
         read_header_type(d);
 
         s = udev_device_get_sysattr_value(u, "modalias");
@@ -294,6 +296,7 @@ static void fill_device(struct udev_device *u, struct device *d)
         s = udev_device_get_sysattr_value(u, "boot_vga");
         if (s)
                 d->boot_vga = s[0] == '1';
+        return ids ? -EBADMSG : 0;
 }
 
 const struct device *snapshot_find_name(const struct snapshot *s, enum bus bus, const char *name)
@@ -412,13 +415,56 @@ static int scan_bus(struct udev *udev, enum bus bus, struct snapshot *s, size_t 
                 *d = (struct device){ .bus = bus, .address = a };
                 if (bus == BUS_PCI) {
                         pci_address_format(&a, d->name);
-                        fill_device(u, d);
+                        (void)fill_device(u, d); /* kept with its problem, for the report */
                 } else {
                         snprintf(d->name, sizeof(d->name), "%s", name);
                         fill_other_device(u, d);
                 }
         }
         return 0;
+}
+
+int sriov_vf_index(const char *pf, const char *vf)
+{
+        char path[256], name[PCI_ADDRESS_MAX + 8];
+
+        /* The kernel allows up to 65535 VFs; the links are contiguous from virtfn0. */
+        for (int k = 0; k <= SRIOV_NUMVFS_MAX; k++) {
+                if (path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/virtfn%d", pf, k) < 0 ||
+                    sysfs_read_link_name(path, name, sizeof(name)) < 0)
+                        return -ENOENT;
+                if (streq(name, vf))
+                        return k;
+        }
+        return -ENOENT;
+}
+
+static void sriov_discover(struct snapshot *s)
+{
+        for (size_t i = 0; i < s->n_devices; i++)
+                s->devices[i].vf_index = -1;
+        for (size_t i = 0; i < s->n_devices; i++) {
+                const struct device *pf = &s->devices[i];
+
+                if (pf->is_virtfn || pf->sriov_totalvfs == 0)
+                        continue;
+                for (unsigned k = 0; k < pf->sriov_totalvfs; k++) {
+                        char path[256], name[PCI_ADDRESS_MAX + 8];
+                        struct pci_address a;
+                        struct device *vf;
+                        const char *why;
+
+                        if (path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/virtfn%u",
+                                      pf->name, k) < 0 ||
+                            sysfs_read_link_name(path, name, sizeof(name)) < 0)
+                                break;
+                        if (pci_address_parse(name, false, &a, &why) < 0)
+                                continue;
+                        vf = (struct device *)snapshot_find(s, &a);
+                        if (vf && vf->is_virtfn && pci_address_compare(&vf->physfn, &pf->address) == 0)
+                                vf->vf_index = (int)k;
+                }
+        }
 }
 
 int discover_snapshot_buses(unsigned bus_mask, struct snapshot *ret)
@@ -450,84 +496,45 @@ int discover_snapshot_buses(unsigned bus_mask, struct snapshot *ret)
         return 0;
 }
 
+int discover_one(enum bus bus, const char *name, struct device *ret)
+{
+        _cleanup_(udev_unrefp) struct udev *udev = NULL;
+        _cleanup_(udev_device_unrefp) struct udev_device *u = NULL;
+        const char *why;
+        int r = 0;
+
+        *ret = (struct device){ .bus = bus, .iommu_group = -1, .vf_index = -1, .boot_vga = -1 };
+        if (bus_get(bus)->name_valid(name, &why) < 0 ||
+            (bus == BUS_PCI && pci_address_parse(name, false, &ret->address, &why) < 0))
+                return -EINVAL;
+        udev = udev_new();
+        if (!udev)
+                return -ENOMEM;
+        u = udev_device_new_from_subsystem_sysname(udev, bus_get(bus)->name, name);
+        if (!u)
+                return -ENODEV;
+        if (bus == BUS_PCI) {
+                pci_address_format(&ret->address, ret->name);
+                r = fill_device(u, ret);
+        } else {
+                snprintf(ret->name, sizeof(ret->name), "%s", name);
+                fill_other_device(u, ret);
+        }
+        /* A VF's index among its PF's virtfnK links: only a snapshot sets it otherwise. */
+        if (ret->is_virtfn) {
+                char pf[PCI_ADDRESS_MAX];
+                int k;
+
+                pci_address_format(&ret->physfn, pf);
+                k = sriov_vf_index(pf, ret->name);
+                ret->vf_index = k < 0 ? -1 : k;
+        }
+        return r;
+}
+
 int discover_snapshot(struct snapshot *ret)
 {
         return discover_snapshot_buses(0, ret);
-}
-
-struct device_names {
-        struct udev *udev;
-        struct udev_hwdb *hwdb; /* NULL without hwdb.bin */
-};
-
-struct device_names *device_names_new(void)
-{
-        struct device_names *n = calloc(1, sizeof(*n));
-
-        if (!n)
-                return NULL;
-        n->udev = udev_new();
-        if (!n->udev) {
-                free(n);
-                return NULL;
-        }
-        n->hwdb = udev_hwdb_new(n->udev);
-        return n;
-}
-
-struct device_names *device_names_free(struct device_names *n)
-{
-        if (n) {
-                udev_hwdb_unref(n->hwdb);
-                udev_unref(n->udev);
-                free(n);
-        }
-        return NULL;
-}
-
-/* Appends a database string, printable ASCII only (a table cell, one line). */
-static void append_name(char *buf, size_t size, const char *s)
-{
-        size_t n = strlen(buf);
-
-        if (!s || !*s)
-                return;
-        if (n && n + 1 < size)
-                buf[n++] = ' ';
-        for (; *s && n + 1 < size; s++)
-                buf[n++] = (*s >= ' ' && *s <= '~') ? *s : '?';
-        buf[n] = '\0';
-}
-
-void device_names_get(struct device_names *n, const struct device *d, char *buf, size_t size)
-{
-        _cleanup_(udev_device_unrefp) struct udev_device *u = NULL;
-        const char *vendor = NULL, *model = NULL;
-        struct udev_list_entry *e;
-
-        if (size == 0)
-                return;
-        buf[0] = '\0';
-        if (!n)
-                return;
-        u = udev_device_new_from_subsystem_sysname(n->udev, bus_get(d->bus)->name, d->name);
-        if (u) {
-                vendor = udev_device_get_property_value(u, "ID_VENDOR_FROM_DATABASE");
-                model = udev_device_get_property_value(u, "ID_MODEL_FROM_DATABASE");
-        }
-        if (!vendor && !model && n->hwdb && d->modalias[0])
-                udev_list_entry_foreach(e, udev_hwdb_get_properties_list_entry(n->hwdb, d->modalias, 0))
-                {
-                        const char *key = udev_list_entry_get_name(e);
-
-                        if (streq(key, "ID_VENDOR_FROM_DATABASE"))
-                                vendor = udev_list_entry_get_value(e);
-                        else if (streq(key, "ID_MODEL_FROM_DATABASE"))
-                                model = udev_list_entry_get_value(e);
-                }
-        /* The list entries stay valid until the next lookup, the udev_device until its unref. */
-        append_name(buf, size, vendor);
-        append_name(buf, size, model);
 }
 
 void snapshot_done(struct snapshot *s)
@@ -543,4 +550,13 @@ const struct device *snapshot_find(const struct snapshot *s, const struct pci_ad
         if (!s->n_devices)
                 return NULL;
         return bsearch(&key, s->devices, s->n_devices, sizeof(*s->devices), device_compare_void);
+}
+
+struct device *snapshot_device(struct snapshot *s, const struct device *d)
+{
+        uintptr_t p = (uintptr_t)d, first = (uintptr_t)s->devices;
+
+        if (!d || !s->n_devices || p < first || p >= first + s->n_devices * sizeof(*d))
+                return NULL;
+        return &s->devices[(p - first) / sizeof(*d)];
 }

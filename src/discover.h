@@ -44,12 +44,23 @@ struct snapshot {
 int discover_snapshot(struct snapshot *ret);
 /* PCI, and the other buses in mask (1 << BUS_PLATFORM ...): those after PCI, by bus, then name. */
 int discover_snapshot_buses(unsigned bus_mask, struct snapshot *ret);
+/*
+ * One device, as a snapshot would have it (udev's hotplug event), with its vf_index. -ENODEV
+ * when it is not there, -EINVAL for a name not of its bus, -EBADMSG when a PCI device's IDs
+ * or class cannot be read (ret filled as far as it could be, problem set).
+ */
+int discover_one(enum bus bus, const char *name, struct device *ret);
 /* The snapshot's order: bus, then PCI address or sysfs name (fsl-mc: containers first, outer first). */
 int device_compare(const struct device *a, const struct device *b);
 void snapshot_done(struct snapshot *s);
 const struct device *snapshot_find(const struct snapshot *s, const struct pci_address *a);
 /* Any bus: the device with this sysfs name. */
 const struct device *snapshot_find_name(const struct snapshot *s, enum bus bus, const char *name);
+/*
+ * The snapshot's own, writable entry for d, a device of s reached through a const pointer
+ * (a selection, a plan): for the stages that refresh what they change. NULL when d is not in s.
+ */
+struct device *snapshot_device(struct snapshot *s, const struct device *d);
 bool device_ref_matches(const struct device_ref *r, const struct device *d);
 /* fsl-mc: whether d is an object (not a container) that sits in a container. */
 bool fsl_mc_in_container(const struct device *d);
@@ -62,6 +73,11 @@ int pci_read_header_type(const char *config_path);
 bool device_takes_vfio(const struct device *d);
 /* The sysfs path of the device's attribute ATTR ("" for the device's own directory). */
 int device_attr_path(const struct device *d, const char *attr, char *path, size_t size);
+/*
+ * SR-IOV: the K of pf's virtfnK link naming vf, read from sysfs (for one device, e.g. from
+ * udev); -ENOENT. A snapshot has vf_index set on every VF already.
+ */
+int sriov_vf_index(const char *pf, const char *vf);
 /* Re-read the fields apply changes (driver, driver_override), straight from sysfs. -ENODEV: the
  * device is gone. */
 int device_refresh(struct device *d);

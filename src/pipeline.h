@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "apply.h"
 #include "config.h"
 #include "discover.h"
 #include "plan.h"
@@ -21,6 +22,8 @@ struct pipeline {
         struct record record;
         bool record_loaded, record_ignored; /* ignored: a bad file, which the next save replaces */
         char origin[RECORD_ORIGIN_MAX]; /* of the configuration loaded; "" none (no releases) */
+        /* The early run: an SR-IOV PF with no driver yet is left to udev (plan.h), not an error. */
+        bool defer_driverless_pfs;
 };
 
 /* config_path NULL: the default file and drop-ins. Errors are logged; -EINVAL is a config error. */
@@ -29,8 +32,33 @@ int pipeline_load_config(struct pipeline *p, const char *config_path, enum confi
 int pipeline_run(struct pipeline *p);
 void pipeline_done(struct pipeline *p);
 
-/* An explicit module for a device of bus (which may be absent): known, and a VFIO driver. */
-void resolve_module(struct resolver *r, enum bus bus, const char *module, struct target *ret);
-/* The resolve stage for one device: an explicit module wins, else the modalias decides. */
-void resolve_target(struct resolver *r, const struct device *d, const char *explicit_module,
-                    struct target *ret);
+/* What pipeline_apply ran, and how it went. */
+struct applied {
+        struct plan plan; /* p->plan (actions and releases), or one device's part of it */
+        struct action *own_actions; /* that part, copied */
+        struct result *results; /* one per action, then one per release */
+        size_t n_results;
+        size_t failed;
+};
+
+/*
+ * The apply stage over p->plan (pipeline-apply.c): SR-IOV VFs created first, and then, when
+ * some were, the pipeline run again so that the plan has them; then apply_plan, the PFs'
+ * results, the releases, and the record. only NULL: everything; else the device of bus with
+ * that name, and its VFs when it is an SR-IOV PF (udev). < 0 when planning again failed:
+ * nothing else was bound.
+ */
+int pipeline_apply(struct pipeline *p, enum bus bus, const char *only, struct applied *ret);
+void applied_done(struct applied *a);
+/* The parts of p the apply stage works on. */
+struct apply_ctx pipeline_apply_ctx(struct pipeline *p);
+
+/*
+ * The record after this run, written when it differs from the one read: recorded devices still
+ * as vfio-bind left them, plus those the n results show it bound now (from a host driver or
+ * none). results NULL (before apply_plan): every planned bind of plan is recorded ahead, so that
+ * a run killed midway leaves none unrecorded; the call after apply_plan drops those that failed.
+ * Errors are logged as warnings: a record not written costs a release later, not this run.
+ */
+void record_commit(struct pipeline *p, const struct plan *plan, const struct result *results,
+                   size_t n);

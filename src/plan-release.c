@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "macro.h"
 #include "plan.h"
-#include "release.h"
 
 static bool is_selected(const struct selection *sel, const struct device *d)
 {

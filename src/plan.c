@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "macro.h"
 #include "plan.h"
-#include "sriov.h"
 
 const char *step_name(enum step s)
 {
@@ -20,12 +19,6 @@ const char *step_name(enum step s)
                 return "create-vfs";
         }
         return "unknown";
-}
-
-/* Every VFIO driver has "vfio" in its name: vfio-pci and the *_vfio_pci variants. */
-bool driver_is_vfio(const char *driver)
-{
-        return strstr(driver, "vfio") != NULL;
 }
 
 /*

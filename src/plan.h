@@ -2,17 +2,9 @@
 #pragma once
 
 #include "discover.h"
+#include "record.h"
 #include "resolve.h"
 #include "select.h"
-
-/* What resolution found for one selected device: the input plan needs besides the snapshot. */
-struct target {
-        char module[MODULE_NAME_MAX];
-        char driver[DRIVER_NAME_MAX];
-        enum module_state module_state;
-        int error; /* < 0: no module; plan reports it */
-        char why[128]; /* -EMEDIUMTYPE: why the module is not a VFIO driver */
-};
 
 enum step {
         STEP_LOAD_MODULE = 1 << 0,
@@ -28,7 +20,7 @@ enum action_kind {
         ACTION_NONE,  /* already as configured */
         ACTION_BIND,  /* steps to run */
         ACTION_ERROR, /* cannot be done; reason says why */
-        ACTION_RELEASE, /* bound by vfio-bind, selected no more: back to a host driver (release.h) */
+        ACTION_RELEASE, /* bound by vfio-bind, selected no more: back to a host driver (plan_releases) */
 };
 
 struct action {
@@ -64,7 +56,6 @@ static inline const struct action *plan_action(const struct plan *p, size_t i)
         return i < p->n_actions ? &p->actions[i] : &p->releases[i - p->n_actions];
 }
 const char *step_name(enum step s);
-bool driver_is_vfio(const char *driver);
 /*
  * VFIO can use a group only when each endpoint in it is on a vfio driver or on none; bridges do
  * not count. The first of d's mates in the way as the snapshot is now: "IOMMU group N is not
@@ -73,3 +64,29 @@ bool driver_is_vfio(const char *driver);
 bool group_unviable(const struct snapshot *s, const struct device *d, char *buf, size_t size);
 /* Whether an entry with 'group: all' selects a member of d's IOMMU group: it moves whole. */
 bool group_moves_whole(const struct selection *sel, const struct device *d);
+
+/*
+ * SR-IOV (plan-sriov.c): the PF's action (create/remove VFs, or an error), and the VFs of a PF
+ * in error. The VFs themselves are planned as any device once they exist: the orchestrator
+ * plans again after apply created them (pipeline.h).
+ */
+void sriov_plan_pf(const struct selected_device *item, struct action *a);
+void sriov_plan_vfs(struct plan *p);
+/* "remove 2 VFs" / "create 4 VFs" for a planned step. */
+int sriov_step_text(const struct action *a, enum step s, char *buf, size_t size);
+/*
+ * Before coldplug (the early run) a PF has no driver yet, so no VFs: its driver's "bind" event
+ * brings the udev rule back for it. The first says whether a is such a PF; the second turns
+ * such errors into a notice, for the early run.
+ */
+bool sriov_pf_waits_for_driver(const struct action *a);
+void sriov_defer_driverless_pfs(struct plan *p);
+
+/*
+ * Convergence: a device vfio-bind bound (record.h) that no entry selects any more goes back to
+ * its host driver. Pure: a release action per recorded device of this origin that no entry
+ * selects and that is still as vfio-bind left it (record_owns), in snapshot order, into
+ * p->releases. apply_releases (apply.h) runs them.
+ */
+int plan_releases(struct plan *p, const struct record *rec, const char *origin,
+                  const struct selection *sel, const struct snapshot *s);

@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 
 #include "log.h"
-#include "plan.h"
+#include "bus.h"
 #include "record.h"
 #include "sysfs.h"
 

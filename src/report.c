@@ -4,7 +4,6 @@
 #include "log.h"
 #include "macro.h"
 #include "report.h"
-#include "sriov.h"
 #include "table.h"
 
 const char *outcome_name(enum outcome o)
@@ -108,7 +107,9 @@ static struct json_object *result_json(const struct result *r)
         json_object_object_add(o, "driver", json_string_or_null(d->driver));
         json_object_object_add(o, "driver_override", json_string_or_null(d->driver_override));
         json_object_object_add(o, "target_module", json_string_or_null(a->target->module));
-        json_object_object_add(o, "target_driver", json_string_or_null(a->target->driver));
+        /* Apply's result names the driver the module registered: the target's could only be guessed. */
+        json_object_object_add(o, "target_driver",
+                               json_string_or_null(r->driver[0] ? r->driver : a->target->driver));
         json_object_object_add(o, "iommu_group", d->iommu_group >= 0
                                                          ? json_object_new_int(d->iommu_group)
                                                          : NULL);
@@ -124,7 +125,7 @@ static struct json_object *result_json(const struct result *r)
                 json_object_object_add(o, "rolled_back", json_object_new_boolean(r->rolled_back));
         }
         json_object_object_add(o, "error", json_string_or_null(r->message));
-        json_object_object_add(o, "warning", json_string_or_null(a->warning));
+        json_object_object_add(o, "warning", json_string_or_null(r->warning));
         json_object_object_add(o, "note", json_string_or_null(r->note));
         if (a->item->entry) {
                 json_object_object_add(o, "config", json_object_new_string(a->item->entry->loc.file));
@@ -211,15 +212,15 @@ void report_results(const char *verb, const struct result *results, size_t n,
                                 snprintf(detail + l, sizeof(detail) - l, "%s%s", l ? "; " : "",
                                          r->note);
                         }
-                        if (a->warning[0]) {
+                        if (r->warning[0]) {
                                 size_t l = strlen(detail);
                                 snprintf(detail + l, sizeof(detail) - l, "%swarning: %s",
-                                         l ? "; " : "", a->warning);
+                                         l ? "; " : "", r->warning);
                         }
                         cells[0] = d->name;
                         cells[1] = id;
                         cells[2] = d->driver[0] ? d->driver : "-";
-                        cells[3] = a->target->driver[0] ? a->target->driver : "-";
+                        cells[3] = r->driver[0] ? r->driver : a->target->driver[0] ? a->target->driver : "-";
                         cells[4] = r->outcome == OUTCOME_PLANNED
                                            ? (a->kind == ACTION_NONE ? "unchanged"
                                               : a->kind == ACTION_BIND ? "will change"
@@ -364,4 +365,28 @@ void report_resolution(const char *modalias, const struct resolution *res, const
         }
         json_object_object_add(o, "matches", arr);
         print_json("resolve", o);
+}
+
+int report_plan(const struct plan *plan, const struct selection *sel, const char *verb, bool json)
+{
+        _cleanup_free_ struct result *results = NULL;
+        size_t n = plan->n_actions + plan->n_releases;
+        int status = 0;
+
+        results = calloc(n + 1, sizeof(*results));
+        if (!results)
+                return log_error_errno(ENOMEM, "Out of memory");
+        for (size_t i = 0; i < n; i++) {
+                const struct action *a = plan_action(plan, i);
+                results[i] = (struct result){ .action = a, .outcome = OUTCOME_PLANNED };
+                snprintf(results[i].warning, sizeof(results[i].warning), "%s", a->warning);
+                if (a->kind == ACTION_ERROR || a->kind == ACTION_RELEASE)
+                        snprintf(results[i].message, sizeof(results[i].message), "%s", a->reason);
+                if (a->kind == ACTION_ERROR)
+                        status = 1;
+        }
+        if (selection_missing(sel))
+                status = 1;
+        report_results(verb, results, n, sel, json);
+        return status;
 }

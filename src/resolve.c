@@ -494,42 +494,6 @@ enum module_state resolver_module_state(struct resolver *r, const char *module)
         return MODULE_ABSENT;
 }
 
-bool module_driver_name(const char *module, char *buf, size_t size)
-{
-        return module_bus_driver_name(BUS_PCI, module, buf, size);
-}
-
-bool module_bus_driver_name(enum bus bus, const char *module, char *buf, size_t size)
-{
-        const struct bus_ops *ops = bus_get(bus);
-        size_t plen = strlen(ops->driver_prefix);
-        char path[128];
-        struct dirent *de;
-        DIR *dir;
-        bool found = false;
-
-        if (path_join(path, sizeof(path), "/sys/module/%s/drivers", module) == 0 &&
-            (dir = opendir(path))) {
-                while ((de = readdir(dir)))
-                        if (strncmp(de->d_name, ops->driver_prefix, plen) == 0 &&
-                            de->d_name[plen] == ':' && strlen(de->d_name + plen + 1) < size &&
-                            de->d_name[plen + 1]) {
-                                strcpy(buf, de->d_name + plen + 1);
-                                found = true;
-                                break;
-                        }
-                closedir(dir);
-        }
-        if (found)
-                return true;
-        /*
-         * The bus's own VFIO module registers a dashed name (vfio_pci: vfio-pci, vfio_platform:
-         * vfio-platform, see bus.c); variant drivers their module name (DESIGN.md).
-         */
-        snprintf(buf, size, "%s", streq(module, ops->vfio_module) ? ops->vfio_driver : module);
-        return false;
-}
-
 /*
  * How many characters of glob pattern p its first element takes, when that element can match
  * the query character c, else 0. A '?' in the query stands for any hex digit of a modalias

@@ -94,11 +94,21 @@ int resolver_query_variants(struct resolver *r, const char *query, char ***ret, 
 
 /* State of a module in the running kernel. */
 enum module_state resolver_module_state(struct resolver *r, const char *module);
+
 /*
- * The PCI driver the module registers: /sys/module/M/drivers/pci:NAME when the module is
- * loaded or built in; otherwise the best guess (vfio_pci registers vfio-pci, variant drivers
- * their module name), which apply checks again after loading. Returns true when it was read.
+ * What resolution found for one selected device (resolve-target.c): the input plan needs besides
+ * the snapshot.
  */
-bool module_driver_name(const char *module, char *buf, size_t size);
-/* The same for a bus: /sys/module/M/drivers/BUS:NAME; guesses from the bus's VFIO module. */
-bool module_bus_driver_name(enum bus bus, const char *module, char *buf, size_t size);
+struct target {
+        char module[MODULE_NAME_MAX];
+        char driver[DRIVER_NAME_MAX];
+        enum module_state module_state;
+        int error; /* < 0: no module; plan reports it */
+        char why[128]; /* -EMEDIUMTYPE: why the module is not a VFIO driver */
+};
+
+/* An explicit module for a device of bus (which may be absent): known, and a VFIO driver. */
+void resolve_module(struct resolver *r, enum bus bus, const char *module, struct target *ret);
+/* The resolve stage for one device: an explicit module wins, else the modalias decides. */
+void resolve_target(struct resolver *r, const struct device *d, const char *explicit_module,
+                    struct target *ret);

@@ -1,21 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "apply.h"
 #include "log.h"
-#include "steps.h"
 #include "sysfs.h"
 
 /*
  * fsl-mc: an object handed back alone would sit on a host driver inside a container that vfio
  * still owns (the kernel only warns). Reverting the container brings its objects back with it.
  */
-static int fsl_mc_container_off_vfio(struct pipeline *p, const struct device *d,
+static int fsl_mc_container_off_vfio(struct snapshot *s, const struct device *d,
                                      struct result *res)
 {
         struct device *c;
 
         if (!fsl_mc_in_container(d))
                 return 0;
-        c = fsl_mc_reread_container(p, d);
+        c = fsl_mc_reread_container(s, d);
         if (!c || !driver_is_vfio(c->driver))
                 return 0;
         result_fail(res, 0, -EBUSY, "container");
@@ -45,7 +44,7 @@ struct hand_back {
 };
 
 /* One host module by d's modalias: loaded if needed, then its driver's own probe of d. */
-static void try_host_module(struct pipeline *p, struct device *d, struct kmod_module *mod,
+static void try_host_module(const struct apply_ctx *ctx, struct device *d, struct kmod_module *mod,
                             struct hand_back *h, struct result *res)
 {
         const char *name = kmod_module_get_name(mod);
@@ -53,7 +52,7 @@ static void try_host_module(struct pipeline *p, struct device *d, struct kmod_mo
         char driver[DRIVER_NAME_MAX];
 
         if (state != KMOD_MODULE_LIVE && state != KMOD_MODULE_BUILTIN) {
-                r = module_load(resolver_kmod(p->resolver), name);
+                r = module_load(ctx->kmod, name);
                 if (r == LOAD_BLACKLISTED) {
                         if (!h->blacklisted[0])
                                 snprintf(h->blacklisted, sizeof(h->blacklisted), "%s", name);
@@ -66,7 +65,8 @@ static void try_host_module(struct pipeline *p, struct device *d, struct kmod_mo
                         }
                         return;
                 }
-                res->steps_done |= STEP_LOAD_MODULE;
+                if (r != LOAD_ALREADY)
+                        res->steps_done |= STEP_LOAD_MODULE;
         }
         (void)module_bus_driver_name(d->bus, name, driver, sizeof(driver));
         /* Its registration may have probed d already. */
@@ -88,7 +88,7 @@ static void try_host_module(struct pipeline *p, struct device *d, struct kmod_mo
  * bind file, whose error is the probe's own. Returns 0 with res->note set when d has no host
  * driver by design, or a negative errno with res failed.
  */
-static int hand_back(struct pipeline *p, struct device *d, struct result *res)
+static int hand_back(const struct apply_ctx *ctx, struct device *d, struct result *res)
 {
         struct hand_back h = { 0 };
         struct kmod_list *list = NULL, *l;
@@ -105,7 +105,7 @@ static int hand_back(struct pipeline *p, struct device *d, struct result *res)
                 snprintf(res->note, sizeof(res->note), "no host driver: the device has no modalias");
                 return 0;
         }
-        r = kmod_module_new_from_lookup(resolver_kmod(p->resolver), d->modalias, &list);
+        r = kmod_module_new_from_lookup(ctx->kmod, d->modalias, &list);
         if (r < 0) {
                 result_fail(res, STEP_LOAD_MODULE, r, "cannot look up the modules of '%s'",
                             d->modalias);
@@ -116,7 +116,7 @@ static int hand_back(struct pipeline *p, struct device *d, struct result *res)
         {
                 struct kmod_module *mod = kmod_module_get_module(l);
 
-                try_host_module(p, d, mod, &h, res);
+                try_host_module(ctx, d, mod, &h, res);
                 kmod_module_unref(mod);
                 if (d->driver[0] || (device_refresh(d) == 0 && d->driver[0]))
                         break;
@@ -140,7 +140,7 @@ static int hand_back(struct pipeline *p, struct device *d, struct result *res)
         return 0;
 }
 
-int revert_device(struct pipeline *p, struct device *d, struct result *res)
+int revert_device(const struct apply_ctx *ctx, struct device *d, struct result *res)
 {
         char original_override[DRIVER_NAME_MAX];
         bool was_vfio;
@@ -160,7 +160,7 @@ int revert_device(struct pipeline *p, struct device *d, struct result *res)
         }
         snprintf(original_override, sizeof(original_override), "%s", d->driver_override);
         if (d->driver_override[0] || driver_is_vfio(d->driver)) {
-                err = fsl_mc_container_off_vfio(p, d, res);
+                err = fsl_mc_container_off_vfio(ctx->snapshot, d, res);
                 if (err < 0)
                         return err;
         }
@@ -195,12 +195,12 @@ int revert_device(struct pipeline *p, struct device *d, struct result *res)
                  */
                 if (res->steps_done) {
                         res->steps_done |= STEP_PROBE;
-                        err = device_probe(d);
+                        err = device_probe(d->bus, d->name);
                         if (err == 0)
                                 err = device_refresh(d);
                 }
                 if (err == 0 && !d->driver[0])
-                        err = hand_back(p, d, res);
+                        err = hand_back(ctx, d, res);
         }
         if (err < 0) {
                 if (res->outcome != OUTCOME_FAILED)

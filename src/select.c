@@ -2,7 +2,64 @@
 #include "cmdline.h"
 #include "log.h"
 #include "select.h"
-#include "sriov.h"
+
+bool sriov_entry_selects_vf(const struct config_entry *e, const struct device *pf,
+                            const struct device *vf)
+{
+        const struct config_sriov *sr = &e->sriov;
+
+        if (!sr->set || pf->is_virtfn || !vf->is_virtfn || vf->vf_index < 0 ||
+            pci_address_compare(&vf->physfn, &pf->address) != 0 || !entry_matches(e, pf))
+                return false;
+        if ((unsigned)vf->vf_index >= sr->numvfs)
+                return false;
+        if (sr->n_vfs == 0)
+                return true;
+        for (unsigned i = 0; i < sr->n_vfs; i++)
+                if (sr->vfs[i] == (unsigned)vf->vf_index)
+                        return true;
+        return false;
+}
+
+static bool selected(const struct selection *sel, const struct device *d)
+{
+        for (size_t i = 0; i < sel->n_items; i++)
+                if (sel->items[i].device == d)
+                        return true;
+        return false;
+}
+
+/* select: adds the VFs that the PFs' entries select, after the entries' own matches. */
+static int sriov_select_vfs(const struct config *c, const struct snapshot *s, struct selection *sel,
+                     size_t capacity)
+{
+        size_t n = sel->n_items;
+
+        for (size_t i = 0; i < n; i++) {
+                const struct selected_device *pf = &sel->items[i];
+
+                if (!pf->sriov_pf || pf->conflict) /* a refused PF gets no VFs */
+                        continue;
+                for (size_t j = 0; j < s->n_devices; j++) {
+                        const struct device *vf = &s->devices[j];
+                        const struct config_entry *e = NULL;
+
+                        /* The first sriov entry that matches the PF decides (select keeps it). */
+                        for (size_t k = 0; k < c->n_entries && !e; k++)
+                                if (c->entries[k].sriov.set && entry_matches(&c->entries[k], pf->device))
+                                        e = &c->entries[k];
+                        if (!e || !sriov_entry_selects_vf(e, pf->device, vf) || selected(sel, vf))
+                                continue;
+                        if (sel->n_items >= capacity)
+                                return -ENOMEM;
+                        sel->items[sel->n_items++] = (struct selected_device){
+                                .device = vf, .entry = e, .driver = e->driver, .group = e->group,
+                                .force = e->force, .via_sriov = true,
+                        };
+                }
+        }
+        return 0;
+}
 
 bool entry_matches(const struct config_entry *e, const struct device *d)
 {

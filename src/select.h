@@ -40,3 +40,13 @@ void log_missing(const struct selection *sel);
  */
 int select_devices(const struct config *c, const struct snapshot *s, struct selection *ret);
 void selection_done(struct selection *sel);
+
+/*
+ * SR-IOV: an entry with 'sriov: {numvfs: N}' selects a PF that is to have N VFs; the VFs, not
+ * the PF, are bound (each resolved on its own, so variant drivers win), all of them or those
+ * whose index (the PF's virtfnK link) is listed in 'vfs'. The PF stays on its host driver.
+ * The rule that hands a VF to VFIO by its PF's entry, for select and for hotplug (udev): e has
+ * 'sriov', it matches the PF, and the VF's index is below numvfs and listed in 'vfs' (if given).
+ */
+bool sriov_entry_selects_vf(const struct config_entry *e, const struct device *pf,
+                            const struct device *vf);

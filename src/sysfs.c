@@ -45,26 +45,6 @@ int sysfs_read(const char *path, char *buf, size_t size)
         return 0;
 }
 
-int sysfs_write(const char *path, const char *value)
-{
-        _cleanup_close_ int fd = -1;
-        size_t len = strlen(value);
-        ssize_t n;
-
-        fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return negative_errno();
-        n = write(fd, value, len);
-        if (n < 0)
-                return negative_errno();
-        if ((size_t)n != len)
-                return -EIO;
-        /* Some attributes act on close; a failure there is the kernel's answer too. */
-        if (close(TAKE_FD(fd)) < 0)
-                return negative_errno();
-        return 0;
-}
-
 int sysfs_read_link_name(const char *path, char *buf, size_t size)
 {
         char target[SYSFS_VALUE_MAX];

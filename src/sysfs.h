@@ -11,8 +11,6 @@
  * -ENOENT if absent, -E2BIG if the value fills the buffer (pciutils: "value too long").
  */
 int sysfs_read(const char *path, char *buf, size_t size);
-/* One write() of the whole value, as the kernel wants it; short writes are errors. */
-int sysfs_write(const char *path, const char *value);
 /*
  * Name of the symlink's target's last component (driver, iommu_group, physfn).
  * -EBADMSG if that is not a name ("", ".", ".."), -E2BIG if it does not fit.

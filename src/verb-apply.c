@@ -6,9 +6,7 @@
 #include "initrd.h"
 #include "log.h"
 #include "pipeline.h"
-#include "release.h"
 #include "report.h"
-#include "sriov.h"
 #include "verbs.h"
 
 /* The early run's first kernel log line; in the initramfs, keep its configuration for status. */
@@ -76,6 +74,7 @@ static int prepare(struct pipeline *p, const struct verb_options *o, bool *disab
                         return 0;
                 }
         }
+        p->defer_driverless_pfs = o->boot;
         r = pipeline_load_config(p, arg_config, CONFIG_STRICT_PERMISSIONS);
         if (r < 0)
                 return -EINVAL; /* any configuration problem is a usage error: exit 2 */
@@ -90,14 +89,13 @@ static int prepare(struct pipeline *p, const struct verb_options *o, bool *disab
 
 int verb_apply(int argc, char *argv[])
 {
-        _cleanup_free_ struct result *results = NULL;
         struct verb_options o = { 0 };
         struct pipeline p = { 0 };
-        struct sriov_run sriov = { 0 };
+        struct applied run = { 0 };
         _cleanup_close_ int lock = -1;
         bool disabled = false;
         uint64_t start = now_usec();
-        size_t failed, n;
+        size_t failed;
         int r, status;
 
         r = parse_verb_options(argc, argv, "apply", "[-c FILE] apply [--dry-run] [--json] [--boot]\n\n"
@@ -116,7 +114,7 @@ int verb_apply(int argc, char *argv[])
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : EXIT_OK;
         if (!o.dry_run) {
-                lock = take_run_lock();
+                lock = take_run_lock(LOCK_WAIT_MS);
                 if (lock < 0)
                         return EXIT_FAILED;
         }
@@ -128,42 +126,28 @@ int verb_apply(int argc, char *argv[])
                         boot_done(start, NULL, 0, NULL, status);
                 return status;
         }
-        if (o.boot)
-                sriov_defer_driverless_pfs(&p.plan);
         if (o.dry_run) {
-                r = report_plan(&p, "plan", o.json);
+                r = report_plan(&p.plan, &p.selection, "plan", o.json);
                 pipeline_done(&p);
-                return r < 0 ? EXIT_FAILED : r;
+                return r ? EXIT_FAILED : EXIT_OK;
         }
-        /* SR-IOV phase 1: create VFs, then plan again over a snapshot that has them. */
-        r = sriov_apply_phase1(&p, &sriov);
-        if (r >= 0 && o.boot)
-                sriov_defer_driverless_pfs(&p.plan); /* again: phase 1 may have planned anew */
-        n = p.plan.n_actions + p.plan.n_releases;
-        results = r < 0 ? NULL : calloc(n + 1, sizeof(*results));
-        if (!results) {
-                /* No device was bound; the new VFs go to their host drivers, not nowhere. */
-                log_error("planning again after creating VFs failed; nothing else was bound");
-                sriov_restore_autoprobe(&p, &sriov);
-                sriov_run_done(&sriov);
+        r = pipeline_apply(&p, BUS_PCI, NULL, &run);
+        if (r < 0) {
                 pipeline_done(&p);
                 status = r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
                 if (o.boot)
                         boot_done(start, NULL, 0, NULL, status);
                 return status;
         }
-        record_commit(&p, NULL, 0);
-        failed = apply_plan(&p, results);
-        failed += sriov_apply_phase2(&p, &sriov, results);
-        sriov_run_done(&sriov);
-        failed += apply_releases(&p, results + p.plan.n_actions);
-        record_commit(&p, results, p.plan.n_actions);
+        failed = run.failed;
         /* A card the file names and the host lacks: the host is not as the file says. */
         log_missing(&p.selection);
         failed += selection_missing(&p.selection);
-        report_results("apply", results, n, &p.selection, o.json);
+        report_results("apply", run.results, run.n_results, &p.selection, o.json);
         if (o.boot)
-                boot_done(start, results, n, &p.selection, failed ? EXIT_FAILED : EXIT_OK);
+                boot_done(start, run.results, run.n_results, &p.selection,
+                          failed ? EXIT_FAILED : EXIT_OK);
+        applied_done(&run);
         pipeline_done(&p);
         return failed ? EXIT_FAILED : EXIT_OK;
 }

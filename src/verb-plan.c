@@ -16,31 +16,11 @@ int verb_plan(int argc, char *argv[])
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : EXIT_OK;
         r = load_and_run(&p, true);
-        if (r < 0)
-                r = report_plan(&p, "plan", o.json);
+        if (r < 0) {
+                r = report_plan(&p.plan, &p.selection, "plan", o.json);
+                if (r > 0)
+                        r = EXIT_FAILED;
+        }
         pipeline_done(&p);
         return r < 0 ? EXIT_FAILED : r;
-}
-
-int report_plan(struct pipeline *p, const char *verb, bool json)
-{
-        _cleanup_free_ struct result *results = NULL;
-        size_t n = p->plan.n_actions + p->plan.n_releases;
-        int status = EXIT_OK;
-
-        results = calloc(n + 1, sizeof(*results));
-        if (!results)
-                return log_error_errno(ENOMEM, "Out of memory");
-        for (size_t i = 0; i < n; i++) {
-                const struct action *a = plan_action(&p->plan, i);
-                results[i] = (struct result){ .action = a, .outcome = OUTCOME_PLANNED };
-                if (a->kind == ACTION_ERROR || a->kind == ACTION_RELEASE)
-                        snprintf(results[i].message, sizeof(results[i].message), "%s", a->reason);
-                if (a->kind == ACTION_ERROR)
-                        status = EXIT_FAILED;
-        }
-        if (selection_missing(&p->selection))
-                status = EXIT_FAILED;
-        report_results(verb, results, n, &p->selection, json);
-        return status;
 }

@@ -2,7 +2,6 @@
 #include "apply.h"
 #include "log.h"
 #include "pipeline.h"
-#include "release.h"
 #include "report.h"
 #include "verbs.h"
 
@@ -24,6 +23,7 @@ int verb_revert(int argc, char *argv[])
         struct pipeline p = { 0 };
         struct selection listed = { 0 };
         static const struct target no_target = { 0 };
+        struct apply_ctx ctx;
         _cleanup_close_ int lock = -1;
         size_t n = 0, failed = 0;
         int r, n_addrs;
@@ -48,7 +48,7 @@ int verb_revert(int argc, char *argv[])
                 }
                 p.extra_buses |= refs[i].bus_mask & ~(1u << BUS_PCI);
         }
-        lock = take_run_lock();
+        lock = take_run_lock(LOCK_WAIT_MS);
         if (lock < 0)
                 return EXIT_FAILED;
         /* With addresses the configuration is not needed: revert is the way back from a bad one. */
@@ -64,6 +64,7 @@ int verb_revert(int argc, char *argv[])
                 pipeline_done(&p);
                 return EXIT_FAILED;
         }
+        ctx = pipeline_apply_ctx(&p);
         for (size_t i = 0; i < p.snapshot.n_devices; i++) {
                 const struct device *d = &p.snapshot.devices[i];
                 bool wanted = n_addrs ? device_listed(d, n_addrs, refs) : false;
@@ -78,7 +79,7 @@ int verb_revert(int argc, char *argv[])
                                 items[n].entry = p.selection.items[j].entry;
                 actions[n] = (struct action){ .item = &items[n], .target = &no_target };
                 results[n] = (struct result){ .action = &actions[n] };
-                if (revert_device(&p, (struct device *)d, &results[n]) < 0)
+                if (revert_device(&ctx, snapshot_device(&p.snapshot, d), &results[n]) < 0)
                         failed++;
                 n++;
         }
@@ -94,7 +95,7 @@ int verb_revert(int argc, char *argv[])
                         failed++;
                 }
         }
-        record_commit(&p, results, 0); /* the reverted devices leave the record */
+        record_commit(&p, &p.plan, results, 0); /* the reverted devices leave the record */
         listed = (struct selection){ .items = items, .n_items = n };
         report_results("revert", results, n, n_addrs ? &listed : &p.selection, o.json);
         pipeline_done(&p);

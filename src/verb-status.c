@@ -43,8 +43,10 @@ int verb_status(int argc, char *argv[])
                         drift = true;
                         snprintf(results[i].message, sizeof(results[i].message), "%s",
                                  a->warning[0] ? a->warning : a->unviable);
-                        p.plan.actions[i].warning[0] = '\0';
-                } else if (a->kind == ACTION_NONE)
+                        continue; /* the warning is the message: not twice */
+                }
+                snprintf(results[i].warning, sizeof(results[i].warning), "%s", a->warning);
+                if (a->kind == ACTION_NONE)
                         results[i].outcome = OUTCOME_IN_SYNC;
                 else {
                         results[i].outcome = OUTCOME_DRIFT;

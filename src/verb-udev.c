@@ -15,18 +15,14 @@
  */
 #include <fcntl.h>
 #include <getopt.h>
-#include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "apply.h"
 #include "cmdline.h"
 #include "initrd.h"
 #include "log.h"
 #include "pipeline.h"
-#include "release.h"
 #include "select.h"
-#include "sriov.h"
 #include "sysfs.h"
 #include "verbs.h"
 
@@ -39,93 +35,9 @@
  */
 #define UDEV_LOCK_WAIT_MS 60000
 
-static int udev_lock(void)
-{
-        struct timespec ts = { 0, 50 * 1000 * 1000 };
-        int fd, waited = 0;
-
-        fd = open(LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd < 0)
-                return log_error_errno(errno, "Cannot open lock %s: %m", LOCK_PATH);
-        while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-                if (errno != EWOULDBLOCK || waited >= UDEV_LOCK_WAIT_MS) {
-                        log_error_errno(errno == EWOULDBLOCK ? EBUSY : errno,
-                                        "Cannot lock %s (waited %d ms): %m", LOCK_PATH, waited);
-                        close(fd);
-                        return -EBUSY;
-                }
-                nanosleep(&ts, NULL);
-                waited += 50;
-        }
-        return fd;
-}
-
-static int read_hex(const char *name, const char *attr, unsigned digits, uint32_t *ret)
-{
-        char path[256], buf[64];
-        int r;
-
-        r = path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/%s", name, attr);
-        if (r < 0)
-                return r;
-        r = sysfs_read(path, buf, sizeof(buf));
-        if (r < 0)
-                return r;
-        return parse_hex_attr(buf, digits, ret);
-}
-
-/* Just enough of the device for entry_matches(); -ENOENT when it is gone. */
-static int peek_device(enum bus bus, const char *name, const struct pci_address *a,
-                       struct device *d)
-{
-        char path[256], buf[64];
-        const char *why;
-        uint32_t v[4];
-        int r;
-
-        *d = (struct device){ .bus = bus, .address = *a, .iommu_group = -1 };
-        snprintf(d->name, sizeof(d->name), "%s", name);
-        if (bus != BUS_PCI) {
-                /* Names and compatible strings select these: the modalias has the latter. */
-                r = path_join(path, sizeof(path), "%s/%s/modalias", bus_get(bus)->devices_dir, name);
-                if (r >= 0)
-                        r = sysfs_read(path, d->modalias, sizeof(d->modalias));
-                /* A device without a modalias can still be selected by its name. */
-                if (r == -ENOENT && access(path, F_OK) < 0 &&
-                    path_join(path, sizeof(path), "%s/%s", bus_get(bus)->devices_dir, name) == 0 &&
-                    access(path, F_OK) == 0)
-                        r = 0;
-                /* Too long to keep: a name may still select it, and the pipeline then says why. */
-                if (r == -E2BIG) {
-                        d->modalias[0] = '\0';
-                        r = 0;
-                }
-                return r;
-        }
-        r = read_hex(name, "vendor", 4, &v[0]);
-        if (r >= 0)
-                r = read_hex(name, "device", 4, &v[1]);
-        if (r >= 0)
-                r = read_hex(name, "subsystem_vendor", 4, &v[2]);
-        if (r >= 0)
-                r = read_hex(name, "subsystem_device", 4, &v[3]);
-        if (r >= 0)
-                r = read_hex(name, "class", 6, &d->class_code);
-        if (r < 0)
-                return r;
-        d->id = (struct pci_id){ (uint16_t)v[0], (uint16_t)v[1] };
-        d->subsystem = (struct pci_id){ (uint16_t)v[2], (uint16_t)v[3] };
-        /* A VF: its PF's entry may select it ('sriov'), which the VF's own IDs cannot tell. */
-        if (path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/physfn", name) == 0 &&
-            sysfs_read_link_name(path, buf, sizeof(buf)) == 0 &&
-            pci_address_parse(buf, false, &d->physfn, &why) == 0)
-                d->is_virtfn = true;
-        return 0;
-}
-
 /*
  * false only when no entry can select the device: none matches it, none takes whole groups,
- * and, for a VF (pf: its PF, peeked), no 'sriov' entry matches its PF.
+ * and, for a VF (pf: its PF, discovered), no 'sriov' entry matches its PF.
  */
 static bool may_select(const struct config *c, const struct device *d, const struct device *pf)
 {
@@ -137,55 +49,6 @@ static bool may_select(const struct config *c, const struct device *d, const str
                         return true;
         }
         return false;
-}
-
-/*
- * An SR-IOV PF whose driver has just bound (the rule's "bind" event): create its VFs and bind
- * them as apply does (sriov.h), touching no other device.
- */
-static int udev_sriov_pf(struct pipeline *p, const char *pf)
-{
-        _cleanup_free_ struct action *mine = NULL;
-        _cleanup_free_ struct result *results = NULL;
-        struct sriov_run sriov;
-        struct plan all;
-        size_t n = 0, failed;
-        int r;
-
-        /* Phase 1 creates VFs for every PF it is given: give it this one only. */
-        for (size_t i = 0; i < p->plan.n_actions; i++) {
-                struct action *a = &p->plan.actions[i];
-
-                if (a->item->sriov_pf && a->kind == ACTION_BIND &&
-                    !streq(a->item->device->name, pf))
-                        a->kind = ACTION_NONE;
-        }
-        r = sriov_apply_phase1(p, &sriov);
-        mine = r < 0 ? NULL : calloc(p->plan.n_actions + 1, sizeof(*mine));
-        results = mine ? calloc(p->plan.n_actions + 1, sizeof(*results)) : NULL;
-        if (!results) {
-                sriov_restore_autoprobe(p, &sriov);
-                sriov_run_done(&sriov);
-                return r < 0 ? r : -ENOMEM;
-        }
-        for (size_t i = 0; i < p->plan.n_actions; i++) {
-                const struct device *d = p->plan.actions[i].item->device;
-                char physfn[PCI_ADDRESS_MAX] = "";
-
-                if (d->is_virtfn)
-                        pci_address_format(&d->physfn, physfn);
-                if (streq(d->name, pf) || (d->is_virtfn && streq(physfn, pf)))
-                        mine[n++] = p->plan.actions[i];
-        }
-        all = p->plan;
-        p->plan = (struct plan){ .actions = mine, .n_actions = n };
-        record_commit(p, NULL, 0);
-        failed = apply_plan(p, results);
-        failed += sriov_apply_phase2(p, &sriov, results);
-        record_commit(p, results, n);
-        p->plan = all;
-        sriov_run_done(&sriov);
-        return failed ? -EIO : 0;
 }
 
 /* Loads the configuration; its errors reach the kernel log once per boot. */
@@ -212,18 +75,17 @@ static int load_config(struct pipeline *p)
 }
 
 /* driver_bound: the rule's "bind" event of an SR-IOV PF, which only creates its VFs. */
-static int udev_one(enum bus bus, const char *name, const struct pci_address *a,
-                    bool driver_bound)
+static int udev_one(enum bus bus, const char *name, bool driver_bound)
 {
         _cleanup_close_ int lock = -1;
         struct pipeline p = { 0 };
         struct device stub, pf_stub;
         char pf_name[PCI_ADDRESS_MAX];
-        struct plan all;
-        struct result res = { 0 };
+        struct applied run;
+        const struct result *res = NULL;
         _cleanup_free_ char *cmdline = NULL;
         bool disabled = false;
-        size_t k, failed;
+        size_t k;
         int r, level;
 
         /* What is wrong with the command line the early run has logged: not again per event. */
@@ -233,13 +95,13 @@ static int udev_one(enum bus bus, const char *name, const struct pci_address *a,
         log_set_max_level(level);
         if (disabled)
                 return log_debug("disabled on the kernel command line"), EXIT_OK;
-        r = peek_device(bus, name, a, &stub);
+        r = discover_one(bus, name, &stub);
         if (r < 0)
                 return log_debug_errno(r, "%s: cannot read the device, ignoring: %m", name),
                        EXIT_OK;
         if (stub.is_virtfn) {
                 pci_address_format(&stub.physfn, pf_name);
-                if (peek_device(BUS_PCI, pf_name, &stub.physfn, &pf_stub) < 0)
+                if (discover_one(BUS_PCI, pf_name, &pf_stub) < 0)
                         stub.is_virtfn = false; /* its PF is gone: the VF goes too */
         }
 
@@ -254,7 +116,7 @@ static int udev_one(enum bus bus, const char *name, const struct pci_address *a,
         }
 
         /* The configuration may want it: the full pipeline, under the lock apply takes. */
-        lock = udev_lock();
+        lock = take_run_lock(UDEV_LOCK_WAIT_MS);
         if (lock < 0) {
                 pipeline_done(&p);
                 return EXIT_FAILED;
@@ -290,22 +152,23 @@ static int udev_one(enum bus bus, const char *name, const struct pci_address *a,
                 pipeline_done(&p);
                 return EXIT_OK;
         }
-        if (p.plan.actions[k].item->sriov_pf && p.plan.actions[k].kind == ACTION_BIND) {
-                r = udev_sriov_pf(&p, name);
+        /* This device's action only; an SR-IOV PF's VFs are created and bound with it. */
+        r = pipeline_apply(&p, bus, name, &run);
+        if (r < 0) {
                 pipeline_done(&p);
-                return r < 0 ? EXIT_FAILED : EXIT_OK;
+                return EXIT_FAILED;
         }
-        /* apply_plan runs the plan it is given: this device's action only. */
-        all = p.plan;
-        p.plan = (struct plan){ .actions = &all.actions[k], .n_actions = 1 };
-        record_commit(&p, NULL, 0);
-        failed = apply_plan(&p, &res);
-        record_commit(&p, &res, 1);
-        p.plan = all;
-        if (!failed && all.actions[k].target->driver[0]) /* not for a PF that keeps its driver */
-                printf("VFIO_BIND_DRIVER=%s\n", all.actions[k].target->driver);
+        for (size_t i = 0; i < run.n_results && !res; i++)
+                if (run.results[i].action->item->device->bus == bus &&
+                    streq(run.results[i].action->item->device->name, name))
+                        res = &run.results[i];
+        /* Not for a PF, which keeps its driver. */
+        if (!run.failed && res && res->driver[0])
+                printf("VFIO_BIND_DRIVER=%s\n", res->driver);
+        r = run.failed ? EXIT_FAILED : EXIT_OK;
+        applied_done(&run);
         pipeline_done(&p);
-        return failed ? EXIT_FAILED : EXIT_OK;
+        return r;
 }
 
 int verb_udev(int argc, char *argv[])
@@ -381,5 +244,5 @@ int verb_udev(int argc, char *argv[])
                 log_error("udev: --driver-bound is for PCI devices (SR-IOV PFs)");
                 return usage_error("udev"), EXIT_USAGE;
         }
-        return udev_one(bus, name, &a, driver_bound);
+        return udev_one(bus, name, driver_bound);
 }

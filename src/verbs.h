@@ -45,8 +45,6 @@ int parse_verb_options(int argc, char *argv[], const char *verb, const char *usa
 bool kver_option_valid(const char *verb, const char *kver);
 
 struct pipeline;
-/* The plan as planned results; EXIT_FAILED when a device cannot be handled, < 0 on error. */
-int report_plan(struct pipeline *p, const char *verb, bool json);
 /* The configuration (unless not needed), then the pipeline: -1 to go on, else an exit status. */
 int load_and_run(struct pipeline *p, bool load_config);
 

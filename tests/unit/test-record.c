@@ -4,7 +4,7 @@
 
 #include "plan.h"
 #include "record.h"
-#include "release.h"
+#include "plan.h"
 #include "unit.h"
 
 #define HEAD "# comment\n" RECORD_MAGIC "\n"
