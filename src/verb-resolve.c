@@ -69,7 +69,7 @@ int verb_resolve(int argc, char *argv[])
                 { "moddir", required_argument, NULL, ARG_MODDIR },
                 { "kver", required_argument, NULL, ARG_KVER },
                 { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
+                VERB_COMMON_OPTIONS,
                 {},
         };
         const char *moddir = NULL, *kver = NULL, *modalias = NULL;
@@ -78,10 +78,10 @@ int verb_resolve(int argc, char *argv[])
         struct resolver *resolver = NULL;
         char buf[SYSFS_VALUE_MAX], driver[DRIVER_NAME_MAX], not_vfio[128];
         bool json = false;
-        int c, r;
+        int c, r, n_operands = 0;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
+        while ((c = verb_getopt(argc, argv, "resolve", options, NULL, &n_operands)) >= 0)
                 switch (c) {
                 case ARG_MODALIAS:
                         modalias = optarg;
