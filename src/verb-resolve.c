@@ -19,6 +19,14 @@ static bool modalias_is_sane(const char *s)
         return true;
 }
 
+/* resolve takes the devices of the buses with vfio_ aliases only. */
+static int log_not_an_address(const char *s)
+{
+        log_error("resolve: '%s' is not a device address: expected a PCI address such as "
+                  "0000:01:00.0, or the name of a cdx device such as cdx-00:01", s);
+        return -EINVAL;
+}
+
 /* The modalias of the device ref names; errors are logged. */
 static int read_modalias(const struct device_ref *ref, char *buf, size_t size, enum bus *ret_bus)
 {
@@ -57,8 +65,20 @@ static int read_modalias(const struct device_ref *ref, char *buf, size_t size, e
                         return log_error_errno(r, "resolve: cannot read %s: %m", path);
                 return 0;
         }
-        device_ref_describe_missing(ref, missing, sizeof(missing));
-        return log_error("resolve: %s", missing), -ENODEV;
+        /*
+         * Resolution is for the buses with vfio_ aliases: a name that only another bus could have
+         * (any word is a valid platform name) is no device address here, not a missing device.
+         */
+        for (enum bus b = BUS_PCI; b < _BUS_MAX; b++)
+                if ((ref->bus_mask & (1u << b)) && bus_get(b)->vfio_aliases) {
+                        if (b == BUS_PCI)
+                                device_ref_describe_missing(ref, missing, sizeof(missing));
+                        else
+                                snprintf(missing, sizeof(missing), "no %s device %s",
+                                         bus_get(b)->name, ref->name);
+                        return log_error("resolve: %s", missing), -ENODEV;
+                }
+        return log_not_an_address(ref->name);
 }
 
 int verb_resolve(int argc, char *argv[])
@@ -119,12 +139,16 @@ int verb_resolve(int argc, char *argv[])
                 const char *why;
 
                 if (device_ref_parse(argv[optind], false, &ref, &why) < 0) {
-                        log_error("resolve: invalid device '%s': %s", argv[optind], why);
+                        /* Meant as a PCI address (device_ref_parse): what is wrong in it. */
+                        if (strchr(argv[optind], ':') && strchr(argv[optind], '.'))
+                                log_error("resolve: invalid address '%s': %s", argv[optind], why);
+                        else
+                                log_not_an_address(argv[optind]);
                         return EXIT_USAGE;
                 }
                 r = read_modalias(&ref, buf, sizeof(buf), &bus);
                 if (r < 0)
-                        return EXIT_FAILED;
+                        return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
                 modalias = buf;
         } else
                 bus = bus_from_modalias(modalias);

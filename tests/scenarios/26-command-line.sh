@@ -66,6 +66,22 @@ run_vb plan -- --json
 check_rc "plan -- --json: an unexpected argument" 2
 check_grep "plan -- --json: says so" "unexpected argument '--json'" "$ERR"
 
+# --- resolve: what is no device address, and what is no device present -------------------------
+run_vb resolve zz
+check_rc "resolve zz: a usage error" 2
+check_grep "resolve zz: not a device address" "^vfio-bind: resolve: 'zz' is not a device address: expected a PCI address such as 0000:01:00\.0, or the name of a cdx device" "$ERR"
+check_no_grep "resolve zz: no talk of the platform bus" "platform" "$ERR"
+run_vb resolve 0000:77:00.0
+check_rc "resolve of an absent PCI address: exit 1" 1
+check_grep "resolve of an absent PCI address: says so" "^vfio-bind: resolve: no PCI device 0000:77:00\.0$" "$ERR"
+run_vb resolve cdx-00:09
+check_rc "resolve of an absent cdx device: exit 1" 1
+check_grep "resolve of an absent cdx device: says so" "^vfio-bind: resolve: no cdx device cdx-00:09$" "$ERR"
+run_vb resolve "$(printf 'a\033[2Jb')"
+check_rc "resolve of a name with control bytes: exit 2" 2
+check_no_grep "resolve of a name with control bytes: escaped" "$(printf '\033')" "$ERR"
+check_grep "resolve of a name with control bytes: named" "'a\\\\x1b\[2Jb' is not a device address" "$ERR"
+
 # --- bad options: one line from vfio-bind (not getopt's), escaped, exit 2 ------------------------
 run_vb plan --bogus
 check_rc "plan --bogus: exit 2" 2
