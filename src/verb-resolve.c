@@ -9,9 +9,12 @@
 #include "sysfs.h"
 #include "verbs.h"
 
+/* What the kernel writes to a modalias attribute: "BUS:...", printable, no '/'. */
 static bool modalias_is_sane(const char *s)
 {
-        if (!*s || strlen(s) >= MODALIAS_MAX)
+        size_t bus_len = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-");
+
+        if (bus_len == 0 || s[bus_len] != ':' || strlen(s) >= MODALIAS_MAX)
                 return false;
         for (; *s; s++)
                 if (!isgraph((unsigned char)*s) || *s == '/')
@@ -153,7 +156,8 @@ int verb_resolve(int argc, char *argv[])
         } else
                 bus = bus_from_modalias(modalias);
         if (!modalias_is_sane(modalias)) {
-                log_error("resolve: '%s' is not a modalias (printable, no '/', under %d bytes)",
+                log_error("resolve: '%s' is not a modalias (BUS:..., such as pci:v000010DEd..., "
+                          "printable, no '/', under %d bytes)",
                           modalias, MODALIAS_MAX);
                 return EXIT_USAGE;
         }

@@ -81,6 +81,11 @@ run_vb resolve "$(printf 'a\033[2Jb')"
 check_rc "resolve of a name with control bytes: exit 2" 2
 check_no_grep "resolve of a name with control bytes: escaped" "$(printf '\033')" "$ERR"
 check_grep "resolve of a name with control bytes: named" "'a\\\\x1b\[2Jb' is not a device address" "$ERR"
+run_vb resolve --modalias foo
+check_rc "resolve --modalias foo: exit 2" 2
+check_grep "resolve --modalias foo: not a modalias" "'foo' is not a modalias \(BUS:\.\.\." "$ERR"
+run_vb resolve --modalias "$(printf 'pci:\tv')"
+check_grep "resolve --modalias with a tab: escaped" "'pci:\\\\tv' is not a modalias" "$ERR"
 
 # --- bad options: one line from vfio-bind (not getopt's), escaped, exit 2 ------------------------
 run_vb plan --bogus
