@@ -33,7 +33,7 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 # Library part of the pipeline, linked into the tool, the unit tests and the benchmarks.
-CORE := bus pci sysfs log config config-entry config-check discover usage select resolve plan pipeline report table cmdline apply revert sriov record plan-release apply-release
+CORE := bus pci sysfs log config config-entry config-check discover usage select resolve plan pipeline pipeline-debug report table cmdline apply revert sriov record plan-release apply-release
 VERBS := apply plan status revert list resolve validate modules udev
 CORE_OBJS := $(CORE:%=$(BUILDDIR)/src/%.o)
 TOOL_OBJS := $(CORE_OBJS) $(BUILDDIR)/src/main.o $(BUILDDIR)/src/verbs.o \

@@ -66,6 +66,20 @@ run_vb plan -- --json
 check_rc "plan -- --json: an unexpected argument" 2
 check_grep "plan -- --json: says so" "unexpected argument '--json'" "$ERR"
 
+# --- -v: a debug line at each stage of the pipeline --------------------------------------------
+run_vb -v plan
+check_rc "-v plan: exit 0" 0
+check_grep "-v plan: where the configuration was read" '^vfio-bind: config: read /etc/vfio-bind\.yaml$' "$ERR"
+check_grep "-v plan: devices discovered per bus" '^vfio-bind: discover: [0-9]+ pci devices$' "$ERR"
+check_grep "-v plan: the entry that selected the device" '^vfio-bind: select: 0000:02:00\.0 by address 0000:02:00\.0 at /etc/vfio-bind\.yaml:3:5$' "$ERR"
+check_grep "-v plan: the alias resolution chose, and why" "^vfio-bind: resolve: pci:v000010DEd00002204[^ ]*: vfio_pci, alias vfio_pci:v\*d\*sv\*sd\*bc\*sc\*i\* with 7 '\*' \(fewest; 1 alias matched\)$" "$ERR"
+check_grep "-v plan: the module per device" '^vfio-bind: resolve: 0000:02:00\.0: module vfio_pci, driver vfio-pci \(by its modalias\)$' "$ERR"
+check_grep "-v plan: the plan per device" '^vfio-bind: plan: 0000:02:00\.0: bind: load-module, set-override, unbind, probe$' "$ERR"
+run_vb plan -v -c /run/vb/one.yaml
+check_grep "plan -v -c FILE: names the file" '^vfio-bind: config: read /run/vb/one\.yaml$' "$ERR"
+run_vb plan
+check_no_grep "plan without -v: no debug line" '^vfio-bind: (config|discover|select|resolve|plan): ' "$ERR"
+
 # --- resolve: what is no device address, and what is no device present -------------------------
 run_vb resolve zz
 check_rc "resolve zz: a usage error" 2
