@@ -33,7 +33,7 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 # Library part of the pipeline, linked into the tool, the unit tests and the benchmarks.
-CORE := bus pci sysfs log config config-entry config-check discover discover-names usage select resolve resolve-target plan pipeline report table cmdline apply revert apply-sriov record plan-release plan-sriov apply-release pipeline-apply
+CORE := bus pci sysfs log config config-entry config-check discover discover-names usage select resolve resolve-target plan pipeline pipeline-debug report table cmdline apply revert apply-sriov record plan-release plan-sriov apply-release pipeline-apply
 VERBS := apply plan status revert list resolve validate modules udev
 CORE_OBJS := $(CORE:%=$(BUILDDIR)/src/%.o)
 TOOL_OBJS := $(CORE_OBJS) $(BUILDDIR)/src/main.o $(BUILDDIR)/src/verbs.o \

@@ -52,8 +52,11 @@ static int cmdline_read(char **ret)
         return 0;
 }
 
-/* The kernel splits its command line on isspace(), not only on ' ' and '\t'. */
-#define CMDLINE_SPACE " \t\n\v\f\r"
+/* The kernel splits its command line on its own isspace(): Latin-1's, with 0xa0 (no-break space). */
+static bool kernel_isspace(char c)
+{
+        return c == ' ' || (c >= '\t' && c <= '\r') || (unsigned char)c == 0xa0;
+}
 
 /* Whether the n bytes at s are exactly word, letter case aside when icase. */
 static bool span_is(const char *s, size_t n, const char *word, bool icase)
@@ -82,39 +85,48 @@ struct word {
         size_t key_len, value_len;
 };
 
-/* The next word at or after *p (advanced past it); false at the end. */
+/*
+ * The next word at or after *p (advanced past it); false at the end. As next_arg() in the
+ * kernel's lib/cmdline.c: a double quote anywhere toggles whether spaces end the word; the key
+ * ends at the first '=' that is not the word's first byte; a value that starts with a quote
+ * loses it and the word's last quote, else a word that starts with a quote loses both of its own.
+ */
 static bool next_word(const char **p, struct word *w)
 {
-        const char *s = *p + strspn(*p, CMDLINE_SPACE), *eq;
-        bool in_quote = false, quoted;
-        size_t n = 0;
+        const char *s = *p;
+        size_t end, equals = 0;
+        bool quoted, in_quote, value_unquoted = false;
 
+        while (kernel_isspace(*s))
+                s++;
         if (!*s)
                 return false;
-        /* a space between double quotes does not end the word: param="a b" */
-        for (; s[n] && (in_quote || !strchr(CMDLINE_SPACE, s[n])); n++)
-                if (s[n] == '"')
+        quoted = in_quote = *s == '"';
+        s += quoted;
+        for (end = 0; s[end] && (in_quote || !kernel_isspace(s[end])); end++) {
+                if (equals == 0 && s[end] == '=')
+                        equals = end;
+                if (s[end] == '"')
                         in_quote = !in_quote;
-        *p = s + n;
-        quoted = s[0] == '"';
-        if (quoted) {
-                s++;
-                n--;
         }
-        if (quoted && n && s[n - 1] == '"')
-                n--;
-        eq = memchr(s, '=', n);
-        *w = (struct word){ .key = s, .key_len = eq ? (size_t)(eq - s) : n };
-        if (eq) {
-                w->value = eq + 1;
-                w->value_len = n - w->key_len - 1;
-                if (w->value_len && w->value[0] == '"') {
+        *p = s + end;
+        *w = (struct word){ .key = s, .key_len = equals ? equals : end };
+        if (equals) {
+                const char *value_end = s + end;
+
+                w->value = s + equals + 1;
+                if (w->value < value_end && *w->value == '"') {
                         w->value++;
-                        w->value_len--;
-                        if (w->value_len && w->value[w->value_len - 1] == '"')
-                                w->value_len--;
+                        if (s[end - 1] == '"') {
+                                value_end--;
+                                value_unquoted = true;
+                        }
                 }
-        }
+                if (quoted && !value_unquoted && s[end - 1] == '"')
+                        value_end--;
+                w->value_len = value_end > w->value ? (size_t)(value_end - w->value) : 0;
+        } else if (quoted && end > 0 && s[end - 1] == '"')
+                w->key_len--;
         return true;
 }
 
@@ -205,7 +217,6 @@ int cmdline_parse(const char *text, bool *disabled, struct config *c)
         if (disabled)
                 *disabled = false;
         while (next_word(&p, &w)) {
-                size_t n = (size_t)(p - w.key);
 
                 if (span_is(w.key, w.key_len, "rd.vfio-bind", false) ||
                     span_is(w.key, w.key_len, "vfio-bind", false)) {
@@ -229,8 +240,9 @@ int cmdline_parse(const char *text, bool *disabled, struct config *c)
                         if (k < 0)
                                 r = k;
                 } else if (disabled && in_our_namespace(&w))
-                        log_warning("%s: unknown option '%.*s', ignoring", CMDLINE_PATH, (int)n,
-                                    w.key);
+                        log_warning("%s: unknown option '%.*s%s%.*s', ignoring", CMDLINE_PATH,
+                                    (int)w.key_len, w.key, w.value ? "=" : "",
+                                    (int)w.value_len, strempty(w.value));
         }
         return r;
 }

@@ -57,16 +57,15 @@ static int parse_argv(int argc, char *argv[])
                 { "help", no_argument, NULL, 'h' },         { "version", no_argument, NULL, ARG_VERSION },
                 {},
         };
-        int c;
+        int c, before = optind;
 
-        /* '+': stop at the verb; its options are its own. */
-        while ((c = getopt_long(argc, argv, "+c:vh", options, NULL)) >= 0)
+        opterr = 0;
+        /* '+': stop at the verb; its options, and -c and -v again, are parsed by the verb. */
+        for (; (c = getopt_long(argc, argv, "+:c:vh", options, NULL)) >= 0; before = optind)
                 switch (c) {
                 case 'c':
-                        arg_config = optarg;
-                        break;
                 case 'v':
-                        log_set_max_level(LOG_DEBUG);
+                        global_option(c, optarg);
                         break;
                 case 'h':
                         return help();
@@ -74,6 +73,7 @@ static int parse_argv(int argc, char *argv[])
                         printf("vfio-bind " VERSION "\n");
                         return 0;
                 default:
+                        log_bad_option(NULL, c, argv, optind > before);
                         return usage_error(NULL);
                 }
         if (optind >= argc) {

@@ -19,6 +19,12 @@ int pipeline_load_config(struct pipeline *p, const char *config_path, enum confi
          */
         if (r < 0)
                 return r == -ENOMEM ? r : -EINVAL;
+        log_debug("config: %zu entr%s from %s%s", p->config.n_entries,
+                  p->config.n_entries == 1 ? "y" : "ies",
+                  config_path ? config_path : CONFIG_FILE_DEFAULT " and " CONFIG_DROPIN_DIR_DEFAULT,
+                  p->config.n_files ? "" : " (no file)");
+        for (size_t i = 0; i < p->config.n_files; i++)
+                log_debug("config: read %s", p->config.files[i]);
         return config_check(&p->config);
 }
 
@@ -60,6 +66,7 @@ int pipeline_run(struct pipeline *p)
                 return log_error_errno(r, "Failed to plan: %m");
         if (p->defer_driverless_pfs)
                 sriov_defer_driverless_pfs(&p->plan);
+        pipeline_log_debug(p);
         return 0;
 }
 

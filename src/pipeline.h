@@ -30,6 +30,8 @@ struct pipeline {
 int pipeline_load_config(struct pipeline *p, const char *config_path, enum config_flags flags);
 /* The rest, once the configuration is in p->config. */
 int pipeline_run(struct pipeline *p);
+/* With -v: a short line per stage's result (discovered, selected, resolved, planned). */
+void pipeline_log_debug(const struct pipeline *p);
 void pipeline_done(struct pipeline *p);
 
 /* What pipeline_apply ran, and how it went. */

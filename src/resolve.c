@@ -404,6 +404,9 @@ int resolver_lookup(struct resolver *r, const char *modalias, struct resolution 
         if (res.n_matches == 0)
                 return -ENOENT;
         qsort(res.matches, res.n_matches, sizeof(*res.matches), alias_match_qsort);
+        log_debug("resolve: %s: %s, alias %s with %u '*' (fewest; %zu alias%s matched)", modalias,
+                  res.matches[0].module, res.matches[0].pattern, res.matches[0].stars,
+                  res.n_matches, res.n_matches == 1 ? "" : "es");
         *ret = res;
         return 0;
 }

@@ -133,7 +133,7 @@ int verb_modules(int argc, char *argv[])
         static const struct option options[] = {
                 { "kver", required_argument, NULL, 'k' },
                 { "moddir", required_argument, NULL, ARG_MODDIR },
-                { "help", no_argument, NULL, 'h' },
+                VERB_COMMON_OPTIONS,
                 {},
         };
         _cleanup_free_ const char **names = NULL;
@@ -141,10 +141,10 @@ int verb_modules(int argc, char *argv[])
         struct target_list extra = { 0 };
         struct pipeline p = { 0 };
         size_t n = 0;
-        int c, r, status = EXIT_OK;
+        int c, r, status = EXIT_OK, n_operands = 0;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
+        while ((c = verb_getopt(argc, argv, "modules", options, NULL, &n_operands)) >= 0)
                 switch (c) {
                 case 'k':
                         kver = optarg;

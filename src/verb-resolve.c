@@ -9,14 +9,25 @@
 #include "sysfs.h"
 #include "verbs.h"
 
+/* What the kernel writes to a modalias attribute: "BUS:...", printable, no '/'. */
 static bool modalias_is_sane(const char *s)
 {
-        if (!*s || strlen(s) >= MODALIAS_MAX)
+        size_t bus_len = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-");
+
+        if (bus_len == 0 || s[bus_len] != ':' || strlen(s) >= MODALIAS_MAX)
                 return false;
         for (; *s; s++)
                 if (!isgraph((unsigned char)*s) || *s == '/')
                         return false;
         return true;
+}
+
+/* resolve takes the devices of the buses with vfio_ aliases only. */
+static int log_not_an_address(const char *s)
+{
+        log_error("resolve: '%s' is not a device address: expected a PCI address such as "
+                  "0000:01:00.0, or the name of a cdx device such as cdx-00:01", s);
+        return -EINVAL;
 }
 
 /* The modalias of the device ref names; errors are logged. */
@@ -57,8 +68,20 @@ static int read_modalias(const struct device_ref *ref, char *buf, size_t size, e
                         return log_error_errno(r, "resolve: cannot read %s: %m", path);
                 return 0;
         }
-        device_ref_describe_missing(ref, missing, sizeof(missing));
-        return log_error("resolve: %s", missing), -ENODEV;
+        /*
+         * Resolution is for the buses with vfio_ aliases: a name that only another bus could have
+         * (any word is a valid platform name) is no device address here, not a missing device.
+         */
+        for (enum bus b = BUS_PCI; b < _BUS_MAX; b++)
+                if ((ref->bus_mask & (1u << b)) && bus_get(b)->vfio_aliases) {
+                        if (b == BUS_PCI)
+                                device_ref_describe_missing(ref, missing, sizeof(missing));
+                        else
+                                snprintf(missing, sizeof(missing), "no %s device %s",
+                                         bus_get(b)->name, ref->name);
+                        return log_error("resolve: %s", missing), -ENODEV;
+                }
+        return log_not_an_address(ref->name);
 }
 
 int verb_resolve(int argc, char *argv[])
@@ -69,7 +92,7 @@ int verb_resolve(int argc, char *argv[])
                 { "moddir", required_argument, NULL, ARG_MODDIR },
                 { "kver", required_argument, NULL, ARG_KVER },
                 { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
+                VERB_COMMON_OPTIONS,
                 {},
         };
         const char *moddir = NULL, *kver = NULL, *modalias = NULL;
@@ -78,10 +101,10 @@ int verb_resolve(int argc, char *argv[])
         struct resolver *resolver = NULL;
         char buf[SYSFS_VALUE_MAX], driver[DRIVER_NAME_MAX], not_vfio[128];
         bool json = false;
-        int c, r;
+        int c, r, n_operands = 0;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
+        while ((c = verb_getopt(argc, argv, "resolve", options, NULL, &n_operands)) >= 0)
                 switch (c) {
                 case ARG_MODALIAS:
                         modalias = optarg;
@@ -119,17 +142,22 @@ int verb_resolve(int argc, char *argv[])
                 const char *why;
 
                 if (device_ref_parse(argv[optind], false, &ref, &why) < 0) {
-                        log_error("resolve: invalid device '%s': %s", argv[optind], why);
+                        /* Meant as a PCI address (device_ref_parse): what is wrong in it. */
+                        if (strchr(argv[optind], ':') && strchr(argv[optind], '.'))
+                                log_error("resolve: invalid address '%s': %s", argv[optind], why);
+                        else
+                                log_not_an_address(argv[optind]);
                         return EXIT_USAGE;
                 }
                 r = read_modalias(&ref, buf, sizeof(buf), &bus);
                 if (r < 0)
-                        return EXIT_FAILED;
+                        return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
                 modalias = buf;
         } else
                 bus = bus_from_modalias(modalias);
         if (!modalias_is_sane(modalias)) {
-                log_error("resolve: '%s' is not a modalias (printable, no '/', under %d bytes)",
+                log_error("resolve: '%s' is not a modalias (BUS:..., such as pci:v000010DEd..., "
+                          "printable, no '/', under %d bytes)",
                           modalias, MODALIAS_MAX);
                 return EXIT_USAGE;
         }

@@ -176,7 +176,7 @@ int verb_udev(int argc, char *argv[])
         static const struct option options[] = {
                 { "bus", required_argument, NULL, 'b' },
                 { "driver-bound", no_argument, NULL, 'd' },
-                { "help", no_argument, NULL, 'h' },
+                VERB_COMMON_OPTIONS,
                 {},
         };
         char name[BUS_DEVICE_NAME_MAX];
@@ -184,10 +184,10 @@ int verb_udev(int argc, char *argv[])
         enum bus bus = BUS_PCI;
         bool driver_bound = false;
         const char *why;
-        int c;
+        int c, n_operands = 0;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
+        while ((c = verb_getopt(argc, argv, "udev", options, NULL, &n_operands)) >= 0)
                 switch (c) {
                 case 'b':
                         if (bus_from_name(optarg, &bus) < 0) {

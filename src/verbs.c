@@ -14,6 +14,65 @@ int usage_error(const char *verb)
         return -EINVAL;
 }
 
+/* getopt's own lines would carry the option raw: one line of ours instead, escaped. */
+void log_bad_option(const char *verb, int c, char *argv[], bool stepped)
+{
+        char name[3] = { '-', (char)optopt, '\0' };
+        const char *opt = name, *word = argv[optind - 1];
+        int len = -1;
+
+        if (stepped && !strncmp(word, "--", 2)) {
+                opt = word;
+                len = (int)strcspn(word, "=");
+        }
+        log_error("%s%s%s '%.*s'%s", strempty(verb), verb ? ": " : "",
+                  c == ':' ? "option" : "unknown option", len, opt,
+                  c == ':' ? " needs an argument" : "");
+}
+
+bool global_option(int c, const char *arg)
+{
+        if (c == 'c')
+                arg_config = arg;
+        else if (c == 'v')
+                log_set_max_level(LOG_DEBUG);
+        return c == 'c' || c == 'v';
+}
+
+int verb_getopt(int argc, char *argv[], const char *verb, const struct option *longopts,
+                int *longindex, int *n_operands)
+{
+        int c, before, index;
+
+        opterr = 0;
+        for (;;) {
+                before = optind;
+                index = -1;
+                /* '-': operands come back in order (as 1), whatever POSIXLY_CORRECT says. */
+                c = getopt_long(argc, argv, "-:hc:v", longopts, &index);
+                if (longindex)
+                        *longindex = index;
+                if (c == 1 && index < 0) /* a long option's value may be 1 too */
+                        /* Slots before optind are read: the operands gather there, in order. */
+                        argv[1 + (*n_operands)++] = optarg;
+                else if (global_option(c, optarg))
+                        continue;
+                else if (c == '?' || c == ':') {
+                        log_bad_option(verb, c, argv, optind > before);
+                        return '?';
+                } else if (c >= 0)
+                        return c;
+                else
+                        break;
+        }
+        /* After "--" the rest are operands too; then all of them go to the end, from optind. */
+        while (optind < argc)
+                argv[1 + (*n_operands)++] = argv[optind++];
+        memmove(argv + argc - *n_operands, argv + 1, (size_t)*n_operands * sizeof(*argv));
+        optind = argc - *n_operands;
+        return -1;
+}
+
 int parse_verb_options(int argc, char *argv[], const char *verb, const char *usage,
                        unsigned accepted, struct verb_options *ret)
 {
@@ -22,16 +81,17 @@ int parse_verb_options(int argc, char *argv[], const char *verb, const char *usa
                 { "dry-run", no_argument, NULL, OPT_DRY_RUN },
                 { "boot", no_argument, NULL, OPT_BOOT },
                 { "bus", required_argument, NULL, OPT_BUS },
-                { "help", no_argument, NULL, 'h' },
+                VERB_COMMON_OPTIONS,
                 {},
         };
         struct verb_options o = { 0 };
         enum bus b;
-        int c;
+        int c, n_operands = 0;
 
         optind = 0;
-        for (int i = -1; (c = getopt_long(argc, argv, "+h", options, &i)) >= 0; i = -1) {
-                if (c != 'h' && c != '?' && c != ':' && i >= 0 && !(accepted & (unsigned)c)) {
+        for (int i = -1; (c = verb_getopt(argc, argv, verb, options, &i, &n_operands)) >= 0;
+             i = -1) {
+                if (c != 'h' && c != '?' && i >= 0 && !(accepted & (unsigned)c)) {
                         log_error("%s: unknown option '--%s'", verb, options[i].name);
                         return usage_error(verb);
                 }

@@ -20,6 +20,29 @@ extern const char *arg_config;
 /* Logs "Try 'vfio-bind [VERB] --help'." and returns -EINVAL. */
 int usage_error(const char *verb);
 
+struct option;
+/* In each verb's long options: what every verb takes (-c, -v anywhere on the line; -h). */
+#define VERB_COMMON_OPTIONS                                                                     \
+        { "config", required_argument, NULL, 'c' }, { "verbose", no_argument, NULL, 'v' },     \
+                { "help", no_argument, NULL, 'h' }
+
+/*
+ * Logs what getopt refused (c: '?' or ':'; opterr off), escaped; stepped: getopt went past the
+ * word (a long option, or the last of a cluster).
+ */
+void log_bad_option(const char *verb, int c, char *argv[], bool stepped);
+/* -c FILE, -v: true when c is one of them (then done). */
+bool global_option(int c, const char *arg);
+
+/*
+ * getopt_long for a verb (optind = 0 and *n_operands = 0 before the first call): options may
+ * come anywhere among the operands, whatever POSIXLY_CORRECT says, and "--" ends them; -c and -v
+ * are handled here. Returns the next option ('h' for --help), '?' after logging a bad option, or
+ * -1 at the end, with the operands in order in argv[optind..argc).
+ */
+int verb_getopt(int argc, char *argv[], const char *verb, const struct option *longopts,
+                int *longindex, int *n_operands);
+
 /* The options a verb takes besides --help; OPT_ARGS: it takes arguments (else they are errors). */
 enum {
         OPT_JSON = 1 << 0,

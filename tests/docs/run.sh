@@ -268,6 +268,9 @@ touch "$TMP/cfg/a.yaml" "$TMP/cfg/b.yaml" "$TMP/cfg/notes.txt"
 check "completion: -c offers .yaml files and directories" \
     "$TMP/cfg/a.yaml $TMP/cfg/b.yaml $TMP/cfg/sub/" "$(comp "vfio-bind -c $TMP/cfg/")"
 check "completion: --config=FILE" "$TMP/cfg/a.yaml" "$(comp "vfio-bind --config=$TMP/cfg/a")"
+check "completion: -c after the verb offers .yaml files" "$TMP/cfg/a.yaml" \
+    "$(comp "vfio-bind plan --json -c $TMP/cfg/a")"
+check "completion: --config=FILE after the verb" "$TMP/cfg/b.yaml" "$(comp "vfio-bind status --config=$TMP/cfg/b")"
 check "completion: validate offers .yaml files" "$TMP/cfg/b.yaml" "$(comp "vfio-bind validate $TMP/cfg/a.yaml $TMP/cfg/b")"
 check "completion: nothing after --modalias" "" "$(comp 'vfio-bind resolve --modalias ')"
 check "completion: no verb after the verb" "" "$(comp 'vfio-bind list ')"
@@ -296,6 +299,8 @@ if [ -f "$B/testbed/libtestbed.so" ]; then
             "$(bcomp 'vfio-bind revert 0000:3b:00.')"
         check "completion: resolve address" "04:00.0" "$(bcomp 'vfio-bind resolve 0000:04')"
         check "completion: resolve takes one address" "" "$(bcomp 'vfio-bind resolve 0000:04:00.0 0000:0')"
+        check "completion: -c FILE after the verb is no address" "04:00.0" \
+            "$(bcomp 'vfio-bind resolve -c /etc/vfio-bind.yaml 0000:04')"
         check "completion: --kver offers /lib/modules" "6.1.0-testbed" "$(bcomp 'vfio-bind modules --kver ')"
     else
         not_ok "mkbed demo.host"

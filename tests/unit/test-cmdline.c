@@ -169,6 +169,80 @@ static void test_switch_only(void **state)
         free(log);
 }
 
+/*
+ * Words split and unquoted as the kernel's next_arg() (lib/cmdline.c, kernel/params.c) does: on
+ * isspace() (its ctype: also 0xa0), double quotes keep spaces in a word and are toggled anywhere
+ * in it; a leading quote of the word or of its value is taken off, with the word's last quote.
+ * Each word here is in our namespace, so cmdline_parse() names it, as it read it, in one line.
+ */
+static const struct split_case {
+        const char *text;
+        const char *words[3]; /* what is logged between "unknown option '" and "'" */
+} split_cases[] = {
+        { "vfio-bind.x=\"a b\"", { "vfio-bind.x=a b" } },
+        { "\"vfio-bind.x=a b\"", { "vfio-bind.x=a b" } },
+        { "vfio-bind.devices=\"0000:01:00.0 0000:02:00.0\"",
+          { "vfio-bind.devices=0000:01:00.0 0000:02:00.0" } },
+        { "vfio-bind.x=a\" \"b", { "vfio-bind.x=a\" \"b" } },
+        { "vfio-bind.x=\"unterminated rest", { "vfio-bind.x=unterminated rest" } },
+        /* the value's quotes go, then the word's last quote is not taken again */
+        { "\"vfio-bind.x=\"b\"\"", { "vfio-bind.x=b\"" } },
+        /* a quote closed before the space: the word ends there */
+        { "\"vfio-bind.x=\"a b\"\" vfio-bind.y", { "vfio-bind.x=a", "vfio-bind.y" } },
+        { "vfio-bind.x=\"\"", { "vfio-bind.x=" } },
+        { "vfio-bind.x=", { "vfio-bind.x=" } },
+        { "\tvfio-bind.x=1\nvfio-bind.y=2\r\v\f", { "vfio-bind.x=1", "vfio-bind.y=2" } },
+        /* the kernel's isspace() is Latin-1's: a no-break space (0xa0) splits too */
+        { "vfio-bind.x=a\xa0vfio-bind.y=b", { "vfio-bind.x=a", "vfio-bind.y=b" } },
+        { "vfio-bind.x==a", { "vfio-bind.x==a" } },
+};
+
+static void test_split_as_the_kernel(void **state)
+{
+        (void)state;
+        for (size_t i = 0; i < ELEMENTSOF(split_cases); i++) {
+                const struct split_case *t = &split_cases[i];
+                char expected[512] = "", *log;
+                bool disabled = false;
+                size_t n = 0;
+
+                for (size_t k = 0; k < ELEMENTSOF(t->words) && t->words[k]; k++)
+                        n += (size_t)snprintf(expected + n, sizeof(expected) - n,
+                                              "vfio-bind: /proc/cmdline: unknown option '%s', "
+                                              "ignoring\n", t->words[k]);
+                (void)parse(t->text, &disabled, NULL, &log);
+                CHECK(streq(log, expected), "'%s': logged '%s', expected '%s'", t->text, log,
+                      expected);
+                free(log);
+        }
+}
+
+/* The switch and the devices through quotes: their values unquoted, columns after the quote. */
+static void test_quoted_values(void **state)
+{
+        struct config c = { 0 };
+        bool disabled = false;
+        char *log;
+
+        (void)state;
+        (void)parse("\"rd.vfio-bind=0\"", &disabled, NULL, &log);
+        CHECK(disabled && !*log, "\"rd.vfio-bind=0\": disabled %d, logged '%s'", disabled, log);
+        free(log);
+        disabled = false;
+        (void)parse("vfio-bind=\"off\"", &disabled, NULL, &log);
+        CHECK(disabled && !*log, "vfio-bind=\"off\": disabled %d, logged '%s'", disabled, log);
+        free(log);
+        disabled = true;
+        CHECK(parse("quiet rd.vfio-bind.devices=\"0000:01:00.0,10de:2204\"", &disabled, &c, &log) == 0,
+              "logged '%s'", log);
+        CHECK(c.n_entries == 2 && !*log, "%zu entries, logged '%s'", c.n_entries, log);
+        assert_true(c.entries[0].has_address && c.entries[1].has_id);
+        assert_int_equal(c.entries[0].loc.column, 29); /* after 'quiet rd.vfio-bind.devices="' */
+        assert_int_equal(c.entries[1].loc.column, 42);
+        config_done(&c);
+        free(log);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -178,6 +252,8 @@ int main(void)
                 cmocka_unit_test(test_devices_escaped),
                 cmocka_unit_test(test_unknown_keys),
                 cmocka_unit_test(test_switch_only),
+                cmocka_unit_test(test_split_as_the_kernel),
+                cmocka_unit_test(test_quoted_values),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
