@@ -161,7 +161,9 @@ int verb_apply(int argc, char *argv[])
         /* A card the file names and the host lacks: the host is not as the file says. */
         log_missing(&p.selection);
         failed += selection_missing(&p.selection);
-        report_results("apply", results, n, &p.selection, o.json);
+        /* The early run's report is the kernel log: no table (libsmartcols is not in the initramfs). */
+        if (!o.boot || o.json)
+                report_results("apply", results, n, &p.selection, o.json);
         if (o.boot)
                 boot_done(start, results, n, &p.selection, failed ? EXIT_FAILED : EXIT_OK);
         pipeline_done(&p);
