@@ -20,7 +20,11 @@ extern const char *arg_config;
 /* Logs "Try 'vfio-bind [VERB] --help'." and returns -EINVAL. */
 int usage_error(const char *verb);
 
-/* The options a verb takes besides --help; OPT_ARGS: it takes arguments (else they are errors). */
+/*
+ * The options a verb takes besides --help; OPT_ARGS: it takes arguments (else they are errors).
+ * OPT_JSON: the verb prints rows (table.h), so --json and the table's -o/--output, --raw,
+ * --pairs, --noheadings too; they set arg_output (report.h).
+ */
 enum {
         OPT_JSON = 1 << 0,
         OPT_DRY_RUN = 1 << 1,
