@@ -5,7 +5,7 @@ DOCDIR ?= $(DATADIR)/doc/vfio-bind
 BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
 MAN_SRCS := docs/vfio-bind.8.scd docs/vfio-bind.yaml.5.scd
 MAN_PAGES := $(MAN_SRCS:docs/%.scd=$(BUILDDIR)/docs/%)
-DOC_GUIDES := docs/how-it-works.md docs/troubleshooting.md docs/rescue.md docs/migrating.md docs/architecture.md
+DOC_GUIDES := docs/how-it-works.md docs/troubleshooting.md docs/rescue.md docs/migrating.md docs/output.md docs/architecture.md
 # The date in a page's footer: the last commit's, so that two builds give the same pages.
 DOCS_DATE := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null),0)
 

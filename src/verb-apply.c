@@ -143,7 +143,10 @@ int verb_apply(int argc, char *argv[])
         /* A card the file names and the host lacks: the host is not as the file says. */
         log_missing(&p.selection);
         failed += selection_missing(&p.selection);
-        report_results("apply", run.results, run.n_results, &p.selection, o.json);
+        /* The early run's report is the kernel log: no table (libsmartcols is not in the initramfs). */
+        if ((!o.boot || o.json) &&
+            report_results("apply", run.results, run.n_results, &p.selection, o.json) < 0)
+                failed++;
         if (o.boot)
                 boot_done(start, run.results, run.n_results, &p.selection,
                           failed ? EXIT_FAILED : EXIT_OK);

@@ -144,7 +144,7 @@ int verb_modules(int argc, char *argv[])
         int c, r, status = EXIT_OK, n_operands = 0;
 
         optind = 0;
-        while ((c = verb_getopt(argc, argv, "modules", options, NULL, &n_operands)) >= 0)
+        while ((c = verb_getopt(argc, argv, "modules", "", options, NULL, &n_operands)) >= 0)
                 switch (c) {
                 case 'k':
                         kver = optarg;

@@ -104,7 +104,7 @@ int verb_resolve(int argc, char *argv[])
         int c, r, n_operands = 0;
 
         optind = 0;
-        while ((c = verb_getopt(argc, argv, "resolve", options, NULL, &n_operands)) >= 0)
+        while ((c = verb_getopt(argc, argv, "resolve", "", options, NULL, &n_operands)) >= 0)
                 switch (c) {
                 case ARG_MODALIAS:
                         modalias = optarg;

@@ -97,7 +97,8 @@ int verb_revert(int argc, char *argv[])
         }
         record_commit(&p, &p.plan, results, 0); /* the reverted devices leave the record */
         listed = (struct selection){ .items = items, .n_items = n };
-        report_results("revert", results, n, n_addrs ? &listed : &p.selection, o.json);
+        if (report_results("revert", results, n, n_addrs ? &listed : &p.selection, o.json) < 0)
+                failed++;
         pipeline_done(&p);
         return failed ? EXIT_FAILED : EXIT_OK;
 }

@@ -57,9 +57,9 @@ int verb_status(int argc, char *argv[])
                 }
         }
         drift = drift || selection_missing(&p.selection) > 0;
-        report_results("status", results, n, &p.selection, o.json);
+        r = report_results("status", results, n, &p.selection, o.json);
         if (!arg_config)
                 initrd_status_note();
         pipeline_done(&p);
-        return drift ? EXIT_DRIFT : EXIT_OK;
+        return r < 0 ? EXIT_FAILED : drift ? EXIT_DRIFT : EXIT_OK;
 }

@@ -187,7 +187,7 @@ int verb_udev(int argc, char *argv[])
         int c, n_operands = 0;
 
         optind = 0;
-        while ((c = verb_getopt(argc, argv, "udev", options, NULL, &n_operands)) >= 0)
+        while ((c = verb_getopt(argc, argv, "udev", "", options, NULL, &n_operands)) >= 0)
                 switch (c) {
                 case 'b':
                         if (bus_from_name(optarg, &bus) < 0) {

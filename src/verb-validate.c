@@ -12,7 +12,7 @@ int verb_validate(int argc, char *argv[])
         int status = EXIT_OK, r, c, n_operands = 0;
 
         optind = 0;
-        while ((c = verb_getopt(argc, argv, "validate", options, NULL, &n_operands)) >= 0) {
+        while ((c = verb_getopt(argc, argv, "validate", "", options, NULL, &n_operands)) >= 0) {
                 if (c != 'h')
                         return usage_error("validate"), EXIT_USAGE;
                 printf("Usage: vfio-bind validate FILE...\n\n"

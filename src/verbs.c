@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <getopt.h>
 
 #include "log.h"
 #include "pipeline.h"
+#include "report.h"
 #include "verbs.h"
 
 int usage_error(const char *verb)
@@ -39,17 +41,21 @@ bool global_option(int c, const char *arg)
         return c == 'c' || c == 'v';
 }
 
-int verb_getopt(int argc, char *argv[], const char *verb, const struct option *longopts,
-                int *longindex, int *n_operands)
+int verb_getopt(int argc, char *argv[], const char *verb, const char *shortopts,
+                const struct option *longopts, int *longindex, int *n_operands)
 {
+        char optstring[32];
         int c, before, index;
+
+        assert(strlen(shortopts) < sizeof(optstring) - sizeof("-:hc:v"));
+        /* '-': operands come back in order (as 1), whatever POSIXLY_CORRECT says. */
+        snprintf(optstring, sizeof(optstring), "-:hc:v%s", shortopts);
 
         opterr = 0;
         for (;;) {
                 before = optind;
                 index = -1;
-                /* '-': operands come back in order (as 1), whatever POSIXLY_CORRECT says. */
-                c = getopt_long(argc, argv, "-:hc:v", longopts, &index);
+                c = getopt_long(argc, argv, optstring, longopts, &index);
                 if (longindex)
                         *longindex = index;
                 if (c == 1 && index < 0) /* a long option's value may be 1 too */
@@ -81,23 +87,56 @@ int parse_verb_options(int argc, char *argv[], const char *verb, const char *usa
                 { "dry-run", no_argument, NULL, OPT_DRY_RUN },
                 { "boot", no_argument, NULL, OPT_BOOT },
                 { "bus", required_argument, NULL, OPT_BUS },
+                { "output", required_argument, NULL, 'o' },
+                { "raw", no_argument, NULL, 'r' },
+                { "pairs", no_argument, NULL, 'P' },
+                { "noheadings", no_argument, NULL, 'n' },
                 VERB_COMMON_OPTIONS,
                 {},
         };
+        /* The rows the verb prints: -o names their columns. */
+        bool list = streq(verb, "list");
+        const struct column *cols = list ? list_columns : result_columns;
+        size_t n_cols = list ? list_columns_n : result_columns_n;
+        struct output_options out = { 0 };
         struct verb_options o = { 0 };
+        struct column_set set;
+        unsigned modes = 0;
         enum bus b;
         int c, n_operands = 0;
 
         optind = 0;
-        for (int i = -1; (c = verb_getopt(argc, argv, verb, options, &i, &n_operands)) >= 0;
+        for (int i = -1; (c = verb_getopt(argc, argv, verb, "o:rPn", options, &i, &n_operands)) >= 0;
              i = -1) {
-                if (c != 'h' && c != '?' && i >= 0 && !(accepted & (unsigned)c)) {
-                        log_error("%s: unknown option '--%s'", verb, options[i].name);
+                /* The table's options come with --json: a verb that prints rows takes them all. */
+                unsigned need = c > 0 && strchr("orPn", c) ? OPT_JSON : (unsigned)c;
+
+                if (c != 'h' && c != '?' && !(accepted & need)) {
+                        if (i >= 0)
+                                log_error("%s: unknown option '--%s'", verb, options[i].name);
+                        else
+                                log_error("%s: unknown option '-%c'", verb, c);
                         return usage_error(verb);
                 }
                 switch (c) {
                 case OPT_JSON:
                         o.json = true;
+                        out.mode = OUTPUT_JSON;
+                        modes |= 1u << OUTPUT_JSON;
+                        break;
+                case 'o':
+                        out.columns = optarg;
+                        break;
+                case 'r':
+                        out.mode = OUTPUT_RAW;
+                        modes |= 1u << OUTPUT_RAW;
+                        break;
+                case 'P':
+                        out.mode = OUTPUT_PAIRS;
+                        modes |= 1u << OUTPUT_PAIRS;
+                        break;
+                case 'n':
+                        out.noheadings = true;
                         break;
                 case OPT_DRY_RUN:
                         o.dry_run = true;
@@ -118,6 +157,14 @@ int parse_verb_options(int argc, char *argv[], const char *verb, const char *usa
                         break;
                 case 'h':
                         printf("Usage: vfio-bind %s\n", usage);
+                        if (accepted & OPT_JSON) {
+                                printf("\nOutput:\n"
+                                       "  -o, --output LIST  the table's columns (also JSON's, when given)\n"
+                                       "  -r, --raw          columns split by one space, blanks escaped\n"
+                                       "  -P, --pairs        NAME=\"value\" pairs\n"
+                                       "  -n, --noheadings   no header line\n");
+                                columns_help(cols, n_cols, stdout);
+                        }
                         return 0;
                 default:
                         return usage_error(verb);
@@ -127,6 +174,14 @@ int parse_verb_options(int argc, char *argv[], const char *verb, const char *usa
                 log_error("%s: unexpected argument '%s'", verb, argv[optind]);
                 return usage_error(verb);
         }
+        /* One output format, as util-linux refuses --json with --raw ("mutually exclusive"). */
+        if (modes & (modes - 1)) {
+                log_error("%s: --json, --raw and --pairs are mutually exclusive", verb);
+                return usage_error(verb);
+        }
+        if ((accepted & OPT_JSON) && columns_select(cols, n_cols, out.columns, &set) < 0)
+                return usage_error(verb);
+        arg_output = out;
         *ret = o;
         return 1;
 }

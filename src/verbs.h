@@ -35,15 +35,20 @@ void log_bad_option(const char *verb, int c, char *argv[], bool stepped);
 bool global_option(int c, const char *arg);
 
 /*
- * getopt_long for a verb (optind = 0 and *n_operands = 0 before the first call): options may
+ * getopt_long for a verb (optind = 0 and *n_operands = 0 before the first call), with its own
+ * short options (shortopts, getopt's syntax) besides -h, -c FILE and -v: options may
  * come anywhere among the operands, whatever POSIXLY_CORRECT says, and "--" ends them; -c and -v
  * are handled here. Returns the next option ('h' for --help), '?' after logging a bad option, or
  * -1 at the end, with the operands in order in argv[optind..argc).
  */
-int verb_getopt(int argc, char *argv[], const char *verb, const struct option *longopts,
-                int *longindex, int *n_operands);
+int verb_getopt(int argc, char *argv[], const char *verb, const char *shortopts,
+                const struct option *longopts, int *longindex, int *n_operands);
 
-/* The options a verb takes besides --help; OPT_ARGS: it takes arguments (else they are errors). */
+/*
+ * The options a verb takes besides --help; OPT_ARGS: it takes arguments (else they are errors).
+ * OPT_JSON: the verb prints rows (table.h), so --json and the table's -o/--output, --raw,
+ * --pairs, --noheadings too; they set arg_output (report.h).
+ */
 enum {
         OPT_JSON = 1 << 0,
         OPT_DRY_RUN = 1 << 1,

@@ -273,7 +273,7 @@ check "completion: -c after the verb offers .yaml files" "$TMP/cfg/a.yaml" \
 check "completion: --config=FILE after the verb" "$TMP/cfg/b.yaml" "$(comp "vfio-bind status --config=$TMP/cfg/b")"
 check "completion: validate offers .yaml files" "$TMP/cfg/b.yaml" "$(comp "vfio-bind validate $TMP/cfg/a.yaml $TMP/cfg/b")"
 check "completion: nothing after --modalias" "" "$(comp 'vfio-bind resolve --modalias ')"
-check "completion: no verb after the verb" "" "$(comp 'vfio-bind list ')"
+check "completion: no verb after the verb" "" "$(comp 'vfio-bind plan ')"
 if [ -d /sys/bus/pci/devices ]; then
     others=$(for d in /sys/bus/platform/devices/* /sys/bus/fsl-mc/devices/* /sys/bus/cdx/devices/*; do
         [ -e "$d/driver_override" ] && printf '%s\n' "${d##*/}"; done)
@@ -358,25 +358,29 @@ EOF
     }
     recap() { printf '%s\n' "$1" | sed -n 's/^localhost *: \(.*\)/\1/p' | tr -s ' '; }
     apply_json() { # CHANGED FAILED DEVICES
-        printf '{"apply": {"devices": [%s], "unmatched": [], "changed": %s, "failed": %s}}\n' "$3" "$1" "$2" >"$S/apply.json"
+        printf '{"apply": {"devices": [%s], "unmatched": [], "changed": %s, "failed": %s, "schema_version": 1}}\n' "$3" "$1" "$2" >"$S/apply.json"
     }
     check_contains "ansible: --syntax-check" "playbook: $A/playbook.yml" \
         "$(ansible-playbook --syntax-check -i localhost, "$A/playbook.yml" 2>&1)"
     apply_json true 0 ""; echo 0 >"$S/apply.rc"
     out=$(play "$A/vars/example.yml")
-    check_contains "ansible: first run: file, initramfs, apply changed" "ok=3 changed=3 unreachable=0 failed=0" "$(recap "$out")"
+    check_contains "ansible: first run: file, initramfs, apply changed, version checked" "ok=4 changed=3 unreachable=0 failed=0" "$(recap "$out")"
     check "ansible: first run: the initramfs was rebuilt once" 1 "$(grep -c dracut "$S/dracut" 2>/dev/null)"
     check "ansible: the playbook renders rendered-example.yaml" "" "$(diff "$A/rendered-example.yaml" "$S/vfio-bind.yaml" 2>&1)"
     check "ansible: apply ran with --json" "apply --json" "$(grep '^apply' "$S/calls")"
     apply_json false 0 ""
     out=$(play "$A/vars/example.yml")
-    check_contains "ansible: second run: nothing changed" "ok=2 changed=0 unreachable=0 failed=0" "$(recap "$out")"
+    check_contains "ansible: second run: nothing changed" "ok=3 changed=0 unreachable=0 failed=0" "$(recap "$out")"
     check "ansible: second run: no initramfs rebuild" 1 "$(grep -c dracut "$S/dracut")"
     apply_json false 1 '{"address": "0000:02:00.0", "id": "10de:2204", "result": "failed", "error": "no IOMMU group"}'
     echo 1 >"$S/apply.rc"
     out=$(play "$A/vars/example.yml")
     check_contains "ansible: a failed device fails the play" "failed=1" "$(recap "$out")"
     check_contains "ansible: ... naming it and why" "0000:02:00.0: no IOMMU group" "$out"
+    echo 0 >"$S/apply.rc"
+    sed -i 's/"schema_version": 1/"schema_version": 2/' "$S/apply.json"
+    out=$(play "$A/vars/example.yml")
+    check_contains "ansible: another output schema_version fails the play" "has another schema_version" "$out"
     printf 'vfio_bind_devices:\n  - adress: "0000:02:00.0"\n' >"$S/typo.yml"
     cp "$S/vfio-bind.yaml" "$S/before.yaml"
     out=$(play "$S/typo.yml")
@@ -399,7 +403,7 @@ if [ -n "$BED" ]; then
     done
     out=$(tests/testbed/run "$BED" -- "$VB" list 2>&1)
     check "list: exit status" 0 "$?"
-    check "list: header" "DEVICE ID CLASS DRIVER GROUP VFIO NAME" "$(printf '%s\n' "$out" | head -n 1 | tr -s ' ')"
+    check "list: header" "ADDRESS ID CLASS DRIVER DRIVER_OVERRIDE IOMMU_GROUP VFIO_MODULE BOOT_VGA IN_USE SELECTED NAME" "$(printf '%s\n' "$out" | head -n 1 | tr -s ' ')"
     check "list: a row per device" "$(grep -c '^device ' tests/testbed/hosts/demo.host)" \
         "$(printf '%s\n' "$out" | tail -n +2 | grep -c '^0000:')"
     if [ -n "$HWDB" ]; then

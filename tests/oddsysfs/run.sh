@@ -119,7 +119,7 @@ says_json "list --json" "$tmp/out"
 bed_vb plan >"$tmp/out" 2>"$tmp/err"
 sane "plan" $? 1
 says "plan" "$tmp/out"
-check "plan: nothing would change" 0 "$(grep -c 'will change' "$tmp/out")"
+check "plan: nothing would change" 0 "$(grep -c 'will-change' "$tmp/out")"
 bed_vb plan --json >"$tmp/out" 2>"$tmp/err"
 sane "plan --json" $? 1
 says_json "plan --json" "$tmp/out"

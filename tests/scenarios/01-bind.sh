@@ -11,7 +11,7 @@ before=$(dump)
 mark
 run_vb plan
 check_rc "plan exits 0" 0
-check "plan: five devices will change" 5 "$(grep -c 'will change' <<<"$OUT")"
+check "plan: five devices will change" 5 "$(grep -c 'will-change' <<<"$OUT")"
 check_no_events "plan writes nothing"
 
 run_vb apply

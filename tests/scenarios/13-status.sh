@@ -34,12 +34,14 @@ mark
 run_vb status --json
 check_rc "after an unbind: drift, exit 3" 3
 check "after an unbind: that device drifts, with its state" "drift null vfio-pci vfio-pci" \
-    "$(jdev 0000:3b:00.2 '"\(.result) \(.driver) \(.driver_override) \(.target_driver)"')"
+    "$(jdev 0000:3b:00.2 '"\(.result) \(.driver) \(.driver_override) \(.vfio_driver)"')"
+check "after an unbind: the reason says so" "on no driver, not vfio-pci" "$(jdev 0000:3b:00.2 .reason)"
+check "in sync: no reason" null "$(jdev 0000:02:00.0 .reason)"
 check "after an unbind: the others are in sync" 4 "$(j '[.status.devices[] | select(.result == "in-sync")] | length')"
 check_no_events "status does not repair"
 check "status does not repair: still unbound" "driver=- override=vfio-pci" "$(state 0000:3b:00.2)"
 run_vb status
-check_grep "text: the drifting row" "^0000:3b:00\.2 +15b3:1018 +- +vfio-pci +drift" "$OUT"
+check_grep "text: the drifting row, why in DETAIL" "^0000:3b:00\.2 +15b3:1018 +- +vfio-pci +drift +on no driver, not vfio-pci$" "$OUT"
 
 # someone clears an override (the device stays bound until the next reprobe): drift too
 sh_bed 'echo > /sys/bus/pci/devices/0000:02:00.0/driver_override'
@@ -47,6 +49,8 @@ run_vb status --json
 check_rc "after an override is cleared: exit 3" 3
 check "after an override is cleared: drift" "drift vfio-pci null" \
     "$(jdev 0000:02:00.0 '"\(.result) \(.driver) \(.driver_override)"')"
+check "after an override is cleared: the reason" "driver_override is not set, not 'vfio-pci'" \
+    "$(jdev 0000:02:00.0 .reason)"
 
 # apply repairs both, only those
 mark
@@ -63,4 +67,5 @@ sh_bed 'echo 0000:02:00.1 > /sys/bus/pci/drivers/vfio-pci/unbind; echo snd_hda_i
 run_vb status --json
 check "moved back to snd_hda_intel: drift, exit 3" "3 drift snd_hda_intel" \
     "$RC $(jdev 0000:02:00.1 '"\(.result) \(.driver)"')"
+check "moved back: the reason names both drivers" "on snd_hda_intel, not vfio-pci" "$(jdev 0000:02:00.1 .reason)"
 summary

@@ -52,7 +52,7 @@ check "host module not loaded: e1000e loaded by modalias" live "$(module_state e
 check "host module not loaded: 0000:00:19.0 on e1000e, no override" "driver=e1000e override=-" \
     "$(state 0000:00:19.0)"
 check "host module not loaded: eno1 came back" yes "$([ -e "$BED/sys/class/net/eno1" ] && echo yes || echo no)"
-check "host module not loaded: steps" '["load-module","set-override","unbind","probe"]' \
+check "host module not loaded: steps" '["load-module","clear-override","unbind","probe"]' \
     "$(jdev 0000:00:19.0 '.steps' | tr -d ' \n')"
 check "a config device already on its host driver: unchanged" "unchanged driver=igb override=-" \
     "$(jdev 0000:02:00.0 .result) $(state 0000:02:00.0)"
@@ -69,7 +69,7 @@ mkdir -p "$BED/etc/modprobe.d" && echo "blacklist e1000e" >"$BED/etc/modprobe.d/
 run_vb revert --json
 check "host module blacklisted: e1000e not loaded" absent "$(module_state e1000e)"
 check "host module blacklisted: no driver, no override" "driver=- override=-" "$(state 0000:00:19.0)"
-check "host module blacklisted: steps without load-module" '["set-override","unbind","probe"]' \
+check "host module blacklisted: steps without load-module" '["clear-override","unbind","probe"]' \
     "$(jdev 0000:00:19.0 '.steps' | tr -d ' \n')"
 check "host module blacklisted: changed, with a note, exit 0" \
     "0 changed|no host driver: module 'e1000e' is blacklisted in modprobe.d" \

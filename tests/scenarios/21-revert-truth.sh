@@ -38,7 +38,7 @@ check "probe fails: failed at probe, errno 5" "failed probe 5" \
     "$(jdev 0000:03:00.0 '"\(.result) \(.failed_step) \(.errno)"')"
 check "probe fails: the message" "probe by host driver 'igb' failed: Input/output error" \
     "$(jdev 0000:03:00.0 .error)"
-check "probe fails: nothing loaded, so no load-module step" '["set-override","unbind","probe"]' \
+check "probe fails: nothing loaded, so no load-module step" '["clear-override","unbind","probe"]' \
     "$(jdev 0000:03:00.0 '.steps' | tr -d ' \n')"
 check "probe fails: on no driver" "driver=- override=-" "$(state 0000:03:00.0)"
 

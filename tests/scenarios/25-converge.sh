@@ -42,22 +42,23 @@ mark
 run_vb plan
 check_rc "plan: exit 0" 0
 check_grep "plan: the audio function 'will release'" \
-    "^0000:02:00\.1 +10de:1aef +vfio-pci +snd_hda_intel +will release +no entry selects it now" "$OUT"
+    "^0000:02:00\.1 +10de:1aef +vfio-pci +- +will-release +no entry selects it now" "$OUT"
 run_vb plan --json
-check "plan --json: planned, changed, release" "planned true true" \
+check "plan --json: will-release, changed, release" "will-release true true" \
     "$(jdev 0000:02:00.1 '"\(.result) \(.changed) \(.release)"')"
 check "plan --json: top-level changed" true "$(j .plan.changed)"
 run_vb status
 check_rc "status: drift, exit 3" 3
 check_grep "status: the audio function drifts, saying why" \
-    "^0000:02:00\.1 +10de:1aef +vfio-pci +snd_hda_intel +drift +no entry selects it now" "$OUT"
+    "^0000:02:00\.1 +10de:1aef +vfio-pci +- +drift +no entry selects it now" "$OUT"
 run_vb status --json
 check "status --json: drift" "drift" "$(jdev 0000:02:00.1 .result)"
+check_grep "status --json: the reason names the release" "no entry selects it now" "$(jdev 0000:02:00.1 .reason)"
 check "status --json: the GPU in sync" "in-sync" "$(jdev 0000:02:00.0 .result)"
 check_no_events "plan and status write nothing"
 run_vb apply --json
 check_rc "apply: exit 0" 0
-check "apply: released, changed, with its steps" "released true set-override,unbind,probe" \
+check "apply: released, changed, with its steps" "released true clear-override,unbind,probe" \
     "$(jdev 0000:02:00.1 '"\(.result) \(.changed) \(.steps | join(","))"')"
 check "apply: the GPU unchanged" "unchanged false" "$(jdev 0000:02:00.0 '"\(.result) \(.changed)"')"
 check "apply: top-level changed, failed 0" "true 0" "$(j '"\(.apply.changed) \(.apply.failed)"')"
@@ -82,7 +83,7 @@ gpu_and_audio
 run_vb apply
 gpu_only
 run_vb apply
-check_grep "text: the released row" "^0000:02:00\.1 +10de:1aef +snd_hda_intel +snd_hda_intel +released +set-override, unbind vfio-pci, probe" "$OUT"
+check_grep "text: the released row" "^0000:02:00\.1 +10de:1aef +snd_hda_intel +- +released +clear-override, unbind vfio-pci, probe" "$OUT"
 
 # --- devices others put on VFIO are never touched
 bed demo

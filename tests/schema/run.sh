@@ -5,6 +5,8 @@
 #  - every tests/schema/bad/*.yaml fails both, each for the reason its header names:
 #      # expect-schema: JSON-POINTER...     (paths the schema must report, "/" = root)
 #      # expect-parser: LINE:COL: PHRASE    (vfio-bind exits 2: "vfio-bind: FILE:LINE:COL: ...PHRASE...")
+#  - the --json output of every verb, run on the test bed, against
+#    schema/vfio-bind-output.schema.json (tests/schema/output.sh).
 # Needs python3-yaml and python3-jsonschema (Debian). VALGRIND=1 runs vfio-bind under valgrind.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -113,6 +115,9 @@ for f in "${bad[@]}"; do
         not_ok "$f: schema: want a failure at$missing, got: ${line:-no result}"
     fi
 done
+
+# shellcheck source=tests/schema/output.sh
+. tests/schema/output.sh
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
