@@ -25,7 +25,7 @@ rank() {
         resolve.* | resolve-*.*) echo 4 ;;
         plan.* | plan-*.*) echo 5 ;;
         apply.* | apply-*.* | revert.*) echo 6 ;;
-        report.* | table.*) echo 7 ;;
+        report.* | report-*.* | table.* | smartcols.*) echo 7 ;;
         pipeline.* | pipeline-*.*) echo 8 ;;
         main.* | verbs.* | verb-*.*) echo 9 ;;
         *) echo unknown ;;

@@ -21,9 +21,9 @@ chmod 0644 "$BED/run/vb/one.yaml"
 # --- options after the operands, and the options of every verb after the verb -------------------
 run_vb resolve 0000:5e:00.1 --json
 check_rc "resolve DEVICE --json: exit 0" 0
-check "resolve DEVICE --json: the module" mlx5_vfio_pci "$(j .resolve.module)"
+check "resolve DEVICE --json: the module" mlx5_vfio_pci "$(j .resolve.vfio_module)"
 run_vb resolve --json 0000:5e:00.1
-check "resolve --json DEVICE: the same" mlx5_vfio_pci "$(j .resolve.module)"
+check "resolve --json DEVICE: the same" mlx5_vfio_pci "$(j .resolve.vfio_module)"
 run_vb plan --json -c /run/vb/one.yaml
 check_rc "plan --json -c FILE: exit 0" 0
 check "plan --json -c FILE: the file's device" 0000:01:00.1 "$(j '.plan.devices[0].address')"
