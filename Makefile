@@ -15,8 +15,8 @@ BUILDDIR ?= build
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 LIBS_PC := libkmod yaml-0.1 libudev json-c
-# Headers only: opened with dlopen() when a table is printed (src/smartcols.c), not linked.
-DLOPEN_PC := smartcols
+# Headers only: opened with dlopen() when a table is printed or the mounts are read (src/dynlib.h), not linked.
+DLOPEN_PC := smartcols mount
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
 	-Wstrict-prototypes -Wvla -Wwrite-strings -Wundef -Wpointer-arith \
@@ -35,7 +35,7 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 # Library part of the pipeline, linked into the tool, the unit tests and the benchmarks.
-CORE := bus pci sysfs log config config-entry config-check discover discover-names usage select resolve resolve-target plan pipeline pipeline-debug report report-list table smartcols cmdline apply revert apply-sriov record plan-release plan-sriov apply-release pipeline-apply
+CORE := bus pci sysfs log dynlib config config-entry config-check discover discover-names mounts usage select resolve resolve-target plan pipeline pipeline-debug report report-list table smartcols cmdline apply revert apply-sriov record plan-release plan-sriov apply-release pipeline-apply
 VERBS := apply plan status revert list resolve validate modules udev
 CORE_OBJS := $(CORE:%=$(BUILDDIR)/src/%.o)
 TOOL_OBJS := $(CORE_OBJS) $(BUILDDIR)/src/main.o $(BUILDDIR)/src/verbs.o \

@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <dlfcn.h>
-#include <stddef.h>
-
+#include "dynlib.h"
 #include "log.h"
 #include "macro.h"
 #include "smartcols.h"
@@ -12,11 +10,8 @@ int smartcols_get(const struct smartcols **ret)
 {
         static struct smartcols sc;
         static int state; /* 0 not tried, 1 loaded, < 0 the error */
-        static const struct {
-                const char *name;
-                size_t offset;
-        } symbols[] = {
-#define SYM(field, name) { #name, offsetof(struct smartcols, field) }
+        static const struct dynlib_symbol symbols[] = {
+#define SYM(field, name) DYNLIB_SYMBOL(struct smartcols, field, name)
                 SYM(new_table, scols_new_table),
                 SYM(unref_table, scols_unref_table),
                 SYM(table_new_column, scols_table_new_column),
@@ -29,30 +24,17 @@ int smartcols_get(const struct smartcols **ret)
                 SYM(print_table, scols_print_table),
 #undef SYM
         };
-        void *dl;
+        char why[256];
 
         if (state == 0) {
-                dl = dlopen(SMARTCOLS_SONAME, RTLD_NOW | RTLD_NODELETE);
-                state = 1;
-                for (size_t i = 0; dl && i < ELEMENTSOF(symbols); i++) {
-                        void *f = dlsym(dl, symbols[i].name);
-
-                        if (!f) {
-                                log_error("%s has no %s: %s", SMARTCOLS_SONAME, symbols[i].name,
-                                          dlerror());
-                                state = -EOPNOTSUPP;
-                                break;
-                        }
-                        memcpy((char *)&sc + symbols[i].offset, &f, sizeof(f));
-                }
-                if (!dl) {
+                state = dynlib_open(SMARTCOLS_SONAME, symbols, ELEMENTSOF(symbols), &sc, why,
+                                    sizeof(why));
+                if (state < 0)
                         log_error("Tables need %s (util-linux), which cannot be loaded: %s; "
                                   "--json needs no library",
-                                  SMARTCOLS_SONAME, dlerror());
-                        state = -EOPNOTSUPP;
-                }
-                if (dl && state < 0)
-                        dlclose(dl);
+                                  SMARTCOLS_SONAME, why);
+                else
+                        state = 1;
         }
         if (state < 0)
                 return state;

@@ -3,11 +3,7 @@
 
 #include <libsmartcols.h>
 
-/*
- * libsmartcols, opened with dlopen() on first use (as systemd opens its optional libraries), so
- * that the binary does not need it: the early run (apply --boot, udev) prints no tables, and the
- * initramfs hooks copy the binary with its ELF dependencies only.
- */
+/* libsmartcols, opened on first use (dynlib.h): the early run (apply --boot, udev) prints no tables. */
 struct smartcols {
         __typeof__(scols_new_table) *new_table;
         __typeof__(scols_unref_table) *unref_table;

@@ -2,9 +2,12 @@
 #include <dirent.h>
 #include <limits.h>
 #include <net/if.h>
+#include <sys/sysmacros.h>
 
 #include "discover.h"
+#include "initrd.h"
 #include "log.h"
+#include "mounts.h"
 #include "sysfs.h"
 #include "usage.h"
 
@@ -64,43 +67,30 @@ static bool source_names(const char *source, const char *block, const char *dm_n
         return !strncmp(source, "/dev/", 5) && streq(source + 5, block);
 }
 
-/* A mounted filesystem on the block device: by its "major:minor" in mountinfo, or by source. */
-static bool block_is_mounted(const char *block, const char *devnum, const char *dm_name,
-                             char *mountpoint, size_t size)
+/*
+ * A mounted filesystem on the block device: by the device number mountinfo gives, or by its
+ * source; or active swap on the block device itself.
+ */
+static bool block_is_mounted(const struct mounts *m, const char *block, dev_t devnum,
+                             const char *dm_name, const char **mountpoint)
 {
-        _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
-        char line[4096];
+        for (size_t i = 0; i < m->n_entries; i++) {
+                const struct mount_entry *e = &m->entries[i];
 
-        if (!f)
-                return false;
-        while (fgets(line, sizeof(line), f)) {
-                char id[32], mp[1024], source[1024];
-                const char *tail = strstr(line, " - ");
-
-                /* 36 35 98:0 /mnt1 /mnt2 ... - ext4 /dev/sda1 rw: the device number, the source. */
-                if (sscanf(line, "%*s %*s %31s %*s %1023s", id, mp) != 2)
-                        continue;
-                if (streq(id, devnum) ||
-                    (tail && sscanf(tail, " - %*s %1023s", source) == 1 &&
-                     source_names(source, block, dm_name))) {
-                        snprintf(mountpoint, size, "%.200s", mp);
+                if (e->target && (e->devnum == devnum ||
+                                  (e->source && source_names(e->source, block, dm_name)))) {
+                        *mountpoint = e->target;
                         return true;
                 }
         }
         return false;
 }
 
-/* Active swap on the block device itself (a swap file is on a mounted filesystem). */
-static bool block_is_swap(const char *block, const char *dm_name)
+static bool block_is_swap(const struct mounts *m, const char *block, const char *dm_name)
 {
-        _cleanup_fclose_ FILE *f = fopen("/proc/swaps", "re");
-        char line[1024], source[512], type[32];
-
-        if (!f)
-                return false;
-        while (fgets(line, sizeof(line), f))
-                if (sscanf(line, "%511s %31s", source, type) == 2 && streq(type, "partition") &&
-                    source_names(source, block, dm_name))
+        for (size_t i = 0; i < m->n_entries; i++)
+                if (m->entries[i].swap_partition && m->entries[i].source &&
+                    source_names(m->entries[i].source, block, dm_name))
                         return true;
         return false;
 }
@@ -139,7 +129,11 @@ static void mark_block(struct snapshot *s, const char *path, const char *why)
         mark_stack(s, path, "/slaves", "", why, 0);
 }
 
-static void scan_block(struct snapshot *s)
+/*
+ * mounts: NULL when they are unknown (why says why); then a block device cannot be known to be
+ * free, and is taken as in use.
+ */
+static void scan_block(struct snapshot *s, const struct mounts *mounts, const char *unknown_why)
 {
         DIR *dir = opendir("/sys/class/block");
         struct dirent *de;
@@ -147,17 +141,25 @@ static void scan_block(struct snapshot *s)
         if (!dir)
                 return;
         while ((de = readdir(dir))) {
-                char path[512], devnum[32], dm_name[128] = "", mp[256], why[160];
+                char path[512], devnum_text[32], dm_name[128] = "", why[160];
+                const char *mountpoint;
+                unsigned major, minor;
 
                 if (de->d_name[0] == '.' ||
                     path_join(path, sizeof(path), "/sys/class/block/%s/dev", de->d_name) < 0 ||
-                    sysfs_read(path, devnum, sizeof(devnum)) < 0)
+                    sysfs_read(path, devnum_text, sizeof(devnum_text)) < 0 ||
+                    sscanf(devnum_text, "%u:%u", &major, &minor) != 2)
                         continue;
                 if (path_join(path, sizeof(path), "/sys/class/block/%s/dm/name", de->d_name) == 0)
                         (void)sysfs_read(path, dm_name, sizeof(dm_name));
-                if (block_is_mounted(de->d_name, devnum, dm_name, mp, sizeof(mp)))
-                        snprintf(why, sizeof(why), "%.32s is mounted on %.100s", de->d_name, mp);
-                else if (block_is_swap(de->d_name, dm_name))
+                if (!mounts)
+                        snprintf(why, sizeof(why), "cannot tell whether %.32s is mounted (%.80s)",
+                                 de->d_name, unknown_why);
+                else if (block_is_mounted(mounts, de->d_name, makedev(major, minor), dm_name,
+                                          &mountpoint))
+                        snprintf(why, sizeof(why), "%.32s is mounted on %.100s", de->d_name,
+                                 mountpoint);
+                else if (block_is_swap(mounts, de->d_name, dm_name))
                         snprintf(why, sizeof(why), "%.32s is active swap", de->d_name);
                 else
                         continue;
@@ -296,7 +298,20 @@ static void scan_console(struct snapshot *s)
 
 void usage_scan(struct snapshot *s)
 {
-        scan_block(s);
+        _cleanup_(mounts_done) struct mounts mounts = { 0 };
+        char why[256];
+        int r;
+
+        r = mounts_read(&mounts, why, sizeof(why));
+        if (r < 0 && in_initrd())
+                /* Nothing is mounted from a disk before the initramfs mounts the root. */
+                log_debug("Mounts not read in the initramfs: %s", why);
+        else if (r < 0) {
+                log_warning("Cannot read the mounts: %s; devices with block devices are taken as "
+                            "in use", why);
+                scan_block(s, NULL, why);
+        } else
+                scan_block(s, &mounts, NULL);
         scan_btrfs(s);
         scan_net(s);
         scan_console(s);

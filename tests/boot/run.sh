@@ -33,6 +33,7 @@ module vfio_pci file=vfio-pci.ko driver=vfio-pci depends=vfio_pci_core,vfio over
 module e1000e driver=e1000e ids=8086:10d3 state=$state
 device 0000:00:02.0 id=8086:10d3 subsys=8086:0000 class=020000 hostdriver=e1000e group=2 $drv
 device 0000:00:03.0 id=8086:10d3 subsys=8086:0000 class=020000 hostdriver=e1000e group=3 $drv
+${BED_EXTRA:-}
 EOF
     B=$work/$name
     tests/testbed/mkbed "$work/$name.host" "$B" > /dev/null || { not_ok "mkbed $name"; return 1; }
@@ -203,23 +204,60 @@ check_contains "the library is opened at run time" "libsmartcols.so.1" \
     "$(LD_DEBUG=files in_bed "$VB" list -o address 0000:00:02.0 2>&1 | grep 'file=libsmartcols')"
 # Without the library (hidden in a private mount namespace, as in an initramfs): the early run
 # and JSON work, a table says what is missing.
-cols_lib=$(ldconfig -p | sed -n 's/.*libsmartcols\.so\.1 .*=> //p' | head -n 1)
-if [ -n "$cols_lib" ] && unshare -r -m true 2>/dev/null; then
-    hidden() {
-        # shellcheck disable=SC2016 # expanded by the inner shell
-        unshare -r -m sh -c 'mount --bind /dev/null "$1" && shift && exec "$@"' sh \
-            "$(readlink -f "$cols_lib")" env TESTBED_ISOLATE=0 tests/testbed/run "$B" -- "$VB" "$@"
-    }
-    out=$(hidden list -o address 2>&1)
+# The libraries opened with dlopen(), hidden in a private mount namespace as in an initramfs
+# that lacks them.
+lib_path() { ldconfig -p | sed -n "s/.*$1 .*=> //p" | head -n 1; }
+hidden() { # LIBRARY-PATH VB-ARGS...: the tool on $B without that library
+    local lib=$1
+    shift
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    unshare -r -m sh -c 'mount --bind /dev/null "$1" && shift && exec "$@"' sh \
+        "$(readlink -f "$lib")" env TESTBED_ISOLATE=0 tests/testbed/run "$B" -- "$VB" "$@"
+}
+cols_lib=$(lib_path 'libsmartcols\.so\.1')
+mount_lib=$(lib_path 'libmount\.so\.1')
+if [ -n "$cols_lib" ] && [ -n "$mount_lib" ] && unshare -r -m true 2>/dev/null; then
+    out=$(hidden "$cols_lib" list -o address 2>&1)
     check "no libsmartcols: a table fails (exit 1)" 1 $?
     check_contains "no libsmartcols: ... saying which library and that --json needs none" \
         "Tables need libsmartcols.so.1 (util-linux), which cannot be loaded" "$out"
-    check_contains "no libsmartcols: list --json works" '"address": "0000:00:02.0"' "$(hidden list --json 2>&1)"
-    hidden apply --boot > "$work/out" 2>&1
+    check_contains "no libsmartcols: list --json works" '"address": "0000:00:02.0"' "$(hidden "$cols_lib" list --json 2>&1)"
+    hidden "$cols_lib" apply --boot > "$work/out" 2>&1
     check "no libsmartcols: apply --boot binds, prints nothing" "0:driver=vfio-pci override=vfio-pci:" \
         "$?:$(state 0000:00:02.0):$(cat "$work/out")"
 else
-    echo "# cannot hide libsmartcols here (no user namespaces): its absence is not tested"
+    echo "# cannot hide libsmartcols or libmount here (no user namespaces): their absence is not tested"
+fi
+
+# --- libmount: opened with dlopen() to read the mounts (in use or not), not carried either
+check "NEEDED: no libmount" "" "$(grep -o 'libmount[^ ]*' <<< "$needed")"
+check "ldd: no libmount" "" "$(ldd "$VB" | grep libmount)"
+BED_EXTRA='module nvme driver=nvme ids=144d:a80a
+device 0000:00:04.0 id=144d:a80a class=010802 driver=nvme group=4 block=nvme0n1 parts=nvme0n1p1
+mount /dev/nvme0n1p1 / ext4 rw,relatime' bed mounts
+nvme_in_use() { python3 -c 'import json,sys; print([d["in_use"] for d in json.load(sys.stdin)["list"]["devices"] if d["address"] == "0000:00:04.0"][0])'; }
+check "libmount: the mounted disk's controller is in use" "nvme0n1p1 is mounted on /" \
+    "$(in_bed "$VB" list --json | nvme_in_use)"
+check_contains "libmount: opened at run time" "libmount.so.1" \
+    "$(LD_DEBUG=files in_bed "$VB" list --json 2>&1 >/dev/null | grep 'file=libmount')"
+if [ -n "$mount_lib" ] && unshare -r -m true 2>/dev/null; then
+    hidden "$mount_lib" list --json > "$work/out" 2> "$work/err"
+    check "no libmount: list exits 0" 0 $?
+    check_contains "no libmount: a disk cannot be known free, so its controller is in use" \
+        "cannot tell whether nvme0n1" "$(nvme_in_use < "$work/out")"
+    check_contains "no libmount: a warning says why" "Cannot read the mounts: libmount.so.1 cannot be loaded" \
+        "$(cat "$work/err")"
+    printf 'version: 1\ndevices:\n  - address: "0000:00:04.0"\n' > "$B/etc/vfio-bind.yaml"
+    hidden "$mount_lib" plan > "$work/out" 2>&1
+    check "no libmount: plan refuses the disk's controller (exit 1)" 1 $?
+    check_contains "no libmount: ... saying why" "in use: cannot tell whether nvme0n1" "$(cat "$work/out")"
+    # In the initramfs nothing is mounted from a disk yet: the early run goes on, logging at debug.
+    printf 'version: 1\ndevices:\n  - address: "0000:00:02.0"\n' > "$B/etc/vfio-bind.yaml"
+    touch "$B/etc/initrd-release"
+    hidden "$mount_lib" apply --boot > "$work/out" 2>&1
+    check "no libmount, initramfs: apply --boot binds, prints nothing" "0:driver=vfio-pci override=vfio-pci:" \
+        "$?:$(state 0000:00:02.0):$(cat "$work/out")"
+    check "no libmount, initramfs: no warning in the kernel log" "" "$(kmsg | grep -i 'mounts')"
 fi
 
 summary

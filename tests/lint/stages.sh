@@ -18,9 +18,9 @@ trap 'rm -f "$tmp"' EXIT
 # 8 orchestrator, 9 verbs. Headers and sources alike.
 rank() {
     case "$1" in
-        bus.* | pci.* | sysfs.* | log.* | macro.*) echo 0 ;;
+        bus.* | pci.* | sysfs.* | log.* | macro.* | dynlib.*) echo 0 ;;
         config.* | config-*.* | cmdline.* | initrd.*) echo 1 ;;
-        discover.* | discover-*.* | usage.* | record.*) echo 2 ;;
+        discover.* | discover-*.* | mounts.* | usage.* | record.*) echo 2 ;;
         select.*) echo 3 ;;
         resolve.* | resolve-*.*) echo 4 ;;
         plan.* | plan-*.*) echo 5 ;;

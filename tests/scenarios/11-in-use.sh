@@ -116,6 +116,13 @@ check "swap: list shows why" "nvme0n1p1 is active swap" "$(nvme_in_use)"
 printf 'Filename\tType\tSize\tUsed\tPriority\n' >"$BED/proc/swaps"
 check "nothing mounted and no swap: the NVMe is free" "-" "$(nvme_in_use)"
 
+# mountinfo escapes a space as \040: the reason names the mount point as it is (libmount decodes it)
+bed demo
+mountinfo "20 1 0:31 / / rw,relatime shared:20 - tmpfs tmpfs rw" \
+    "21 20 $(cat "$BED/sys/class/block/nvme0n1p1/dev") / /srv/vm\\040images rw,relatime shared:21 - ext4 /dev/nvme0n1p1 rw"
+nvme_refused "a mount point with a space" "nvme0n1p1 is mounted on /srv/vm images"
+check "a mount point with a space: list says the same" "nvme0n1p1 is mounted on /srv/vm images" "$(nvme_in_use)"
+
 # a bridge that is up with routes: its port, the ConnectX-5 PF, is in use
 bed demo
 br="$BED/sys/devices/virtual/net/br0"

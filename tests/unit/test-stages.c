@@ -1,18 +1,23 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * discover, apply and SR-IOV over the test bed (tests/testbed): the binary re-runs itself under
+ * discover, usage (in use or not), apply and SR-IOV over the test bed (tests/testbed): the binary re-runs itself under
  * tests/testbed/run on a bed made from stages.host, so that every /sys path and module load
  * lands in the bed (TESTBED_ISOLATE keeps the real /sys out of reach). One bed for all: the tests
  * run in order, each on its own device or on the state the one before left.
  */
 #include <errno.h>
 #include <libkmod.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 #include "apply.h"
 #include "discover.h"
+#include "mounts.h"
 #include "sysfs.h"
 #include "unit.h"
+#include "usage.h"
 
 static const char *self;
 
@@ -59,6 +64,75 @@ static void test_discover_one(void **state)
 
         assert_int_equal(discover_one(BUS_PCI, "0000:09:00.0", &d), -ENODEV);
         assert_int_equal(discover_one(BUS_PCI, "not-an-address", &d), -EINVAL);
+}
+
+/* The bed's copy of a /proc file (the preload redirects opens, not chmod). */
+static void write_proc(const char *path, const char *text)
+{
+        char bed_path[PATH_MAX];
+        FILE *f;
+
+        snprintf(bed_path, sizeof(bed_path), "%s%s", getenv("TESTBED_ROOT"), path);
+        assert_int_equal(chmod(bed_path, 0644), 0);
+        assert_non_null(f = fopen(bed_path, "we"));
+        assert_true(fputs(text, f) >= 0);
+        assert_int_equal(fclose(f), 0);
+}
+
+/* Why the disk's controller is in use, as discover and usage_scan see it now. */
+static void disk_in_use(char *why, size_t size)
+{
+        struct snapshot s;
+        const struct device *d = NULL;
+
+        assert_int_equal(discover_snapshot(&s), 0);
+        usage_scan(&s);
+        for (size_t i = 0; i < s.n_devices; i++)
+                if (streq(s.devices[i].name, "0000:04:00.0"))
+                        d = &s.devices[i];
+        assert_non_null(d);
+        snprintf(why, size, "%s", d->in_use);
+        snapshot_done(&s);
+}
+
+static void test_usage(void **state)
+{
+        static const char swaps_header[] = "Filename\tType\tSize\tUsed\tPriority\n";
+        struct mounts m;
+        char devnum[32], mountinfo[512], why[256];
+        unsigned major, minor;
+
+        read_attr("/sys/class/block/nvme0n1p1/dev", devnum, sizeof(devnum));
+        assert_int_equal(sscanf(devnum, "%u:%u", &major, &minor), 2);
+        /* The kernel writes a space in a mount point as \040. */
+        snprintf(mountinfo, sizeof(mountinfo),
+                 "20 1 0:31 / / rw,relatime shared:1 - tmpfs tmpfs rw\n"
+                 "21 20 %s / /srv/vm\\040images rw,relatime shared:2 - ext4 /dev/nvme0n1p1 rw\n",
+                 devnum);
+        write_proc("/proc/self/mountinfo", mountinfo);
+        write_proc("/proc/swaps", swaps_header);
+        assert_int_equal(mounts_read(&m, why, sizeof(why)), 0);
+        assert_int_equal(m.n_entries, 2);
+        assert_string_equal(m.entries[1].target, "/srv/vm images");
+        assert_string_equal(m.entries[1].source, "/dev/nvme0n1p1");
+        assert_true(m.entries[1].devnum == makedev(major, minor));
+        assert_false(m.entries[1].swap_partition);
+        mounts_done(&m);
+        disk_in_use(why, sizeof(why));
+        assert_string_equal(why, "nvme0n1p1 is mounted on /srv/vm images");
+
+        /* Swap on the other partition, nothing mounted from the disk. */
+        write_proc("/proc/self/mountinfo", "20 1 0:31 / / rw,relatime shared:1 - tmpfs tmpfs rw\n");
+        write_proc("/proc/swaps", "Filename\tType\tSize\tUsed\tPriority\n"
+                                  "/dev/nvme0n1p2                          partition\t1048572\t0\t-2\n");
+        disk_in_use(why, sizeof(why));
+        assert_string_equal(why, "nvme0n1p2 is active swap");
+
+        /* A swap file is on a mounted filesystem, not on the disk itself. */
+        write_proc("/proc/swaps", "Filename\tType\tSize\tUsed\tPriority\n"
+                                  "/nvme0n1p2                              file\t1048572\t0\t-2\n");
+        disk_in_use(why, sizeof(why));
+        assert_string_equal(why, "");
 }
 
 /* One device, one action, as plan would make it: the smallest plan apply runs. */
@@ -194,6 +268,7 @@ int main(int argc, char *argv[])
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_discover_one),
+                cmocka_unit_test(test_usage),
                 cmocka_unit_test(test_apply_binds),
                 cmocka_unit_test(test_apply_rolls_back),
                 cmocka_unit_test(test_sriov_create_and_restore),
