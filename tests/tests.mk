@@ -4,7 +4,11 @@ UNIT_SRCS := $(wildcard tests/unit/test-*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILDDIR)/tests/%)
 
 $(BUILDDIR)/tests/test-%: tests/unit/test-%.c $(CORE_OBJS) $(wildcard tests/unit/*.h) | $(BUILDDIR)/tests
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Isrc -o $@ $< $(CORE_OBJS) $(LDFLAGS) $(LDLIBS) $(CMOCKA_LIBS)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Isrc -o $@ $< $(CORE_OBJS) $(UNIT_EXTRA_OBJS) $(LDFLAGS) $(LDLIBS) $(CMOCKA_LIBS)
+
+# The verbs' option parsing is the tool's, not the core's: its test links it as well.
+$(BUILDDIR)/tests/test-verbs: UNIT_EXTRA_OBJS := $(BUILDDIR)/src/verbs.o
+$(BUILDDIR)/tests/test-verbs: $(BUILDDIR)/src/verbs.o
 
 tests-build: all testbed $(UNIT_BINS)
 
