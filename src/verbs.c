@@ -79,6 +79,37 @@ int verb_getopt(int argc, char *argv[], const char *verb, const char *shortopts,
         return -1;
 }
 
+/* The options of a verb that prints rows (table.h): true when c is one of them (then done). */
+static bool output_option(int c, const char *arg, struct output_options *out, unsigned *modes)
+{
+        switch (c) {
+        case OPT_JSON:
+        case 'r':
+        case 'P':
+                out->mode = c == OPT_JSON ? OUTPUT_JSON : c == 'r' ? OUTPUT_RAW : OUTPUT_PAIRS;
+                *modes |= 1u << out->mode;
+                return true;
+        case 'o':
+                out->columns = arg;
+                return true;
+        case 'n':
+                out->noheadings = true;
+                return true;
+        default:
+                return false;
+        }
+}
+
+static void output_help(const struct column *cols, size_t n_cols)
+{
+        printf("\nOutput:\n"
+               "  -o, --output LIST  the table's columns (also JSON's, when given)\n"
+               "  -r, --raw          columns split by one space, blanks escaped\n"
+               "  -P, --pairs        NAME=\"value\" pairs\n"
+               "  -n, --noheadings   no header line\n");
+        columns_help(cols, n_cols, stdout);
+}
+
 int parse_verb_options(int argc, char *argv[], const char *verb, const char *usage,
                        unsigned accepted, struct verb_options *ret)
 {
@@ -118,26 +149,11 @@ int parse_verb_options(int argc, char *argv[], const char *verb, const char *usa
                                 log_error("%s: unknown option '-%c'", verb, c);
                         return usage_error(verb);
                 }
+                if (output_option(c, optarg, &out, &modes)) {
+                        o.json = o.json || c == OPT_JSON;
+                        continue;
+                }
                 switch (c) {
-                case OPT_JSON:
-                        o.json = true;
-                        out.mode = OUTPUT_JSON;
-                        modes |= 1u << OUTPUT_JSON;
-                        break;
-                case 'o':
-                        out.columns = optarg;
-                        break;
-                case 'r':
-                        out.mode = OUTPUT_RAW;
-                        modes |= 1u << OUTPUT_RAW;
-                        break;
-                case 'P':
-                        out.mode = OUTPUT_PAIRS;
-                        modes |= 1u << OUTPUT_PAIRS;
-                        break;
-                case 'n':
-                        out.noheadings = true;
-                        break;
                 case OPT_DRY_RUN:
                         o.dry_run = true;
                         break;
@@ -157,14 +173,8 @@ int parse_verb_options(int argc, char *argv[], const char *verb, const char *usa
                         break;
                 case 'h':
                         printf("Usage: vfio-bind %s\n", usage);
-                        if (accepted & OPT_JSON) {
-                                printf("\nOutput:\n"
-                                       "  -o, --output LIST  the table's columns (also JSON's, when given)\n"
-                                       "  -r, --raw          columns split by one space, blanks escaped\n"
-                                       "  -P, --pairs        NAME=\"value\" pairs\n"
-                                       "  -n, --noheadings   no header line\n");
-                                columns_help(cols, n_cols, stdout);
-                        }
+                        if (accepted & OPT_JSON)
+                                output_help(cols, n_cols);
                         return 0;
                 default:
                         return usage_error(verb);
