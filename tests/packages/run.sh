@@ -87,6 +87,7 @@ if pkg_build_deb; then
     done
     # opened with dlopen() for tables, so shlibs cannot see it
     check_contains "deb: Depends on libsmartcols1 (dlopen)" "libsmartcols1" "$DEPS"
+    check_contains "deb: Depends on libmount1 (dlopen)" "libmount1" "$DEPS"
     lint_out=$(lintian --fail-on error "${PKG_DEB%_*}"_*.changes 2>&1)
     check "lintian --fail-on error passes" 0 "$?"
     echo "# lintian: $(grep -c '^E:' <<< "$lint_out") errors, $(grep -c '^W:' <<< "$lint_out") warnings"
@@ -134,6 +135,8 @@ if pkg_build_rpm; then
     check_files rpm "$(expected /usr/sbin /usr/lib/udev/rules.d /usr/lib/systemd/system)" "$RPM_FILES"
     check_contains "rpm: Requires libsmartcols (dlopen)" "libsmartcols" \
         "$(rpm -qp --requires "$PKG_RPM" 2>/dev/null)"
+    check_contains "rpm: Requires libmount (dlopen)" "libmount" \
+        "$(rpm -qp --requires "$PKG_RPM" 2>/dev/null)"
     check "rpm: Version is the Makefile's" "$PKG_VERSION" "$(rpm -qp --qf '%{VERSION}' "$PKG_RPM" 2>/dev/null)"
     scripts=$(rpm -qp --scripts "$PKG_RPM" 2>/dev/null)
     check_contains "rpm: %post presets the unit (the systemd_post fallback, with its argument)" \
@@ -155,7 +158,7 @@ if pkg_build_arch; then
     ARCH_FILES=$(tar -tzf "$PKG_ARCH" | grep -v '/$' | normalize)
     check_files arch "$(expected /usr/bin /usr/lib/udev/rules.d /usr/lib/systemd/system ${TREE_INITCPIO:+initcpio})" "$ARCH_FILES"
     [ -n "$TREE_INITCPIO" ] || echo "# no mkinitcpio hooks in this tree: none expected"
-    check "arch: depends on util-linux-libs (libsmartcols, dlopen)" "depend = util-linux-libs" \
+    check "arch: depends on util-linux-libs (libsmartcols, libmount: dlopen)" "depend = util-linux-libs" \
         "$(tar -xzOf "$PKG_ARCH" .PKGINFO | grep '^depend = util-linux-libs')"
     check "arch: pkgver is the Makefile's" "pkgver = $PKG_VERSION-1" \
         "$(tar -xzOf "$PKG_ARCH" .PKGINFO | grep '^pkgver = ')"
