@@ -130,8 +130,10 @@ ctl_run() {
 	local tag=$1
 	shift
 	vm_ctl "run echo $tag-BEGIN; $*; echo $tag-END"
-	vm_wait_for "$LOG" "^VMOUT $tag-END" 60 || return 1
-	tr -d '\r' < "$LOG" | sed -n "/^VMOUT $tag-BEGIN/,/^VMOUT $tag-END/p" | sed 's/^VMOUT //' > "$out/ctl.$tag"
+	vm_wait_for "$LOG" "VMOUT $tag-END" 60 || return 1
+	# A marker may follow text on its line: systemd's emergency prompt, printed on the same
+	# console at any time, once stood before it and the output was lost (CI, 2026-12-06).
+	tr -d '\r' < "$LOG" | sed -n "/VMOUT $tag-BEGIN/,/VMOUT $tag-END/p" | sed 's/^.*VMOUT //' > "$out/ctl.$tag"
 }
 
 # wait_driver ADDR DRIVER [TRIES]: ask for reports until ADDR is on DRIVER
