@@ -105,6 +105,13 @@ static int hand_back(const struct apply_ctx *ctx, struct device *d, struct resul
                 snprintf(res->note, sizeof(res->note), "no host driver: the device has no modalias");
                 return 0;
         }
+        if (!ctx->kmod) {
+                result_fail(res, STEP_LOAD_MODULE, ctx->no_kmod_error, "no module index");
+                /* The reason names its own errno. */
+                snprintf(res->message, sizeof(res->message), "cannot load its host module: %s",
+                         ctx->no_kmod_why);
+                return ctx->no_kmod_error;
+        }
         r = kmod_module_new_from_lookup(ctx->kmod, d->modalias, &list);
         if (r < 0) {
                 result_fail(res, STEP_LOAD_MODULE, r, "cannot look up the modules of '%s'",

@@ -60,6 +60,8 @@ int verb_status(int argc, char *argv[])
         r = report_results("status", results, n, &p.selection, o.json);
         if (!arg_config)
                 initrd_status_note();
+        /* Without a module index it could not compare: an error, not drift (vfio-bind(8)). */
+        r = r < 0 || p.index_error_said ? EXIT_FAILED : drift ? EXIT_DRIFT : EXIT_OK;
         pipeline_done(&p);
-        return r < 0 ? EXIT_FAILED : drift ? EXIT_DRIFT : EXIT_OK;
+        return r;
 }
