@@ -105,6 +105,23 @@ run_vb apply
 check_rc "empty tree: apply exits 1" 1
 check_no_events "empty tree: nothing written, no module loaded"
 
+# An SR-IOV PF needs no VFIO module: its VFs are made, and then refused; the error line once,
+# though the pipeline runs again over the new VFs.
+bed demo
+rm -rf "${BED:?}/lib/modules/$KVER"
+config <<'Y'
+version: 1
+devices:
+  - address: "0000:5e:00.0"
+    sriov: {numvfs: 1, replace: true}
+Y
+run_vb apply --json
+check_rc "sriov, no tree: apply exits 1" 1
+check "sriov, no tree: the PF changed, its new VF failed" "changed failed" \
+    "$(jdev 0000:5e:00.0 .result) $(jdev 0000:5e:00.1 .result)"
+check "sriov, no tree: one VF now" "1" "$(cat "$BED/sys/bus/pci/devices/0000:5e:00.0/sriov_numvfs")"
+check "sriov, no tree: the error line once" "1" "$(grep -c '^vfio-bind: cannot read the module index of kernel' <<<"$ERR")"
+
 # Revert needs no VFIO module: a host driver that is loaded takes its device back; one whose
 # module would have to be loaded fails, saying why.
 bed revert
