@@ -221,7 +221,8 @@ static void plan_without_index(const struct selected_device *item, const struct 
                 n = (size_t)snprintf(a->reason, sizeof(a->reason), "no VFIO module: %s", t->why);
         if (n < sizeof(a->reason) && d->iommu_group < 0)
                 n += (size_t)snprintf(a->reason + n, sizeof(a->reason) - n, "; %s", NO_IOMMU_GROUP);
-        if (n < sizeof(a->reason) && refused_in_use(item, driver_is_vfio(d->driver) ? d->driver : ""))
+        if (n < sizeof(a->reason) &&
+            refused_in_use(item, driver_is_vfio(d->driver) ? d->driver : ""))
                 snprintf(a->reason + n, sizeof(a->reason) - n, "; in use: %s; refusing to detach "
                          "it (set 'force: true' to override)", d->in_use);
 }
