@@ -67,6 +67,12 @@ run_vb resolve 0000:02:00.0
 check_rc "no tree: resolve exits 1" 1
 check "no tree: resolve names the tree" \
     "vfio-bind: resolve: cannot read the module index of kernel $KVER in $TREE: No such file or directory" "$ERR"
+run_vb resolve --kver 6.2.0-other 0000:02:00.0
+check "no tree: resolve --kver names that kernel's tree" \
+    "1 vfio-bind: resolve: cannot read the module index of kernel 6.2.0-other in /lib/modules/6.2.0-other: No such file or directory" "$RC $ERR"
+run_vb modules
+check "no tree: modules names the tree" \
+    "1 vfio-bind: modules: cannot read the module index of kernel $KVER in $TREE: No such file or directory" "$RC $ERR"
 check_no_events "no tree: nothing written, no module loaded"
 
 # The tree is there but empty (no depmod): the index file is named. The boot VGA with its
