@@ -36,7 +36,7 @@ struct result {
         unsigned steps_done;
         enum step failed_step;
         int error; /* negative errno of the failed step */
-        char message[400];
+        char message[520];
         /* Not an error: why the device is on no driver by design (revert: host module blacklisted). */
         char note[160];
         /* The plan's warning, or what apply saw afterwards (a group VFIO cannot use). */
@@ -57,6 +57,9 @@ struct apply_ctx {
         struct snapshot *snapshot; /* kept up to date with what apply sees, for the report */
         const struct selection *selection; /* 'group: all' */
         struct kmod_ctx *kmod;
+        /* kmod NULL: why (the module index cannot be read), and its errno */
+        const char *no_kmod_why;
+        int no_kmod_error;
 };
 
 /*

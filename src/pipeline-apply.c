@@ -145,6 +145,8 @@ struct apply_ctx pipeline_apply_ctx(struct pipeline *p)
                 .snapshot = &p->snapshot,
                 .selection = &p->selection,
                 .kmod = p->resolver ? resolver_kmod(p->resolver) : NULL,
+                .no_kmod_why = p->index_error,
+                .no_kmod_error = p->index_errno,
         };
 }
 

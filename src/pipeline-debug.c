@@ -37,6 +37,8 @@ void pipeline_log_debug(const struct pipeline *p)
 
                 if (p->selection.items[i].sriov_pf)
                         log_debug("resolve: %s: an SR-IOV PF, stays on its host driver", name);
+                else if (t->error == -ENODATA)
+                        log_debug("resolve: %s: no VFIO module: no module index", name);
                 else if (t->error < 0)
                         log_debug_errno(t->error, "resolve: %s: no VFIO module: %m", name);
                 else

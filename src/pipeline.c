@@ -28,6 +28,36 @@ int pipeline_load_config(struct pipeline *p, const char *config_path, enum confi
         return config_check(&p->config);
 }
 
+/*
+ * A host with no module tree for its kernel (a minimal VM, a container) is still planned: each
+ * device that needs resolution is refused with why, next to what else is wrong with it.
+ */
+static int open_resolver(struct pipeline *p)
+{
+        bool needed = false;
+        int r;
+
+        r = resolver_new(NULL, NULL, &p->resolver);
+        if (r >= 0) {
+                p->index_error[0] = '\0';
+                p->index_errno = 0;
+                return 0;
+        }
+        if (r == -ENOMEM)
+                return log_error_errno(r, "Out of memory");
+        p->index_errno = resolver_describe_error(NULL, NULL, r, p->index_error,
+                                                 sizeof(p->index_error));
+        for (size_t i = 0; i < p->selection.n_items; i++)
+                needed = needed || !p->selection.items[i].sriov_pf;
+        if (!needed || p->resolution_unused || p->index_error_said)
+                log_debug("resolve: %s", p->index_error);
+        else {
+                log_error("%s; no device can get a VFIO module", p->index_error);
+                p->index_error_said = true;
+        }
+        return 0;
+}
+
 int pipeline_run(struct pipeline *p)
 {
         int r;
@@ -49,16 +79,23 @@ int pipeline_run(struct pipeline *p)
         r = select_devices(&p->config, &p->snapshot, &p->selection);
         if (r < 0)
                 return r;
-        r = resolver_open(NULL, NULL, LOG_ERR, "Failed to plan", &p->resolver);
+        r = open_resolver(p);
         if (r < 0)
                 return r;
         p->targets = calloc(p->selection.n_items ? p->selection.n_items : 1, sizeof(*p->targets));
         if (!p->targets)
                 return log_error_errno(ENOMEM, "Out of memory");
-        for (size_t i = 0; i < p->selection.n_items; i++)
-                if (!p->selection.items[i].sriov_pf) /* stays on its host driver */
-                        resolve_target(p->resolver, p->selection.items[i].device,
-                               p->selection.items[i].driver, &p->targets[i]);
+        for (size_t i = 0; i < p->selection.n_items; i++) {
+                const struct selected_device *item = &p->selection.items[i];
+
+                if (item->sriov_pf) /* stays on its host driver */
+                        continue;
+                if (p->resolver)
+                        resolve_target(p->resolver, item->device, item->driver, &p->targets[i]);
+                else
+                        resolve_target_without_index(item->device, item->driver, p->index_error,
+                                                     &p->targets[i]);
+        }
         r = plan_build(&p->selection, p->targets, &p->snapshot, &p->plan);
         if (r >= 0 && p->origin[0])
                 r = plan_releases(&p->plan, &p->record, p->origin, &p->selection, &p->snapshot);

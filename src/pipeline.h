@@ -24,6 +24,15 @@ struct pipeline {
         char origin[RECORD_ORIGIN_MAX]; /* of the configuration loaded; "" none (no releases) */
         /* The early run: an SR-IOV PF with no driver yet is left to udev (plan.h), not an error. */
         bool defer_driverless_pfs;
+        /*
+         * Why the module index cannot be read ("" when it can): then resolver is NULL and each
+         * device that needs resolution is refused with this (resolve_target_without_index).
+         * Said once per process, as an error when a selected device needs resolution.
+         */
+        char index_error[INDEX_ERROR_MAX];
+        int index_errno;
+        bool index_error_said;
+        bool resolution_unused; /* revert: the targets are not used, the index is no error */
 };
 
 /* config_path NULL: the default file and drop-ins. Errors are logged; -EINVAL is a config error. */

@@ -189,6 +189,44 @@ static void check_group(const struct selection *sel, const struct plan *p,
         }
 }
 
+#define NO_IOMMU_GROUP                                                                            \
+        "no IOMMU group: enable the IOMMU (intel_iommu=on or amd_iommu=on on the kernel command "  \
+        "line, VT-d or AMD-Vi in the firmware)"
+
+/* "; in use: ...; refusing ..." when d would have to leave a host driver someone uses. */
+static bool refused_in_use(const struct selected_device *item, const char *target_driver)
+{
+        const struct device *d = item->device;
+
+        return d->in_use[0] && !item->force && !streq(d->driver, target_driver);
+}
+
+/*
+ * No module index (t->why says why): the device cannot be resolved, and whatever else is known
+ * without it is said too, so that one run shows all there is to fix. A device on a vfio driver
+ * counts as not in use.
+ */
+static void plan_without_index(const struct selected_device *item, const struct target *t,
+                               struct action *a)
+{
+        const struct device *d = item->device;
+        size_t n;
+
+        a->kind = ACTION_ERROR;
+        if (t->module[0])
+                n = (size_t)snprintf(a->reason, sizeof(a->reason),
+                                     "module '%s' (the entry's 'driver') cannot be checked: %s",
+                                     t->module, t->why);
+        else
+                n = (size_t)snprintf(a->reason, sizeof(a->reason), "no VFIO module: %s", t->why);
+        if (n < sizeof(a->reason) && d->iommu_group < 0)
+                n += (size_t)snprintf(a->reason + n, sizeof(a->reason) - n, "; %s", NO_IOMMU_GROUP);
+        if (n < sizeof(a->reason) &&
+            refused_in_use(item, driver_is_vfio(d->driver) ? d->driver : ""))
+                snprintf(a->reason + n, sizeof(a->reason) - n, "; in use: %s; refusing to detach "
+                         "it (set 'force: true' to override)", d->in_use);
+}
+
 /* planned: the actions of the items before this one (index n_planned). */
 static void plan_one(const struct selection *sel, const struct action *planned, size_t n_planned,
                      const struct target *t, const struct snapshot *s, struct action *a)
@@ -222,6 +260,10 @@ static void plan_one(const struct selection *sel, const struct action *planned, 
                          "it instead", pci_header_type_name(d->header_type), d->header_type);
                 return;
         }
+        if (t->error == -ENODATA) {
+                plan_without_index(item, t, a);
+                return;
+        }
         if (t->error < 0) {
                 a->kind = ACTION_ERROR;
                 if (t->error == -ENOENT)
@@ -248,14 +290,12 @@ static void plan_one(const struct selection *sel, const struct action *planned, 
         }
         if (d->iommu_group < 0) {
                 a->kind = ACTION_ERROR;
-                snprintf(a->reason, sizeof(a->reason),
-                         "no IOMMU group: enable the IOMMU (intel_iommu=on or amd_iommu=on on the "
-                         "kernel command line, VT-d or AMD-Vi in the firmware)");
+                snprintf(a->reason, sizeof(a->reason), NO_IOMMU_GROUP);
                 return;
         }
         if (!fsl_mc_container_ready(sel, planned, n_planned, s, d, t, a))
                 return;
-        if (d->in_use[0] && !item->force && !streq(d->driver, t->driver)) {
+        if (refused_in_use(item, t->driver)) {
                 a->kind = ACTION_ERROR;
                 snprintf(a->reason, sizeof(a->reason), "in use: %s; refusing to detach it "
                          "(set 'force: true' to override)", d->in_use);
@@ -285,8 +325,10 @@ int plan_build(const struct selection *sel, const struct target *targets,
                 plan_one(sel, p.actions, i, &targets[i], snapshot, &p.actions[i]);
         p.n_actions = sel->n_items;
         sriov_plan_vfs(&p);
+        /* Refused for want of a module index only: its group is judged all the same. */
         for (size_t i = 0; i < p.n_actions; i++)
-                if (!p.actions[i].item->sriov_pf && p.actions[i].kind != ACTION_ERROR)
+                if (!p.actions[i].item->sriov_pf && (p.actions[i].kind != ACTION_ERROR ||
+                                                     p.actions[i].target->error == -ENODATA))
                         check_group(sel, &p, snapshot, &p.actions[i]);
         *ret = p;
         return 0;

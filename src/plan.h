@@ -29,7 +29,7 @@ struct action {
         enum action_kind kind;
         unsigned steps;
         bool waits_for_driver; /* an SR-IOV PF refused only because it has no driver yet */
-        char reason[384];
+        char reason[512];
         char warning[256];
         /* Why its IOMMU group is not viable with the host as it is now, "" when it is (status). */
         char unviable[160];

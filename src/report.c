@@ -228,7 +228,7 @@ static struct json_object *result_row(const char *verb, const struct result *r)
         bool failed = r->outcome == OUTCOME_FAILED;
         bool release = a->kind == ACTION_RELEASE;
         bool back = streq(verb, "revert") || release;
-        char id[16], reason[512], detail[1024];
+        char id[16], reason[sizeof(r->message)], detail[1024];
 
         snprintf(id, sizeof(id), "%04x:%04x", d->id.vendor, d->id.device);
         reason[0] = '\0';

@@ -60,3 +60,16 @@ void resolve_target(struct resolver *r, const struct device *d, const char *expl
         if (t->error == 0)
                 module_bus_driver_name(d->bus, t->module, t->driver, sizeof(t->driver));
 }
+
+void resolve_target_without_index(const struct device *d, const char *explicit_module,
+                                  const char *index_error, struct target *t)
+{
+        *t = (struct target){ .error = -ENODATA };
+        if (explicit_module && *explicit_module)
+                snprintf(t->module, sizeof(t->module), "%s", explicit_module);
+        else if (!bus_get(d->bus)->vfio_aliases) {
+                t->error = -ENOMSG; /* said whatever the tree: the entry needs a 'driver' */
+                return;
+        }
+        snprintf(t->why, sizeof(t->why), "%s", index_error);
+}

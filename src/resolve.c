@@ -159,20 +159,19 @@ static const char *const kmod_index_files[] = {
         "modules.dep.bin", "modules.alias.bin", "modules.symbols.bin", "modules.builtin.bin",
 };
 
-int resolver_open(const char *moddir, const char *kver, int level, const char *prefix,
-                  struct resolver **ret)
+int resolver_describe_error(const char *moddir, const char *kver, int err, char *buf,
+                            size_t size)
 {
         char where[PATH_MAX + 96], dir[PATH_MAX], path[PATH_MAX];
         struct utsname u;
         struct stat st;
-        int err, fd;
+        int fd, dir_err;
 
-        err = resolver_new(moddir, kver, ret);
-        if (err >= 0)
+        if (kver && !kver_valid(kver)) {
+                snprintf(buf, size, "invalid kernel version '%s' (not empty, no '/', under %d "
+                         "characters)", kver, KVER_MAX);
                 return err;
-        if (kver && !kver_valid(kver))
-                return log_full_errno(level, err, "%s: invalid kernel version '%s' (not empty, "
-                                      "no '/', under %d characters)", prefix, kver, KVER_MAX);
+        }
         if (!kver && !moddir)
                 kver = uname(&u) == 0 ? u.release : NULL;
         if (!moddir)
@@ -188,12 +187,12 @@ int resolver_open(const char *moddir, const char *kver, int level, const char *p
                 snprintf(where, sizeof(where), "of kernel %s in %s", kver, moddir);
         else
                 snprintf(where, sizeof(where), "in %s", moddir);
-        if (stat(moddir, &st) < 0)
-                return log_full_errno(level, errno, "%s: cannot read the module index %s: %m",
-                                      prefix, where);
-        if (!S_ISDIR(st.st_mode))
-                return log_full_errno(level, ENOTDIR, "%s: cannot read the module index %s: %m",
-                                      prefix, where);
+        dir_err = stat(moddir, &st) < 0 ? -errno : !S_ISDIR(st.st_mode) ? -ENOTDIR : 0;
+        if (dir_err < 0) {
+                err = dir_err;
+                snprintf(buf, size, "cannot read the module index %s: %s", where, strerror(-err));
+                return err;
+        }
         /* Name the index that is missing or unreadable, as kmod does not. */
         for (size_t i = 0; i < ELEMENTSOF(kmod_index_files); i++) {
                 if (path_join(path, sizeof(path), "%s/%s", streq(moddir, "/") ? "" : moddir,
@@ -202,15 +201,28 @@ int resolver_open(const char *moddir, const char *kver, int level, const char *p
                 fd = open(path, O_RDONLY | O_CLOEXEC);
                 if (fd < 0) {
                         err = -errno;
-                        return log_full_errno(level, err, "%s: cannot read the module index %s: "
-                                              "%s: %m%s", prefix, where, path,
-                                              err == -ENOENT ? " (was depmod run on this tree?)" :
-                                                               "");
+                        snprintf(buf, size, "cannot read the module index %s: %s: %s%s", where,
+                                 path, strerror(-err),
+                                 err == -ENOENT ? " (was depmod run on this tree?)" : "");
+                        return err;
                 }
                 close(fd);
         }
-        return log_full_errno(level, err, "%s: cannot read the module index %s: %m", prefix,
-                              where);
+        snprintf(buf, size, "cannot read the module index %s: %s", where, strerror(-err));
+        return err;
+}
+
+int resolver_open(const char *moddir, const char *kver, int level, const char *prefix,
+                  struct resolver **ret)
+{
+        char why[PATH_MAX + 256];
+        int err;
+
+        err = resolver_new(moddir, kver, ret);
+        if (err >= 0)
+                return err;
+        err = resolver_describe_error(moddir, kver, err, why, sizeof(why));
+        return log_full_errno(level, err, "%s: %s", prefix, why);
 }
 
 static void module_aliases_done(struct module_aliases *m)

@@ -46,6 +46,15 @@ int resolver_new(const char *moddir, const char *kver, struct resolver **ret);
  */
 int resolver_open(const char *moddir, const char *kver, int level, const char *prefix,
                   struct resolver **ret);
+/*
+ * Why resolver_new(moddir, kver) failed with err, for a message: "cannot read the module index
+ * of kernel VER in DIR: why" (the index file that is missing, when the directory is there).
+ * Returns the errno that explains it best. Logs nothing.
+ */
+int resolver_describe_error(const char *moddir, const char *kver, int err, char *buf,
+                            size_t size);
+/* Room for that text about /lib/modules/$(uname -r) (a longer --moddir is cut). */
+#define INDEX_ERROR_MAX 320
 struct resolver *resolver_free(struct resolver *r);
 struct kmod_ctx *resolver_kmod(struct resolver *r);
 const char *resolver_dirname(struct resolver *r);
@@ -104,7 +113,11 @@ struct target {
         char driver[DRIVER_NAME_MAX];
         enum module_state module_state;
         int error; /* < 0: no module; plan reports it */
-        char why[128]; /* -EMEDIUMTYPE: why the module is not a VFIO driver */
+        /*
+         * -EMEDIUMTYPE: why the module is not a VFIO driver; -ENODATA: why the module index
+         * cannot be read (resolver_describe_error).
+         */
+        char why[256];
 };
 
 /* An explicit module for a device of bus (which may be absent): known, and a VFIO driver. */
@@ -112,3 +125,10 @@ void resolve_module(struct resolver *r, enum bus bus, const char *module, struct
 /* The resolve stage for one device: an explicit module wins, else the modalias decides. */
 void resolve_target(struct resolver *r, const struct device *d, const char *explicit_module,
                     struct target *ret);
+/*
+ * When there is no module index to resolve against (resolver_new failed, index_error says why):
+ * error -ENODATA with why, the explicit module (which cannot be checked) kept as the module;
+ * -ENOMSG as resolve_target for a bus without vfio_ aliases and no explicit module.
+ */
+void resolve_target_without_index(const struct device *d, const char *explicit_module,
+                                  const char *index_error, struct target *ret);

@@ -105,6 +105,14 @@ static int hand_back(const struct apply_ctx *ctx, struct device *d, struct resul
                 snprintf(res->note, sizeof(res->note), "no host driver: the device has no modalias");
                 return 0;
         }
+        if (!ctx->kmod) {
+                r = ctx->no_kmod_error < 0 ? ctx->no_kmod_error : -ENOENT;
+                result_fail(res, STEP_LOAD_MODULE, r, "no module index");
+                /* The reason names its own errno. */
+                snprintf(res->message, sizeof(res->message), "cannot load its host module: %s",
+                         ctx->no_kmod_why ? ctx->no_kmod_why : "no module index");
+                return r;
+        }
         r = kmod_module_new_from_lookup(ctx->kmod, d->modalias, &list);
         if (r < 0) {
                 result_fail(res, STEP_LOAD_MODULE, r, "cannot look up the modules of '%s'",

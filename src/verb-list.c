@@ -109,7 +109,13 @@ int verb_list(int argc, char *argv[])
         }
         selected = selected_devices(&s);
         /* Listing goes on without resolutions. */
-        resolver_open(NULL, NULL, LOG_WARNING, "list: not resolving", &resolver);
+        r = resolver_new(NULL, NULL, &resolver);
+        if (r < 0) {
+                char why[INDEX_ERROR_MAX];
+
+                (void)resolver_describe_error(NULL, NULL, r, why, sizeof(why));
+                log_warning("list: %s; no VFIO module is shown", why);
+        }
         for (size_t i = 0; resolver && i < s.n_devices; i++)
                 if (!s.devices[i].problem[0] && device_takes_vfio(&s.devices[i]))
                         resolve_target(resolver, &s.devices[i], NULL, &targets[i]);

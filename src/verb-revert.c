@@ -52,6 +52,7 @@ int verb_revert(int argc, char *argv[])
         if (lock < 0)
                 return EXIT_FAILED;
         /* With addresses the configuration is not needed: revert is the way back from a bad one. */
+        p.resolution_unused = true; /* host modules only, looked up when needed */
         r = load_and_run(&p, n_addrs == 0);
         if (r >= 0) {
                 pipeline_done(&p);

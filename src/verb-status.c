@@ -19,7 +19,9 @@ int verb_status(int argc, char *argv[])
                               "it is on its vfio driver with driver_override set and its IOMMU group\n"
                               "is viable, else 'drift'; a device vfio-bind bound that no entry selects\n"
                               "any more is 'drift' too, and an entry naming one device that matches\n"
-                              "none is 'missing' (unless 'optional'). Exit status 3 on drift or missing.", OPT_JSON, &o);
+                              "none is 'missing' (unless 'optional'). Exit status 3 on drift or\n"
+                              "missing; 1 when the kernel's module index cannot be read (each device\n"
+                              "is still shown, with why).", OPT_JSON, &o);
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : EXIT_OK;
         r = load_and_run(&p, true);
@@ -60,6 +62,8 @@ int verb_status(int argc, char *argv[])
         r = report_results("status", results, n, &p.selection, o.json);
         if (!arg_config)
                 initrd_status_note();
+        /* Without a module index it could not compare: an error, not drift (vfio-bind(8)). */
+        r = r < 0 || p.index_error_said ? EXIT_FAILED : drift ? EXIT_DRIFT : EXIT_OK;
         pipeline_done(&p);
-        return r < 0 ? EXIT_FAILED : drift ? EXIT_DRIFT : EXIT_OK;
+        return r;
 }

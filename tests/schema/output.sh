@@ -45,6 +45,14 @@ on_bed plan-release plan --json
 on_bed apply-release apply --json
 new_bed tests/buses/buses.host
 on_bed list-buses list --bus all --json
+# No module tree for the kernel: every verb still gives its rows, each error saying why.
+new_bed tests/testbed/hosts/demo.host
+cp examples/demo.yaml "$obed/etc/vfio-bind.yaml"
+rm -rf "${obed:?}/lib/modules/$(cat "$obed/kver")"
+on_bed plan-no-tree plan --json
+on_bed status-no-tree status --json
+on_bed apply-no-tree apply --json
+on_bed list-no-tree list --json
 
 "$python" tests/schema/validate-output.py "$OUT_SCHEMA" "${docs[@]}" >"$tmp/validate.out" 2>&1
 for d in "${docs[@]}"; do
@@ -75,6 +83,10 @@ check_out "list without a configuration: selected is null, no error" "True 0" \
     "$(j "$tmp/out-list-buses.json" 'all(r["selected"] is None for r in d["list"]["devices"])') $(wc -c <"$tmp/out-list-buses.err")"
 check_out "list with one: the second GPU is selected, the boot VGA one is not" "True False False True" \
     "$(j "$tmp/out-list.json" '" ".join(str(r[k]) for r in d["list"]["devices"] if r["address"] in ("0000:01:00.0", "0000:02:00.0") for k in ("boot_vga", "selected"))')"
+check_out "plan-no-tree: rows, each error naming the module index" "True" \
+    "$(j "$tmp/out-plan-no-tree.json" 'len(d["plan"]["devices"]) > 0 and all("cannot read the module index" in r["error"] for r in d["plan"]["devices"] if r["result"] == "error") and any(r["result"] == "error" for r in d["plan"]["devices"])')"
+check_out "apply-no-tree: failed rows" "True" \
+    "$(j "$tmp/out-apply-no-tree.json" 'any(r["result"] == "failed" for r in d["apply"]["devices"])')"
 check_out "list-buses has other buses" "True" \
     "$(j "$tmp/out-list-buses.json" 'any(r["bus"] != "pci" for r in d["list"]["devices"])')"
 
