@@ -16,7 +16,7 @@ FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 FUZZ_CFLAGS := -std=gnu11 $(WARNINGS) -O1 -g $(FUZZ_SAN) \
 	$(shell $(PKG_CONFIG) --cflags $(LIBS_PC))
 # What the targets call: the parsers, the loader, the matcher (and what those link against).
-FUZZ_CORE := pci sysfs log bus config config-entry config-check resolve cmdline
+FUZZ_CORE := pci sysfs log bus config config-entry config-check resolve resolve-glob cmdline
 FUZZ_CORE_OBJS := $(FUZZ_CORE:%=$(FUZZ_BUILDDIR)/src/%.o)
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_BUILDDIR)/fuzz-%)
 FUZZ_REPLAY_BINS := $(FUZZ_TARGETS:%=$(BUILDDIR)/tests/fuzz-replay-%)
