@@ -67,6 +67,37 @@ out=$(play "$BED" "$tmp/gpu.yml")
 check "second run: unchanged" False "$(field "r['changed']")"
 check "second run: recap" "ok=1 changed=0 unreachable=0 failed=0 skipped=1 rescued=0 ignored=0 " "$(recap "$out")"
 
+# --- documentation and ansible-test sanity ------------------------------------------------------
+for m in vfio_bind vfio_bind_info; do
+    out=$(ansible-doc "vfio_bind.vfio_bind.$m" 2>&1)
+    check_contains "ansible-doc $m: options" "command_prefix" "$out"
+    check_contains "ansible-doc $m: examples" "EXAMPLES:" "$out"
+    check_contains "ansible-doc $m: return values" "RETURN VALUES:" "$out"
+done
+# The tests that need no pip (offline): the others (ansible-doc, import, pep8, pylint,
+# runtime-metadata, validate-modules, yamllint) install their requirements with pip first.
+SANITY="action-plugin-docs compile future-import-boilerplate ignores line-endings
+    metaclass-boilerplate no-assert no-basestring no-dict-iteritems no-dict-iterkeys
+    no-dict-itervalues no-get-exception no-illegal-filenames no-main-display no-smart-quotes
+    no-unicode-literals replace-urlopen shebang symlinks use-argspec-type-path use-compat-six"
+if command -v ansible-test >/dev/null; then
+    mkdir -p "$tmp/sanity/ansible_collections/vfio_bind"
+    cp -r ansible "$tmp/sanity/ansible_collections/vfio_bind/vfio_bind"
+    # shellcheck disable=SC2046 # one --test per word
+    out=$(cd "$tmp/sanity/ansible_collections/vfio_bind/vfio_bind" &&
+        ansible-test sanity --color no --python "$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')" \
+            $(printf -- '--test %s ' $SANITY) 2>&1)
+    check "ansible-test sanity ($(echo $SANITY | wc -w) tests)" 0 "$?"
+    check "ansible-test sanity: each ran" "$(echo $SANITY | wc -w)" "$(grep -c '^Running sanity test' <<<"$out")"
+else
+    echo "# ansible-test not installed: sanity not run"
+fi
+
+# --- the example's variables: written as rendered-example.yaml, only written with apply: false --
+out=$(play "$BED" examples/ansible/vars/example.yml -e module=vfio_bind -e apply=false -e path="$tmp/rendered.yaml")
+check "example: the module writes rendered-example.yaml" "" "$(diff examples/ansible/rendered-example.yaml "$tmp/rendered.yaml" 2>&1)"
+check "example: apply=false: changed for the file alone" "True None" "$(field "'%s %s' % (r['changed'], r['verb'])")"
+
 # --- check mode after a manual revert -----------------------------------------------------------
 vb_bed "$BED" revert >/dev/null 2>&1
 before_state=$(state "$BED")
