@@ -168,6 +168,18 @@ check "info: in sync after apply" True "$(field "r['in_sync']")"
 check "info: status rows" "in-sync in-sync" "$(field "' '.join(d['result'] for d in r['status']['devices'])")"
 check "info: changes nothing" False "$(field "r['changed']")"
 
+# --- check mode, a new file that drops a device: its release is planned (namespace) -------------
+printf 'module: vfio_bind\ndevices:\n  - id: "15b3:101e"\n' >"$tmp/vfs.yml"
+before_state=$(state "$BED")
+before_file=$(sha256sum <"$CONF")
+out=$(play "$BED" "$tmp/vfs.yml" --check --diff)
+check "check mode, a dropped device: will-release" "0000:02:00.0 0000:02:00.1" \
+    "$(field "' '.join(d['address'] for d in r['devices'] if d['result'] == 'will-release') or '-'")"
+check_contains "check mode, a dropped device: in the diff" "0000:02:00.0 10de:2204: vfio-pci -> nvidia: will-release" "$out"
+check "check mode, a dropped device: no warning (planned as apply reads it)" "" "$(grep -i 'warning' <<<"$out")"
+check "check mode, a dropped device: the file is untouched" "$before_file" "$(sha256sum <"$CONF")"
+check "check mode, a dropped device: nothing moved" "$before_state" "$(state "$BED")"
+
 # --- sriov: an entry with a mapping -------------------------------------------------------------
 SBED=$tmp/sriov
 tests/testbed/mkbed tests/sriov/sriov.host "$SBED" >/dev/null || not_ok "mkbed sriov.host"

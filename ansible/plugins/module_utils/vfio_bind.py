@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
 
 SCHEMA_VERSION = 1
 HOST_CONFIG = '/etc/vfio-bind.yaml'
@@ -44,6 +45,11 @@ def run_json(module, args, key, config=None, ok_rcs=(0, 1)):
     status outside OK_RCS, output that is not JSON or another schema version fail the module."""
     argv = command(module, args, config)
     rc, out, err = module.run_command(argv)
+    return rc, parse_json(module, argv, rc, out, err, key, ok_rcs), err
+
+
+def parse_json(module, argv, rc, out, err, key, ok_rcs=(0, 1)):
+    """The document under KEY that ARGV printed, or the module fails saying why not."""
     if rc not in ok_rcs:
         module.fail_json(msg='%s failed (exit status %d): %s' % (' '.join(argv), rc, err.strip()),
                          rc=rc, stderr=err, cmd=argv)
@@ -56,7 +62,32 @@ def run_json(module, args, key, config=None, ok_rcs=(0, 1)):
         module.fail_json(msg='%s printed output schema_version %r; this collection reads %d '
                          '(docs/output.md)' % (' '.join(argv), doc.get('schema_version'),
                                                SCHEMA_VERSION), cmd=argv)
-    return rc, doc, err
+    return doc
+
+
+# Exit status of the wrapper when the mount namespace cannot be made (vfio-bind uses 0 to 3).
+NO_NAMESPACE = 125
+
+
+def plan_in_place(module, new_file, path, config):
+    """plan --json as apply will run once NEW_FILE is at PATH: NEW_FILE is bind-mounted over
+    PATH in a mount namespace of its own (gone with the process; nothing is written), so
+    vfio-bind reads it as PATH, with the same drop-ins and the same origin for releases.
+    Returns (rc, document), or None when no namespace can be made (not root, no unshare)."""
+    unshare = module.get_bin_path('unshare', opt_dirs=['/usr/bin', '/bin'])
+    mount = module.get_bin_path('mount', opt_dirs=['/usr/bin', '/bin'])
+    if not unshare or not mount or not os.path.isfile(path):
+        return None
+    script = '"$1" --no-canonicalize --bind "$2" "$3" || exit %d; shift 3; exec "$@"' % NO_NAMESPACE
+    wrapper = [unshare, '--mount', '--propagation', 'private', '/bin/sh', '-c', script, 'sh',
+               mount, new_file, path]
+    plan = command(module, ['plan', '--json'], config)
+    prefix_len = len(module.params['command_prefix'])
+    argv = plan[:prefix_len] + wrapper + plan[prefix_len:]
+    rc, out, err = module.run_command(argv)
+    if rc == NO_NAMESPACE or (rc == 1 and not out.strip() and err.startswith('unshare')):
+        return None
+    return rc, parse_json(module, argv, rc, out, err, 'plan')
 
 
 def device_failures(doc):

@@ -17,9 +17,11 @@ description:
   - The new file is checked with C(vfio-bind validate) before it replaces the old one, by a
     rename in the same directory. A configuration that does not validate leaves the old file
     as it was, and the failure gives the FILE:LINE:COLUMN of each error.
-  - In check mode nothing is written and nothing applied. The would-be file is validated and
-    planned with C(vfio-bind plan --json) from a temporary directory; C(changed) is true when
-    the file would change or a device would (plan result C(will-change) or C(will-release)).
+  - In check mode nothing is written and nothing applied. The would-be file is written to a
+    temporary directory, validated, and planned with C(vfio-bind plan --json) as apply would
+    read it, bind-mounted over I(path) in a mount namespace of the plan's own (so the drop-ins
+    and the devices to release are those of the real run); C(changed) is true when the file
+    would change or a device would (plan result C(will-change) or C(will-release)).
   - With C(--diff), the change of the file and the per-device plan (check mode) or result
     (apply) are shown.
   - C(changed) is true only when the file changed or a device changed driver (apply result
@@ -79,10 +81,11 @@ options:
     default: []
 notes:
   - Output schema version 1 of C(vfio-bind) (docs/output.md) is read; another version fails.
-  - In check mode, when the file would change, the plan is of the new file alone
-    (C(vfio-bind -c)), so devices that the current configuration bound and the new one drops
-    are not listed as C(will-release) there (the module warns); C(changed) is true all the
-    same, since the file changes.
+  - The check mode's mount namespace needs root (C(unshare --mount)) and an existing I(path).
+    Without them the new file is planned alone (C(vfio-bind -c)), and the module warns that
+    devices the current configuration bound and the new one drops are not listed as
+    C(will-release) (nor the drop-ins read); C(changed) is true all the same, since the file
+    changes.
   - C(vfio-bind) refuses a configuration that users other than root could write; run with
     C(become).
 seealso:
@@ -169,7 +172,7 @@ import tempfile
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_native
 from ansible_collections.vfio_bind.vfio_bind.plugins.module_utils.vfio_bind import (
-    COMMON_ARGS, command, device_failures, is_host_config, run_json)
+    COMMON_ARGS, command, device_failures, is_host_config, plan_in_place, run_json)
 
 HEADER = ('# Written by Ansible (vfio_bind.vfio_bind.vfio_bind); see vfio-bind.yaml(5).\n'
           'version: 1\n')
@@ -289,16 +292,24 @@ def main():
                   after_header=path)]
 
     if module.check_mode:
-        planned = config_arg
+        planned = None
         if config_changed:
-            tmpdir = tempfile.mkdtemp(dir=module.tmpdir)
-            planned = write_temp(tmpdir, new)
+            planned = write_temp(tempfile.mkdtemp(dir=module.tmpdir), new)
             validate(module, planned, path, [planned])
-            module.warn('check mode planned the new %s alone (vfio-bind -c): devices that the '
-                        'current configuration bound and the new one drops are not shown as '
-                        'will-release' % path + (', and the drop-ins are not read' if host else ''))
         if module.params['apply']:
-            rc, doc, err = run_json(module, ['plan', '--json'], 'plan', planned)
+            in_place = plan_in_place(module, planned, path, config_arg) if planned else None
+            if in_place:
+                rc, doc = in_place
+            elif planned:
+                module.warn('check mode planned the new %s alone (vfio-bind -c %s: %s): devices '
+                            'that the current configuration bound and the new one drops are not '
+                            'shown as will-release' % (
+                                path, planned, 'the file is absent' if old is None else
+                                'no mount namespace could be made')
+                            + (', and the drop-ins are not read' if host else ''))
+                rc, doc, err = run_json(module, ['plan', '--json'], 'plan', planned)
+            else:
+                rc, doc, err = run_json(module, ['plan', '--json'], 'plan', config_arg)
             rows, unmatched = doc.get('devices', []), doc.get('unmatched', [])
             result.update(verb='plan', devices=rows, unmatched=unmatched)
             if any(r.get('result') in ('will-change', 'will-release') for r in rows):
