@@ -98,6 +98,11 @@ out=$(play "$BED" examples/ansible/vars/example.yml -e module=vfio_bind -e apply
 check "example: the module writes rendered-example.yaml" "" "$(diff examples/ansible/rendered-example.yaml "$tmp/rendered.yaml" 2>&1)"
 check "example: apply=false: changed for the file alone" "True None" "$(field "'%s %s' % (r['changed'], r['verb'])")"
 
+cp examples/ansible/rendered-example.yaml "$tmp/src.yaml"
+printf "apply: false\n" >"$tmp/apply-false.yml"
+out=$(play "$BED" "$tmp/apply-false.yml" -e module=vfio_bind -e src="$tmp/src.yaml" -e path="$tmp/installed.yaml")
+check "src: the file installed as it is" "" "$(diff "$tmp/src.yaml" "$tmp/installed.yaml" 2>&1)"
+
 # --- check mode after a manual revert -----------------------------------------------------------
 vb_bed "$BED" revert >/dev/null 2>&1
 before_state=$(state "$BED")
