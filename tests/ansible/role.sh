@@ -45,7 +45,7 @@ check_contains "role, first run: the devices bound" "device 0000:02:00.0 driver=
 check_contains "role, first run: the file written" 'address: "0000:02:00.0"' "$(cat "$RBED/etc/vfio-bind.yaml")"
 check_contains "role, first run: recap" "failed=0" "$(recap "$out")"
 out=$(role debian "$tmp/role-gpu.yml")
-check "role, second run: nothing changed" "ok=3 changed=0 unreachable=0 failed=0 skipped=1 rescued=0 ignored=0 " "$(recap "$out")"
+check "role, second run: nothing changed" "ok=4 changed=0 unreachable=0 failed=0 skipped=1 rescued=0 ignored=0 " "$(recap "$out")"
 check "role, second run: no install, no rebuild" 2 "$(wc -l <"$REC/calls")"
 before_file=$(sha256sum <"$RBED/etc/vfio-bind.yaml")
 before_state=$(state "$RBED")

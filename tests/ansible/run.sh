@@ -74,6 +74,8 @@ for m in vfio_bind vfio_bind_info; do
     check_contains "ansible-doc $m: examples" "EXAMPLES:" "$out"
     check_contains "ansible-doc $m: return values" "RETURN VALUES:" "$out"
 done
+check_contains "ansible-doc -t role: the role's variables" "vfio_bind_initramfs_generators" \
+    "$(ansible-doc -t role vfio_bind.vfio_bind.vfio_bind 2>&1)"
 # The tests that need no pip (offline): the others (ansible-doc, import, pep8, pylint,
 # runtime-metadata, validate-modules, yamllint) install their requirements with pip first.
 SANITY="action-plugin-docs compile future-import-boilerplate ignores line-endings
