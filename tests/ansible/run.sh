@@ -76,6 +76,10 @@ for m in vfio_bind vfio_bind_info; do
 done
 check_contains "ansible-doc -t role: the role's variables" "vfio_bind_initramfs_generators" \
     "$(ansible-doc -t role vfio_bind.vfio_bind.vfio_bind 2>&1)"
+out=$(ansible-galaxy collection build ansible --output-path "$tmp/build" 2>&1)
+check_contains "ansible-galaxy collection build: galaxy.yml" "vfio_bind-vfio_bind-" "$out"
+check "the built collection has both modules and the role" 3 \
+    "$(tar tzf "$tmp"/build/*.tar.gz | grep -cE '^(plugins/modules/vfio_bind(_info)?\.py|roles/vfio_bind/tasks/main\.yml)$')"
 # The tests that need no pip (offline): the others (ansible-doc, import, pep8, pylint,
 # runtime-metadata, validate-modules, yamllint) install their requirements with pip first.
 SANITY="action-plugin-docs compile future-import-boilerplate ignores line-endings
