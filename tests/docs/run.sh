@@ -310,90 +310,17 @@ else
     not_ok "test bed not built (make testbed): completion and list over a known /sys untested"
 fi
 
-# --- Ansible example ----------------------------------------------------------------------------
+# --- Ansible example (the collection itself: tests/ansible) ----------------------------------------
 A=examples/ansible
 out=$(vb validate "$A/rendered-example.yaml" 2>&1)
 check "ansible: rendered-example.yaml validates" 0 "$?"
 check_contains "ansible: rendered-example.yaml has every entry" "5 device entries" "$out"
-for f in "$A/playbook.yml" "$A/vars/example.yml"; do
+for f in "$A/playbook.yml" "$A/vars/example.yml" ansible/galaxy.yml ansible/roles/vfio_bind/*/main.yml; do
     check "ansible: $f is YAML" ok "$(python3 -c 'import sys, yaml; yaml.safe_load(open(sys.argv[1])); print("ok")' "$f" 2>&1)"
 done
-check "ansible: the playbook applies with --json and reads 'changed' from it" ok \
-    "$(python3 - "$A/playbook.yml" <<'EOF' 2>&1
-import sys, yaml
-play = yaml.safe_load(open(sys.argv[1]))[0]
-tasks = {t["name"]: t for t in play["tasks"]}
-apply = [t for t in play["tasks"] if "apply" in str(t.get("ansible.builtin.command", ""))][0]
-assert apply["ansible.builtin.command"]["argv"][1:] == ["apply", "--json"], apply
-assert ".apply.changed" in apply["changed_when"], apply["changed_when"]
-tpl = [t for t in play["tasks"] if "ansible.builtin.template" in t][0]
-assert tpl["notify"] in [h["name"] for h in play["handlers"]]
-assert "validate %s" in tpl["ansible.builtin.template"]["validate"]
-print("ok")
-EOF
-)"
-if command -v ansible-playbook >/dev/null && [ -z "${DOCS_NO_ANSIBLE:-}" ]; then
-    S=$TMP/ansible
-    mkdir -p "$S"
-    # A stand-in for vfio-bind: the real validate, a canned apply; and one for dracut.
-    cat >"$S/vfio-bind" <<EOF
-#!/bin/sh
-echo "\$*" >>"$S/calls"
-case \$1 in
-validate) exec "$PWD/$VB" "\$@" ;;
-apply) cat "$S/apply.json"; exit \$(cat "$S/apply.rc") ;;
-esac
-exit 2
-EOF
-    chmod +x "$S/vfio-bind"
-    play() { # VARS_FILE: runs the playbook against this machine with the stand-ins
-        ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
-            ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=false \
-            ansible-playbook -i localhost, -c local -e vfio_bind_hosts=localhost \
-            -e ansible_become=false -e "@$1" -e vfio_bind_binary="$S/vfio-bind" \
-            -e vfio_bind_config="$S/vfio-bind.yaml" \
-            -e vfio_bind_config_owner="$(id -un)" -e vfio_bind_config_group="$(id -gn)" \
-            -e "{\"vfio_bind_initramfs_command\": [\"sh\", \"-c\", \"echo dracut >>$S/dracut\"]}" \
-            "$A/playbook.yml" 2>&1
-    }
-    recap() { printf '%s\n' "$1" | sed -n 's/^localhost *: \(.*\)/\1/p' | tr -s ' '; }
-    apply_json() { # CHANGED FAILED DEVICES
-        printf '{"apply": {"devices": [%s], "unmatched": [], "changed": %s, "failed": %s, "schema_version": 1}}\n' "$3" "$1" "$2" >"$S/apply.json"
-    }
-    check_contains "ansible: --syntax-check" "playbook: $A/playbook.yml" \
-        "$(ansible-playbook --syntax-check -i localhost, "$A/playbook.yml" 2>&1)"
-    apply_json true 0 ""; echo 0 >"$S/apply.rc"
-    out=$(play "$A/vars/example.yml")
-    check_contains "ansible: first run: file, initramfs, apply changed, version checked" "ok=4 changed=3 unreachable=0 failed=0" "$(recap "$out")"
-    check "ansible: first run: the initramfs was rebuilt once" 1 "$(grep -c dracut "$S/dracut" 2>/dev/null)"
-    check "ansible: the playbook renders rendered-example.yaml" "" "$(diff "$A/rendered-example.yaml" "$S/vfio-bind.yaml" 2>&1)"
-    check "ansible: apply ran with --json" "apply --json" "$(grep '^apply' "$S/calls")"
-    apply_json false 0 ""
-    out=$(play "$A/vars/example.yml")
-    check_contains "ansible: second run: nothing changed" "ok=3 changed=0 unreachable=0 failed=0" "$(recap "$out")"
-    check "ansible: second run: no initramfs rebuild" 1 "$(grep -c dracut "$S/dracut")"
-    apply_json false 1 '{"address": "0000:02:00.0", "id": "10de:2204", "result": "failed", "error": "no IOMMU group"}'
-    echo 1 >"$S/apply.rc"
-    out=$(play "$A/vars/example.yml")
-    check_contains "ansible: a failed device fails the play" "failed=1" "$(recap "$out")"
-    check_contains "ansible: ... naming it and why" "0000:02:00.0: no IOMMU group" "$out"
-    echo 0 >"$S/apply.rc"
-    sed -i 's/"schema_version": 1/"schema_version": 2/' "$S/apply.json"
-    out=$(play "$A/vars/example.yml")
-    check_contains "ansible: another output schema_version fails the play" "has another schema_version" "$out"
-    printf 'vfio_bind_devices:\n  - adress: "0000:02:00.0"\n' >"$S/typo.yml"
-    cp "$S/vfio-bind.yaml" "$S/before.yaml"
-    out=$(play "$S/typo.yml")
-    check_contains "ansible: a misspelt key fails the template's validate" "unknown key 'adress'" "$out"
-    check "ansible: ... and leaves the file alone" "" "$(diff "$S/before.yaml" "$S/vfio-bind.yaml" 2>&1)"
-    check "ansible: ... and the initramfs" 1 "$(grep -c dracut "$S/dracut")"
-    printf 'vfio_bind_devices: []\n' >"$S/empty.yml"
-    apply_json false 0 ""; echo 0 >"$S/apply.rc"
-    out=$(play "$S/empty.yml")
-    check "ansible: no devices renders a valid configuration" 0 "$(vb validate "$S/vfio-bind.yaml" >/dev/null 2>&1; echo $?)"
-else
-    echo "# ansible-playbook not installed: the playbook was checked as YAML only"
-fi
+check "ansible: the example playbook runs the collection's role" vfio_bind.vfio_bind.vfio_bind \
+    "$(python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))[0]["roles"][0]["role"])' "$A/playbook.yml" 2>&1)"
+check "ansible: the README points at the collection" 1 "$(grep -c '](../../ansible/README.md)' "$A/README.md")"
 
 # --- list: the NAME column ----------------------------------------------------------------------
 if [ -n "$BED" ]; then
