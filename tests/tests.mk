@@ -9,7 +9,7 @@ $(BUILDDIR)/tests/test-%: tests/unit/test-%.c $(CORE_OBJS) $(wildcard tests/unit
 tests-build: all testbed $(UNIT_BINS)
 
 # SUITES picks what runs (all by default).
-SUITES ?= unit lint schema resolve testbed scenarios sriov buses fuzz bad-configs oddsysfs crash docs boot mkinitcpio packages vm vm-itools vm-sriov
+SUITES ?= unit lint schema resolve testbed scenarios sriov buses doctor fuzz bad-configs oddsysfs crash docs boot mkinitcpio packages vm vm-itools vm-sriov
 check: tests-build
 	BUILDDIR=$(BUILDDIR) SANITIZE=$(SANITIZE) VALGRIND=$(VALGRIND) tests/run.sh $(SUITES)
 
