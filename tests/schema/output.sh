@@ -45,6 +45,13 @@ on_bed plan-release plan --json
 on_bed apply-release apply --json
 new_bed tests/buses/buses.host
 on_bed list-buses list --bus all --json
+# doctor: a host with errors (no IOMMU group), and the demo host with its configuration.
+new_bed tests/scenarios/hosts/nogroup.host
+printf 'version: 1\ndevices:\n  - address: "0000:02:00.0"\n' >"$obed/etc/vfio-bind.yaml"
+on_bed doctor-errors doctor --json
+new_bed tests/testbed/hosts/demo.host
+cp examples/demo.yaml "$obed/etc/vfio-bind.yaml"
+on_bed doctor doctor --json
 
 "$python" tests/schema/validate-output.py "$OUT_SCHEMA" "${docs[@]}" >"$tmp/validate.out" 2>&1
 for d in "${docs[@]}"; do
@@ -75,6 +82,8 @@ check_out "list without a configuration: selected is null, no error" "True 0" \
     "$(j "$tmp/out-list-buses.json" 'all(r["selected"] is None for r in d["list"]["devices"])') $(wc -c <"$tmp/out-list-buses.err")"
 check_out "list with one: the second GPU is selected, the boot VGA one is not" "True False False True" \
     "$(j "$tmp/out-list.json" '" ".join(str(r[k]) for r in d["list"]["devices"] if r["address"] in ("0000:01:00.0", "0000:02:00.0") for k in ("boot_vga", "selected"))')"
+check_out "doctor has per-device rows and an error somewhere" "True False" \
+    "$(j "$tmp/out-doctor-errors.json" 'any(r["device"] for r in d["doctor"]["checks"])') $(j "$tmp/out-doctor-errors.json" 'd["doctor"]["ok"]')"
 check_out "list-buses has other buses" "True" \
     "$(j "$tmp/out-list-buses.json" 'any(r["bus"] != "pci" for r in d["list"]["devices"])')"
 
@@ -102,7 +111,7 @@ help_columns() {
     "$BIN" "$1" --help | sed -n '/^Columns/,$p' | sed -n 's/^ [* ]\([a-z_]*\) .*/\1/p' |
         grep -v -x -f <("$BIN" "$1" --help | sed -n 's/^ [* ]\([a-z_]*\) .*(not in JSON)$/\1/p')
 }
-for pair in plan:result_row list:list_row; do
+for pair in plan:result_row list:list_row doctor:doctor_row; do
     verb=${pair%%:*}
     def=${pair#*:}
     check_out "$verb --help columns are the schema's $def" \
