@@ -123,6 +123,20 @@ doctor --json
 check_contains "zstd image (dracut's name): read" "plain cpio + zstd cpio" "$(row initramfs)"
 check "zstd image: exit 0" 0 "$RC"
 
+# An image dracut built (no kernel: the bed's modules come with the files), zstd: read as well.
+if command -v dracut >/dev/null; then
+    image "$work/unused.img" cat
+    if dracut --no-kernel --no-hostonly -m base --compress=zstd --include "$work/root" / --force \
+        --tmpdir "$work" "$work/dracut.img" >"$work/dracut.log" 2>&1; then
+        doctor --json --initramfs "$work/dracut.img"
+        check_contains "dracut's image: read, all there" "ok|$work/dracut.img (kernel $KVER; zstd cpio): the binary, the configuration as on disk, the rule, the modules" "$(row initramfs)"
+    else
+        not_ok "dracut --no-kernel failed: $(tail -n 3 "$work/dracut.log")"
+    fi
+else
+    echo "# no dracut: an image it builds is not read here"
+fi
+
 # --- the IOMMU off: no groups, intel_iommu=off
 bed "cmdline BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro intel_iommu=off"
 rm -rf "$BED/sys/kernel/iommu_groups"/* "$BED/sys/bus/pci/devices/"*/iommu_group
