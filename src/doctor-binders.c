@@ -191,7 +191,8 @@ void doctor_check_udev(struct doctor *d)
         static const char *const wants[] = {
                 "/etc/systemd/system/sysinit.target.wants/vfio-bind.service",
         };
-        bool needed = d->config_loaded && d->p.config.n_entries > 0;
+        /* A configuration that cannot be loaded is still meant to bind something. */
+        bool needed = !d->config_loaded || d->p.config.n_entries > 0;
         const char *path;
 
         if (first_existing(rules, ELEMENTSOF(rules), &path))

@@ -226,6 +226,16 @@ check_contains "no reset method: a warning" "warning|no reset method" "$(row res
 check_contains "no udev rule: an error" "error|70-vfio-bind.rules not installed" "$(row udev-rule)"
 check_contains "unit not enabled: the fix" "warning|/usr/lib/systemd/system/vfio-bind.service installed, not enabled: only the initramfs binds at boot|systemctl enable vfio-bind.service" "$(row unit)"
 
+# --- a configuration that cannot be used: an error, and the rule still counts as needed
+bed
+printf 'version: 1\ndevices: [\n' | conf
+rm "$BED/usr/lib/udev/rules.d/70-vfio-bind.rules"
+doctor --json
+check "broken configuration: exit 1" 1 "$RC"
+check_contains "broken configuration: said, with the fix" "error|/etc/vfio-bind.yaml cannot be used (the errors are above)|vfio-bind validate" "$(row config)"
+check_contains "broken configuration: its errors on stderr" "/etc/vfio-bind.yaml:" "$(cat "$work/err")"
+check_contains "broken configuration: the rule is still needed" "error|70-vfio-bind.rules not installed: devices" "$(row udev-rule)"
+
 # --- usage
 doctor --bogus
 check "usage: unknown option, exit 2" 2 "$RC"
