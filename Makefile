@@ -15,8 +15,9 @@ BUILDDIR ?= build
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 LIBS_PC := libkmod yaml-0.1 libudev json-c
-# Headers only: opened with dlopen() when a table is printed or the mounts are read (src/dynlib.h), not linked.
-DLOPEN_PC := smartcols mount
+# Headers only: opened with dlopen() when a table is printed, the mounts are read or doctor reads an
+# initramfs (src/dynlib.h), not linked.
+DLOPEN_PC := smartcols mount libarchive
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
 	-Wstrict-prototypes -Wvla -Wwrite-strings -Wundef -Wpointer-arith \
@@ -36,10 +37,12 @@ endif
 
 # Library part of the pipeline, linked into the tool, the unit tests and the benchmarks.
 CORE := bus pci sysfs log dynlib config config-entry config-check discover discover-names mounts usage select resolve resolve-glob resolve-target plan pipeline pipeline-debug report report-list table smartcols cmdline apply revert apply-sriov record plan-release plan-sriov apply-release pipeline-apply
-VERBS := apply plan status revert list resolve validate modules udev
+VERBS := apply plan status revert list resolve validate modules udev doctor
+# The checks of 'doctor' (verb stage): read-only.
+DOCTOR := doctor-host doctor-binders doctor-device doctor-initramfs
 CORE_OBJS := $(CORE:%=$(BUILDDIR)/src/%.o)
 TOOL_OBJS := $(CORE_OBJS) $(BUILDDIR)/src/main.o $(BUILDDIR)/src/verbs.o \
-	$(VERBS:%=$(BUILDDIR)/src/verb-%.o)
+	$(VERBS:%=$(BUILDDIR)/src/verb-%.o) $(DOCTOR:%=$(BUILDDIR)/src/%.o)
 include dracut/dracut.mk
 # Present once their parts of the tree are: '-include' keeps this Makefile working without them.
 -include initramfs-tools/initramfs-tools.mk

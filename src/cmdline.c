@@ -130,6 +130,36 @@ static bool next_word(const char **p, struct word *w)
         return true;
 }
 
+/* The kernel's parameq(): '-' and '_' are the same in a parameter's name. */
+static bool key_is(const struct word *w, const char *key)
+{
+        if (strlen(key) != w->key_len)
+                return false;
+        for (size_t i = 0; i < w->key_len; i++) {
+                char a = w->key[i] == '-' ? '_' : w->key[i], b = key[i] == '-' ? '_' : key[i];
+
+                if (a != b)
+                        return false;
+        }
+        return true;
+}
+
+bool cmdline_get(const char *text, const char *key, char *value, size_t size)
+{
+        struct word w;
+        bool found = false;
+
+        /* The last one wins, as when the kernel sets a parameter twice. */
+        while (next_word(&text, &w))
+                if (key_is(&w, key)) {
+                        found = true;
+                        if (size)
+                                snprintf(value, size, "%.*s", w.value ? (int)w.value_len : 0,
+                                         w.value ? w.value : "");
+                }
+        return found;
+}
+
 /* The list of one rd.vfio-bind.devices= (at column 'column' of text) into c, or none of it. */
 static int add_devices(const char *list, size_t len, unsigned column, struct config *c)
 {

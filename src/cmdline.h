@@ -22,3 +22,9 @@ int cmdline_parse(const char *text, bool *disabled, struct config *c);
  * and the rescue switch: what the early run and udev do first, before the configuration.
  */
 void cmdline_load(char **ret, bool *disabled);
+
+/*
+ * Whether the command line text sets key (the kernel's word splitting, '-' and '_' alike in
+ * the name), and the value of its last setting in value ("" without '='; cut to size).
+ */
+bool cmdline_get(const char *text, const char *key, char *value, size_t size);

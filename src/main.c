@@ -29,7 +29,9 @@ static int help(void)
                "  validate FILE...                check configuration files, no system access\n"
                "  modules [--kver VER] [--moddir DIR]\n"
                "                                  modules the config needs (for the initramfs)\n"
-               "  udev [--bus BUS] DEVICE         apply to one new device (for the udev rule)\n\n"
+               "  udev [--bus BUS] DEVICE         apply to one new device (for the udev rule)\n"
+               "  doctor [--json] [--kver VER] [--initramfs FILE]\n"
+               "                                  will the next boot work? read-only checks\n\n"
                "Options:\n"
                "  -c, --config FILE   read FILE instead of " CONFIG_FILE_DEFAULT " and "
                CONFIG_DROPIN_DIR_DEFAULT "/*.yaml\n"
@@ -45,7 +47,7 @@ static const struct verb verbs[] = {
         { "apply", verb_apply },       { "plan", verb_plan },         { "status", verb_status },
         { "revert", verb_revert },     { "list", verb_list },         { "resolve", verb_resolve },
         { "validate", verb_validate }, { "modules", verb_modules },
-        { "udev", verb_udev },
+        { "udev", verb_udev },         { "doctor", verb_doctor },
 };
 
 /* < 0 error, 0 exit now (help, version), > 0 go on with argv[optind]. */

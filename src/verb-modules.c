@@ -112,6 +112,7 @@ static int modules_resolve(struct pipeline *p, struct target_list *extra)
 {
         int variants_in_tree = -1, err;
 
+        free(p->targets); /* doctor asks again for each kernel */
         p->targets = calloc(p->selection.n_items + 1, sizeof(*p->targets));
         if (!p->targets)
                 return log_error_errno(ENOMEM, "modules: %m");
@@ -127,6 +128,60 @@ static int modules_resolve(struct pipeline *p, struct target_list *extra)
         return 0;
 }
 
+int modules_needed(struct pipeline *p, int level, char ***ret, size_t *ret_n)
+{
+        _cleanup_free_ const char **names = NULL;
+        struct target_list extra = { 0 };
+        char **out = NULL;
+        size_t n = 0, n_out = 0;
+        int r, missing = 0;
+
+        r = modules_resolve(p, &extra);
+        if (r < 0)
+                goto finish;
+        names = calloc(p->selection.n_items + extra.n + 1, sizeof(char *));
+        out = calloc(p->selection.n_items + extra.n + 1, sizeof(char *));
+        if (!names || !out) {
+                r = log_error_errno(ENOMEM, "modules: %m");
+                goto finish;
+        }
+        for (size_t i = 0; i < p->selection.n_items + extra.n; i++) {
+                const struct target *t = i < p->selection.n_items ? &p->targets[i]
+                                                                  : &extra.items[i - p->selection.n_items];
+                if (t->error == -ENOPKG) {
+                        log_full_errno(level, 0, "modules: module '%s' is not in the module tree %s%s%s",
+                                       t->module, resolver_dirname(p->resolver),
+                                       *resolver_kver(p->resolver) ? " of kernel " : "",
+                                       resolver_kver(p->resolver));
+                        missing++;
+                } else if (t->error == -EMEDIUMTYPE) {
+                        log_full_errno(level, 0, "modules: module '%s' is not a VFIO driver: %s",
+                                       t->module, t->why);
+                        missing++;
+                } else if (t->error == 0 && t->module[0] && t->module_state != MODULE_BUILTIN)
+                        names[n++] = t->module;
+        }
+        if (n)
+                qsort(names, n, sizeof(*names), name_compare);
+        for (size_t i = 0; i < n; i++) {
+                if (i > 0 && streq(names[i], names[i - 1]))
+                        continue;
+                if (!(out[n_out] = strdup(names[i]))) {
+                        r = log_error_errno(ENOMEM, "modules: %m");
+                        goto finish;
+                }
+                n_out++;
+        }
+        *ret = TAKE_PTR(out);
+        *ret_n = n_out;
+        r = missing;
+finish:
+        if (out)
+                free_names(out, n_out);
+        free(extra.items);
+        return r;
+}
+
 int verb_modules(int argc, char *argv[])
 {
         enum { ARG_MODDIR = 0x100 };
@@ -136,10 +191,9 @@ int verb_modules(int argc, char *argv[])
                 VERB_COMMON_OPTIONS,
                 {},
         };
-        _cleanup_free_ const char **names = NULL;
         const char *kver = NULL, *moddir = NULL;
-        struct target_list extra = { 0 };
         struct pipeline p = { 0 };
+        char **names = NULL;
         size_t n = 0;
         int c, r, status = EXIT_OK, n_operands = 0;
 
@@ -190,37 +244,15 @@ int verb_modules(int argc, char *argv[])
                 r = -EIO; /* logged; not a usage error */
                 goto finish;
         }
-        r = modules_resolve(&p, &extra);
+        r = modules_needed(&p, LOG_ERR, &names, &n);
         if (r < 0)
                 goto finish;
-        names = calloc(p.selection.n_items + extra.n + 1, sizeof(char *));
-        if (!names) {
-                r = log_error_errno(ENOMEM, "modules: %m");
-                goto finish;
-        }
-        for (size_t i = 0; i < p.selection.n_items + extra.n; i++) {
-                const struct target *t = i < p.selection.n_items ? &p.targets[i]
-                                                                 : &extra.items[i - p.selection.n_items];
-                if (t->error == -ENOPKG) {
-                        log_error("modules: module '%s' is not in the module tree %s%s%s",
-                                  t->module, resolver_dirname(p.resolver),
-                                  *resolver_kver(p.resolver) ? " of kernel " : "",
-                                  resolver_kver(p.resolver));
-                        status = EXIT_FAILED;
-                } else if (t->error == -EMEDIUMTYPE) {
-                        log_error("modules: module '%s' is not a VFIO driver: %s", t->module,
-                                  t->why);
-                        status = EXIT_FAILED;
-                } else if (t->error == 0 && t->module[0] && t->module_state != MODULE_BUILTIN)
-                        names[n++] = t->module;
-        }
-        if (n)
-                qsort(names, n, sizeof(*names), name_compare);
+        if (r > 0)
+                status = EXIT_FAILED;
         for (size_t i = 0; i < n; i++)
-                if (i == 0 || !streq(names[i], names[i - 1]))
-                        printf("%s\n", names[i]);
+                printf("%s\n", names[i]);
 finish:
-        free(extra.items);
+        free_names(names, n);
         pipeline_done(&p);
         if (r < 0)
                 return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;

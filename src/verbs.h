@@ -76,6 +76,13 @@ struct pipeline;
 /* The configuration (unless not needed), then the pipeline: -1 to go on, else an exit status. */
 int load_and_run(struct pipeline *p, bool load_config);
 
+/*
+ * The modules the configuration needs with p->resolver's tree (what 'modules' prints: built-in
+ * ones left out), sorted, unique, malloc'ed. p has its configuration, snapshot and selection.
+ * Returns how many could not be had (logged at level), or < 0 on error (logged).
+ */
+int modules_needed(struct pipeline *p, int level, char ***ret, size_t *ret_n);
+
 /* One verb a file: verb-NAME.c. */
 int verb_plan(int argc, char *argv[]);
 int verb_apply(int argc, char *argv[]);
@@ -86,3 +93,4 @@ int verb_resolve(int argc, char *argv[]);
 int verb_validate(int argc, char *argv[]);
 int verb_modules(int argc, char *argv[]);
 int verb_udev(int argc, char *argv[]);
+int verb_doctor(int argc, char *argv[]);

@@ -8,7 +8,7 @@ apt-get update -qq
 # and unpacked by tests/kmods/mktrees.sh, not installed.
 apt-get install -y -qq --no-install-recommends \
     build-essential pkg-config make gcc clang libclang-rt-14-dev \
-    libkmod-dev libyaml-dev libudev-dev libjson-c-dev libsmartcols-dev libmount-dev libcmocka-dev \
+    libkmod-dev libyaml-dev libudev-dev libjson-c-dev libsmartcols-dev libmount-dev libarchive-dev libcmocka-dev \
     kmod udev valgrind python3 python3-yaml python3-jsonschema \
     qemu-system-x86 dracut-core initramfs-tools-core busybox cpio linux-headers-amd64 \
     driverctl hyperfine jq ansible-core scdoc shellcheck dash ca-certificates \

@@ -260,4 +260,24 @@ if [ -n "$mount_lib" ] && unshare -r -m true 2>/dev/null; then
     check "no libmount, initramfs: no warning in the kernel log" "" "$(kmsg | grep -i 'mounts')"
 fi
 
+# --- libarchive: opened with dlopen() by doctor alone, to read initramfs images; not carried
+check "NEEDED: no libarchive" "" "$(grep -o 'libarchive[^ ]*' <<< "$needed")"
+check "ldd: no libarchive" "" "$(ldd "$VB" | grep libarchive)"
+bed archive
+mkdir -p "$work/img/etc" && echo 'version: 1' > "$work/img/etc/vfio-bind.yaml"
+(cd "$work/img" && find . | cpio -o -H newc --quiet | gzip) > "$work/initrd.img"
+doctor_image() { python3 -c 'import json,sys; print([r["seen"] for r in json.load(sys.stdin)["doctor"]["checks"] if r["check"] == "initramfs"][0])'; }
+check_contains "libarchive: doctor reads the image with it (what it lacks)" "initrd.img: no vfio-bind binary in it" \
+    "$(in_bed "$VB" doctor --json --initramfs "$work/initrd.img" 2>/dev/null | doctor_image)"
+check_contains "libarchive: opened at run time" "libarchive.so.13" \
+    "$(LD_DEBUG=files in_bed "$VB" doctor --initramfs "$work/initrd.img" 2>&1 >/dev/null | grep 'file=libarchive')"
+check "libarchive: not opened by the other verbs" "" \
+    "$(LD_DEBUG=files in_bed "$VB" list 2>&1 >/dev/null | grep 'file=libarchive')"
+archive_lib=$(lib_path 'libarchive\.so\.13')
+if [ -n "$archive_lib" ] && unshare -r -m true 2>/dev/null; then
+    check_contains "no libarchive: doctor says the image cannot be read, and why" \
+        "cannot read it: libarchive.so.13 cannot be loaded" \
+        "$(hidden "$archive_lib" doctor --json --initramfs "$work/initrd.img" 2>/dev/null | doctor_image)"
+fi
+
 summary

@@ -15,7 +15,7 @@ tmp=$(mktemp) || exit 2
 trap 'rm -f "$tmp"' EXIT
 
 # The rank of a file by its name: 0 helpers any stage may use, 1 config ... 7 report,
-# 8 orchestrator, 9 verbs. Headers and sources alike.
+# 8 orchestrator, 9 verbs (and doctor's read-only checks). Headers and sources alike.
 rank() {
     case "$1" in
         bus.* | pci.* | sysfs.* | log.* | macro.* | dynlib.*) echo 0 ;;
@@ -27,7 +27,7 @@ rank() {
         apply.* | apply-*.* | revert.*) echo 6 ;;
         report.* | report-*.* | table.* | smartcols.*) echo 7 ;;
         pipeline.* | pipeline-*.*) echo 8 ;;
-        main.* | verbs.* | verb-*.*) echo 9 ;;
+        main.* | verbs.* | verb-*.* | doctor.* | doctor-*.*) echo 9 ;;
         *) echo unknown ;;
     esac
 }

@@ -53,6 +53,13 @@ on_bed plan-no-tree plan --json
 on_bed status-no-tree status --json
 on_bed apply-no-tree apply --json
 on_bed list-no-tree list --json
+# doctor: a host with errors (no IOMMU group), and the demo host with its configuration.
+new_bed tests/scenarios/hosts/nogroup.host
+printf 'version: 1\ndevices:\n  - address: "0000:02:00.0"\n' >"$obed/etc/vfio-bind.yaml"
+on_bed doctor-errors doctor --json
+new_bed tests/testbed/hosts/demo.host
+cp examples/demo.yaml "$obed/etc/vfio-bind.yaml"
+on_bed doctor doctor --json
 
 "$python" tests/schema/validate-output.py "$OUT_SCHEMA" "${docs[@]}" >"$tmp/validate.out" 2>&1
 for d in "${docs[@]}"; do
@@ -87,6 +94,8 @@ check_out "plan-no-tree: rows, each error naming the module index" "True" \
     "$(j "$tmp/out-plan-no-tree.json" 'len(d["plan"]["devices"]) > 0 and all("cannot read the module index" in r["error"] for r in d["plan"]["devices"] if r["result"] == "error") and any(r["result"] == "error" for r in d["plan"]["devices"])')"
 check_out "apply-no-tree: failed rows" "True" \
     "$(j "$tmp/out-apply-no-tree.json" 'any(r["result"] == "failed" for r in d["apply"]["devices"])')"
+check_out "doctor has per-device rows and an error somewhere" "True False" \
+    "$(j "$tmp/out-doctor-errors.json" 'any(r["device"] for r in d["doctor"]["checks"])') $(j "$tmp/out-doctor-errors.json" 'd["doctor"]["ok"]')"
 check_out "list-buses has other buses" "True" \
     "$(j "$tmp/out-list-buses.json" 'any(r["bus"] != "pci" for r in d["list"]["devices"])')"
 
@@ -114,7 +123,7 @@ help_columns() {
     "$BIN" "$1" --help | sed -n '/^Columns/,$p' | sed -n 's/^ [* ]\([a-z_]*\) .*/\1/p' |
         grep -v -x -f <("$BIN" "$1" --help | sed -n 's/^ [* ]\([a-z_]*\) .*(not in JSON)$/\1/p')
 }
-for pair in plan:result_row list:list_row; do
+for pair in plan:result_row list:list_row doctor:doctor_row; do
     verb=${pair%%:*}
     def=${pair#*:}
     check_out "$verb --help columns are the schema's $def" \

@@ -243,6 +243,26 @@ static void test_quoted_values(void **state)
         free(log);
 }
 
+/* doctor's reading of other parameters: the kernel's splitting, '-' and '_' alike, last wins. */
+static void test_get(void **state)
+{
+        const char *text = "BOOT_IMAGE=/vmlinuz intel_iommu=on,sm_on \"vfio_pci.ids=10de:2204\" "
+                           "nointremap iommu=soft iommu=pt";
+        char v[64];
+
+        assert_true(cmdline_get(text, "intel_iommu", v, sizeof(v)));
+        assert_string_equal(v, "on,sm_on");
+        assert_true(cmdline_get(text, "vfio-pci.ids", v, sizeof(v)));
+        assert_string_equal(v, "10de:2204");
+        assert_true(cmdline_get(text, "nointremap", v, sizeof(v)));
+        assert_string_equal(v, "");
+        assert_true(cmdline_get(text, "iommu", v, sizeof(v)));
+        assert_string_equal(v, "pt");
+        assert_false(cmdline_get(text, "amd_iommu", v, sizeof(v)));
+        assert_false(cmdline_get(text, "intel", v, sizeof(v)));
+        assert_true(cmdline_get(text, "nointremap", NULL, 0));
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -254,6 +274,7 @@ int main(void)
                 cmocka_unit_test(test_switch_only),
                 cmocka_unit_test(test_split_as_the_kernel),
                 cmocka_unit_test(test_quoted_values),
+                cmocka_unit_test(test_get),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
