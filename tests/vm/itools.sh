@@ -177,6 +177,10 @@ if want addr || want off || want size; then
 			order_ok addr
 		check "addr: the image's /init moves /run to the real root (the copy reaches status)" \
 			grep -q 'mount -n -o move /run \${rootmnt}/run' "$out/addr.x/init"
+		# doctor reads what mkinitramfs built (zstd): all there, for the configuration it holds
+		row=$(vm_doctor_row "$pkgroot/usr/sbin/vfio-bind" "$out/addr.img" "$config_addr" initramfs)
+		check "addr: doctor --initramfs reads mkinitramfs's image: binary, configuration, rule, modules ($row)" \
+			eval '[ "$row" = "ok|$out/addr.img (kernel $VM_KVER; zstd cpio): the binary, the configuration as on disk, the rule, the modules" ]'
 		check "none: without the package, no vfio-bind file and no vfio module" \
 			eval '! in_list none "vfio"'
 		u1=$(cpio_bytes "$out/addr.img")

@@ -329,3 +329,29 @@ devices:
     id: [ "8086:10d3"
 '
 }
+
+# vm_doctor_row VB IMG CONFIG CHECK: the CHECK row ("result|seen") of 'VB doctor --initramfs IMG'
+# on a test bed of kernel $VM_KVER with the vfio modules, one e1000e and CONFIG as its
+# configuration: doctor reading an image the generator built as it stands.
+vm_doctor_row() {
+	local vb=$1 img=$2 config=$3 check=$4 bed=$VM_CACHE/doctor-bed
+	rm -rf "$bed"
+	cat > "$bed.host" <<HOST
+kver $VM_KVER
+cmdline BOOT_IMAGE=/vmlinuz-$VM_KVER root=/dev/vda1 intel_iommu=on
+module vfio
+module vfio_iommu_type1 depends=vfio
+module vfio_pci_core depends=vfio
+module vfio_pci file=vfio-pci.ko driver=vfio-pci depends=vfio_pci_core,vfio override-ids=*:*
+module e1000e driver=e1000e ids=8086:10d3 state=loaded
+device 0000:00:02.0 id=8086:10d3 subsys=8086:0000 class=020000 driver=e1000e group=2
+HOST
+	"$vm_repo/tests/testbed/mkbed" "$bed.host" "$bed" > /dev/null || return 1
+	printf '%s' "$config" > "$bed/etc/vfio-bind.yaml"
+	chmod 0644 "$bed/etc/vfio-bind.yaml"
+	TESTBED_ISOLATE=1 "$vm_repo/tests/testbed/run" "$bed" -- "$vb" doctor --json --initramfs "$img" 2> /dev/null |
+		python3 -c 'import json, sys
+for r in json.load(sys.stdin)["doctor"]["checks"]:
+    if r["check"] == sys.argv[1]:
+        print("%s|%s" % (r["result"], r["seen"]))' "$check"
+}

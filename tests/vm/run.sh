@@ -180,6 +180,13 @@ for kind in $kinds; do
 			fi
 			check "$kind: initramfs has vfio_pci and vfio_iommu_type1" \
 				eval 'has "$list" "/vfio-pci.ko$" && has "$list" "/vfio_iommu_type1.ko$"'
+			# doctor reads what dracut built: the same configuration is ok, another one stale
+			row=$(vm_doctor_row "$stage/usr/sbin/vfio-bind" "$img" "$config_addr" initramfs)
+			check "$kind: doctor --initramfs reads dracut's image: binary, configuration, rule, modules ($row)" \
+				eval '[ "$row" = "ok|$img (kernel $VM_KVER; plain cpio): the binary, the configuration as on disk, the rule, the modules" ]'
+			row=$(vm_doctor_row "$stage/usr/sbin/vfio-bind" "$img" "$config_id" initramfs)
+			check "$kind: doctor: the image is stale for another configuration ($row)" \
+				eval 'case $row in "error|$img: stale: /etc/vfio-bind.yaml differs from the one on disk"*) true ;; *) false ;; esac'
 			b1=$(stat -c %s "$img")
 			b0=$(stat -c %s "$base")
 			f1=$(files_bytes "$img")
