@@ -187,6 +187,17 @@ char *realpath(const char *path, char *resolved)
 	return p == buf ? unmap_result(REAL(realpath)(p, resolved)) : REAL(realpath)(p, resolved);
 }
 
+/*
+ * What realpath() becomes in a build with _FORTIFY_SOURCE (the distributions' packages): without
+ * it such a binary resolved the real host's paths, not the bed's.
+ */
+char *__realpath_chk(const char *path, char *resolved, size_t resolved_len);
+char *__realpath_chk(const char *path, char *resolved, size_t resolved_len)
+{
+	(void)resolved_len; /* glibc checks it against PATH_MAX; the caller's buffer is that size */
+	return realpath(path, resolved);
+}
+
 char *canonicalize_file_name(const char *path)
 {
 	char buf[TB_PATH_MAX];
