@@ -66,7 +66,7 @@ bool module_name_is_valid(const char *s)
         return true;
 }
 
-static const char entry_keys[] = "address, slot, path, serial, functions, id, subsystem, class, driver, group, force, optional, sriov, bus, name, compatible";
+static const char entry_keys[] = "address, id, subsystem, class, driver, group, force, optional, sriov, bus, name, compatible, slot, path, serial, functions";
 static bool compatible_is_valid(const char *s)
 {
         size_t n = strlen(s);

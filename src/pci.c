@@ -290,11 +290,13 @@ int pci_path_parse(const char *s, char *buf, size_t size, const char **why)
 
         *why = "expected the root bus, then DEVICE.FUNCTION for each bridge and the device, as "
                "'list' prints it, such as pci0000:00/1c.4/00.0";
-        if (len >= size || len >= PCI_PATH_MAX || !root_bus_element(s))
+        if (len >= size || len >= PCI_PATH_MAX)
                 return -EINVAL;
         for (i = 0; i <= len; i++)
                 buf[i] = (char)tolower((unsigned char)s[i]);
         i = root_bus_element(buf);
+        if (!i)
+                return -EINVAL;
         while (buf[i] == '/') {
                 size_t root = root_bus_element(buf + i + 1);
                 uint32_t slot;
