@@ -74,21 +74,24 @@ static void read_path(struct device *d)
         }
 }
 
+static int read_config_file(void *userdata, size_t offset, uint8_t *buf, size_t n)
+{
+        ssize_t got = pread(*(int *)userdata, buf, n, (off_t)offset);
+
+        return got == (ssize_t)n ? 0 : -EIO;
+}
+
 static void read_serial(struct device *d)
 {
         _cleanup_close_ int fd = -1;
-        uint8_t config[4096];
         char path[256];
-        ssize_t n;
 
         if (device_attr_path(d, "config", path, sizeof(path)) < 0)
                 return;
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return;
-        n = pread(fd, config, sizeof(config), 0);
-        if (n > 0)
-                d->has_serial = pci_config_serial(config, (size_t)n, &d->serial) == 0;
+        d->has_serial = pci_config_find_serial(read_config_file, &fd, &d->serial) == 0;
 }
 
 void discover_identity(struct device *devices, size_t n)

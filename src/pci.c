@@ -352,24 +352,25 @@ static uint32_t le32(const uint8_t *p)
         return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-int pci_config_serial(const uint8_t *config, size_t size, uint64_t *ret)
+int pci_config_find_serial(pci_config_read_fn read_config, void *userdata, uint64_t *ret)
 {
         size_t off = PCI_EXT_CAP_START;
 
         /* Each capability is at least 4 bytes long: a list longer than that loops. */
         for (unsigned hops = 0; hops < (4096 - PCI_EXT_CAP_START) / 4; hops++) {
+                uint8_t cap[12];
                 uint32_t header;
 
-                if (off < PCI_EXT_CAP_START || off + 4 > size)
+                if (off < PCI_EXT_CAP_START || read_config(userdata, off, cap, 4) < 0)
                         return -ENOENT;
-                header = le32(config + off);
+                header = le32(cap);
                 /* An empty list reads as 0 (and all ones where config space cannot be read). */
                 if (header == 0 || header == 0xffffffff)
                         return -ENOENT;
                 if ((header & 0xffff) == PCI_EXT_CAP_ID_DSN) {
-                        if (off + 12 > size)
+                        if (read_config(userdata, off + 4, cap + 4, 8) < 0)
                                 return -ENOENT;
-                        *ret = (uint64_t)le32(config + off + 8) << 32 | le32(config + off + 4);
+                        *ret = (uint64_t)le32(cap + 8) << 32 | le32(cap + 4);
                         return 0;
                 }
                 off = (header >> 20) & 0xffc;
@@ -377,6 +378,28 @@ int pci_config_serial(const uint8_t *config, size_t size, uint64_t *ret)
                         return -ENOENT;
         }
         return -ENOENT;
+}
+
+struct config_buffer {
+        const uint8_t *data;
+        size_t size;
+};
+
+static int read_buffer(void *userdata, size_t offset, uint8_t *buf, size_t n)
+{
+        const struct config_buffer *b = userdata;
+
+        if (offset > b->size || n > b->size - offset)
+                return -ENOENT;
+        memcpy(buf, b->data + offset, n);
+        return 0;
+}
+
+int pci_config_serial(const uint8_t *config, size_t size, uint64_t *ret)
+{
+        struct config_buffer b = { config, size };
+
+        return pci_config_find_serial(read_buffer, &b, ret);
 }
 
 int pci_serial_parse(const char *s, uint64_t *ret, const char **why)

@@ -93,5 +93,9 @@ int pci_slot_address_parse(const char *s, struct pci_address *a, bool *has_slot)
 /* Walks the extended capability list of a config space dump: -ENOENT when there is none (a
  * conventional PCI device, or a dump of 256 bytes: not root) or no DSN. */
 int pci_config_serial(const uint8_t *config, size_t size, uint64_t *ret);
+/* The same, reading only the few bytes the walk needs (a device's config file: every read of it
+ * is config cycles on the bus). read_config returns 0 once all n bytes are in buf. */
+typedef int (*pci_config_read_fn)(void *userdata, size_t offset, uint8_t *buf, size_t n);
+int pci_config_find_serial(pci_config_read_fn read_config, void *userdata, uint64_t *ret);
 int pci_serial_parse(const char *s, uint64_t *ret, const char **why);
 void pci_serial_format(uint64_t serial, char buf[static PCI_SERIAL_MAX]);
