@@ -73,6 +73,9 @@ bool entry_matches(const struct config_entry *e, const struct device *d)
         if ((e->has_slot && !streq(e->slot, d->slot)) || (e->has_path && !streq(e->path, d->path)) ||
             (e->has_serial && !(d->has_serial && d->serial == e->serial)))
                 return false;
+        /* A slot or a serial number names a card: its physical functions. VFs come by 'sriov'. */
+        if ((e->has_slot || e->has_serial) && d->is_virtfn)
+                return false;
         if (e->has_id && (e->id.vendor != d->id.vendor || e->id.device != d->id.device))
                 return false;
         if (e->has_subsystem && (e->subsystem.vendor != d->subsystem.vendor ||
@@ -176,7 +179,8 @@ static int add_functions(struct selection *sel, const struct snapshot *s, size_t
                 const struct selected_device *owner = &sel->items[i];
                 struct pci_address card = owner->device->address;
 
-                if (!owner->all_functions || owner->conflict || owner->device->bus != BUS_PCI)
+                if (!owner->all_functions || owner->conflict || owner->device->bus != BUS_PCI ||
+                    owner->device->is_virtfn)
                         continue;
                 card.function = PCI_FUNCTION_ANY;
                 for (size_t j = 0; j < s->n_devices; j++) {
@@ -184,8 +188,9 @@ static int add_functions(struct selection *sel, const struct snapshot *s, size_t
                         struct selected_device member = *owner;
                         int r;
 
+                        /* A PF's VFs may share its bus:device; they are not the card's. */
                         if (d->bus != BUS_PCI || !pci_address_match(&card, &d->address) ||
-                            device_is_bridge(d) || find_item(sel, d))
+                            device_is_bridge(d) || d->is_virtfn || find_item(sel, d))
                                 continue;
                         member.device = d;
                         member.via_functions = true;
