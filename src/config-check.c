@@ -19,6 +19,10 @@ static bool selector_within(const struct config_entry *a, const struct config_en
                 return false;
         if (b->has_address && !(a->has_address && pci_address_match(&b->address, &a->address)))
                 return false;
+        if ((b->has_slot && !(a->has_slot && streq(a->slot, b->slot))) ||
+            (b->has_path && !(a->has_path && streq(a->path, b->path))) ||
+            (b->has_serial && !(a->has_serial && a->serial == b->serial)))
+                return false;
         if (b->has_id && !(a->has_id && a->id.vendor == b->id.vendor && a->id.device == b->id.device))
                 return false;
         if (b->has_subsystem &&

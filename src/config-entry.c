@@ -66,7 +66,7 @@ bool module_name_is_valid(const char *s)
         return true;
 }
 
-static const char entry_keys[] = "address, id, subsystem, class, driver, group, force, optional, sriov, bus, name, compatible";
+static const char entry_keys[] = "address, id, subsystem, class, driver, group, force, optional, sriov, bus, name, compatible, slot, path, serial, functions";
 static bool compatible_is_valid(const char *s)
 {
         size_t n = strlen(s);
@@ -220,6 +220,46 @@ static void parse_sriov(struct loader *l, struct config_entry *e, const yaml_nod
         sr->set = true;
 }
 
+/* The PCI selectors that survive renumbering, and 'functions'; seen bits 20 and up. */
+static void parse_identity(struct loader *l, struct config_entry *e, const yaml_node_t *key,
+                           const yaml_node_t *value, unsigned *seen)
+{
+        const char *k = (const char *)key->data.scalar.value;
+        const char *s, *why = NULL;
+
+        if (key_seen(l, key, seen, streq(k, "slot") ? 1u << 20 : streq(k, "path") ? 1u << 21
+                                   : streq(k, "serial") ? 1u << 22 : 1u << 23) ||
+            !(s = scalar_text(l, value, k)))
+                return;
+        if (e->bus != BUS_PCI)
+                loader_error(l, &key->start_mark, "'%s' is a PCI key; %s devices are selected by "
+                             "'%s'", k, bus_get(e->bus)->name, bus_get(e->bus)->name_key);
+        else if (streq(k, "slot")) {
+                if (strlen(s) >= sizeof(e->slot) || strchr(s, '/'))
+                        loader_error(l, &value->start_mark, "invalid slot '%s': expected a name "
+                                     "from /sys/bus/pci/slots (no '/', at most %d characters)",
+                                     s, PCI_SLOT_NAME_MAX - 1);
+                else {
+                        snprintf(e->slot, sizeof(e->slot), "%s", s);
+                        e->has_slot = true;
+                }
+        } else if (streq(k, "path")) {
+                if (pci_path_parse(s, e->path, sizeof(e->path), &why) < 0)
+                        loader_error(l, &value->start_mark, "invalid path '%s': %s", s, why);
+                else
+                        e->has_path = true;
+        } else if (streq(k, "serial")) {
+                if (pci_serial_parse(s, &e->serial, &why) < 0)
+                        loader_error(l, &value->start_mark, "invalid serial '%s': %s", s, why);
+                else
+                        e->has_serial = true;
+        } else if (streq(s, "all") || streq(s, "device"))
+                e->all_functions = streq(s, "all");
+        else
+                loader_error(l, &value->start_mark, "invalid functions '%s': expected 'device' "
+                             "(default) or 'all' (every function of the card)", s);
+}
+
 static void parse_entry_value(struct loader *l, struct config_entry *e, const yaml_node_t *key,
                               const yaml_node_t *value, unsigned *seen)
 {
@@ -252,6 +292,9 @@ static void parse_entry_value(struct loader *l, struct config_entry *e, const ya
                         loader_error(l, &value->start_mark, "invalid address '%s': %s", s, why);
                 else
                         e->has_address = true;
+        } else if (streq(k, "slot") || streq(k, "path") || streq(k, "serial") ||
+                   streq(k, "functions")) {
+                parse_identity(l, e, key, value, seen);
         } else if (streq(k, "name")) {
                 if (key_seen(l, key, seen, 1 << 9) || !(s = scalar_text(l, value, k)))
                         return;
@@ -414,9 +457,10 @@ int parse_entry(struct loader *l, const yaml_node_t *n)
                                      ops->name);
                         return 0;
                 }
-        } else if (!e.has_address && !e.has_id) {
+        } else if (!e.has_address && !e.has_id && !e.has_slot && !e.has_path && !e.has_serial) {
                 loader_error(l, &n->start_mark,
-                             "a device entry needs 'address' or 'id' (or both) to select devices");
+                             "a device entry needs 'address' or 'id' (or both), or 'slot', 'path' "
+                             "or 'serial', to select devices");
                 return 0;
         }
         if ((e.has_subsystem || e.has_class) && !e.has_id) {

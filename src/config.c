@@ -504,6 +504,16 @@ void config_entry_describe(const struct config_entry *e, char *buf, size_t size)
                 pci_address_format(&e->address, addr);
                 n += (size_t)snprintf(buf + n, size - n, "address %s", addr);
         }
+        if (e->has_slot && n < size)
+                n += (size_t)snprintf(buf + n, size - n, "%sslot %s", n ? " " : "", e->slot);
+        if (e->has_path && n < size)
+                n += (size_t)snprintf(buf + n, size - n, "%spath %s", n ? " " : "", e->path);
+        if (e->has_serial && n < size) {
+                char serial[PCI_SERIAL_MAX];
+
+                pci_serial_format(e->serial, serial);
+                n += (size_t)snprintf(buf + n, size - n, "%sserial %s", n ? " " : "", serial);
+        }
         if (e->has_id && n < size)
                 n += (size_t)snprintf(buf + n, size - n, "%sid %04x:%04x", n ? " " : "", e->id.vendor,
                                       e->id.device);

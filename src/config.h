@@ -56,6 +56,12 @@ struct config_entry {
         enum group_policy group;
         bool force;
         bool optional; /* may match nothing: no "missing" drift for an address or name entry */
+        /* PCI identities that survive renumbering (discover.h: struct device has the same) */
+        bool has_slot, has_path, has_serial;
+        char slot[PCI_SLOT_NAME_MAX];
+        char path[PCI_PATH_MAX];
+        uint64_t serial;
+        bool all_functions; /* 'functions: all': every function of a matched device's bus:device */
         struct config_sriov sriov;
 };
 

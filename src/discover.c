@@ -492,6 +492,7 @@ int discover_snapshot_buses(unsigned bus_mask, struct snapshot *ret)
         if (s.n_devices)
                 qsort(s.devices, s.n_devices, sizeof(*s.devices), device_compare_void);
         sriov_discover(&s);
+        discover_identity(s.devices, s.n_devices);
         *ret = s;
         return 0;
 }
@@ -516,6 +517,7 @@ int discover_one(enum bus bus, const char *name, struct device *ret)
         if (bus == BUS_PCI) {
                 pci_address_format(&ret->address, ret->name);
                 r = fill_device(u, ret);
+                discover_identity(ret, 1);
         } else {
                 snprintf(ret->name, sizeof(ret->name), "%s", name);
                 fill_other_device(u, ret);

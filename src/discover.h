@@ -31,6 +31,11 @@ struct device {
         int vf_index; /* K of the PF's virtfnK link that names this VF; -1: none */
         unsigned sriov_totalvfs, sriov_numvfs;
         int boot_vga; /* -1: not a VGA device */
+        /* PCI identities that survive renumbering (discover-identity.c); "", false: none. */
+        char slot[PCI_SLOT_NAME_MAX];
+        char path[PCI_PATH_MAX];
+        bool has_serial;
+        uint64_t serial;
         char in_use[160]; /* why detaching it would hurt the host: mounted, up, console */
         char problem[160]; /* why this device cannot be handled, e.g. odd sysfs content */
 };
@@ -50,6 +55,12 @@ int discover_snapshot_buses(unsigned bus_mask, struct snapshot *ret);
  * or class cannot be read (ret filled as far as it could be, problem set).
  */
 int discover_one(enum bus bus, const char *name, struct device *ret);
+/*
+ * Slot name, topology path and Device Serial Number of each PCI device, from sysfs: the slots'
+ * 'address' files, the device's link in /sys/bus/pci/devices, its 'config' (only root reads
+ * past the first 64 bytes, where the serial is). What cannot be read stays empty.
+ */
+void discover_identity(struct device *devices, size_t n);
 /* The snapshot's order: bus, then PCI address or sysfs name (fsl-mc: containers first, outer first). */
 int device_compare(const struct device *a, const struct device *b);
 void snapshot_done(struct snapshot *s);

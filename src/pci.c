@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "macro.h"
@@ -211,4 +212,221 @@ const char *pci_header_type_name(int type)
         default:
                 return "of an unknown kind";
         }
+}
+
+/* "pciDDDD:BB" (a root bus): its length, else 0. */
+static size_t root_bus_element(const char *s)
+{
+        uint32_t v;
+        int n;
+
+        if (strncmp(s, "pci", 3) != 0)
+                return 0;
+        n = hex_field(s + 3, 4, 8, &v);
+        if (n < 0 || s[3 + n] != ':' || hex_field(s + 4 + n, 2, 2, &v) != 2)
+                return 0;
+        return (size_t)n + 6;
+}
+
+static int path_append(char *buf, size_t size, size_t *len, const char *fmt, ...)
+        _printf_(4, 5);
+static int path_append(char *buf, size_t size, size_t *len, const char *fmt, ...)
+{
+        va_list ap;
+        int n;
+
+        va_start(ap, fmt);
+        n = vsnprintf(buf + *len, size - *len, fmt, ap);
+        va_end(ap);
+        if (n < 0 || (size_t)n >= size - *len)
+                return -ENAMETOOLONG;
+        *len += (size_t)n;
+        return 0;
+}
+
+int pci_path_from_sysfs(const char *link, char *buf, size_t size)
+{
+        const char *p = link;
+        size_t len = 0;
+        bool rooted = false, device = false;
+        int r;
+
+        if (size == 0)
+                return -ENAMETOOLONG;
+        buf[0] = '\0';
+        while (*p) {
+                size_t n = strcspn(p, "/"), root = root_bus_element(p);
+                char element[64];
+                struct pci_address a;
+                const char *why;
+
+                if (root == n) {
+                        r = path_append(buf, size, &len, "%s%.*s", rooted ? "/" : "", (int)n, p);
+                        rooted = true;
+                        device = false;
+                } else if (rooted) {
+                        /* Below a root, each directory is a device named by its address. */
+                        if (n >= sizeof(element))
+                                return -EINVAL;
+                        memcpy(element, p, n);
+                        element[n] = '\0';
+                        if (pci_address_parse(element, false, &a, &why) < 0)
+                                return -EINVAL;
+                        r = path_append(buf, size, &len, "/%02x.%u", a.slot, a.function);
+                        device = true;
+                } else
+                        r = 0; /* what holds the root: /sys/devices, a platform controller */
+                if (r < 0)
+                        return r;
+                p += n + (p[n] == '/');
+        }
+        return device ? 0 : -EINVAL;
+}
+
+int pci_path_parse(const char *s, char *buf, size_t size, const char **why)
+{
+        size_t len = strlen(s), i = 0;
+        bool device = false;
+
+        *why = "expected the root bus, then DEVICE.FUNCTION for each bridge and the device, as "
+               "'list' prints it, such as pci0000:00/1c.4/00.0";
+        if (len >= size || len >= PCI_PATH_MAX)
+                return -EINVAL;
+        for (i = 0; i <= len; i++)
+                buf[i] = (char)tolower((unsigned char)s[i]);
+        i = root_bus_element(buf);
+        if (!i)
+                return -EINVAL;
+        while (buf[i] == '/') {
+                size_t root = root_bus_element(buf + i + 1);
+                uint32_t slot;
+
+                i++;
+                if (root) {
+                        i += root;
+                        device = false;
+                        continue;
+                }
+                if (hex_field(buf + i, 2, 2, &slot) != 2 || buf[i + 2] != '.' ||
+                    buf[i + 3] < '0' || buf[i + 3] > '7')
+                        return -EINVAL;
+                if (slot > 0x1f) {
+                        *why = "a device number is at most 1f";
+                        return -EINVAL;
+                }
+                i += 4;
+                device = true;
+        }
+        if (buf[i] != '\0' || !device)
+                return -EINVAL;
+        *why = NULL;
+        return 0;
+}
+
+int pci_slot_address_parse(const char *s, struct pci_address *a, bool *has_slot)
+{
+        uint32_t domain, bus, slot = 0;
+        int n = hex_field(s, 4, 8, &domain);
+
+        if (n < 0 || s[n] != ':')
+                return -EINVAL;
+        s += n + 1;
+        if (hex_field(s, 2, 2, &bus) != 2)
+                return -EINVAL;
+        s += 2;
+        *has_slot = *s == ':';
+        if (*has_slot) {
+                if (hex_field(s + 1, 2, 2, &slot) != 2 || slot > 0x1f)
+                        return -EINVAL;
+                s += 3;
+        }
+        if (*s != '\0' && !(s[0] == '\n' && s[1] == '\0'))
+                return -EINVAL;
+        *a = (struct pci_address){ .domain = domain, .bus = (uint8_t)bus, .slot = (uint8_t)slot,
+                                   .function = PCI_FUNCTION_ANY };
+        return 0;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+        return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+int pci_config_find_serial(pci_config_read_fn read_config, void *userdata, uint64_t *ret)
+{
+        size_t off = PCI_EXT_CAP_START;
+
+        /* Each capability is at least 4 bytes long: a list longer than that loops. */
+        for (unsigned hops = 0; hops < (4096 - PCI_EXT_CAP_START) / 4; hops++) {
+                uint8_t cap[12];
+                uint32_t header;
+
+                if (off < PCI_EXT_CAP_START || read_config(userdata, off, cap, 4) < 0)
+                        return -ENOENT;
+                header = le32(cap);
+                /* An empty list reads as 0 (and all ones where config space cannot be read). */
+                if (header == 0 || header == 0xffffffff)
+                        return -ENOENT;
+                if ((header & 0xffff) == PCI_EXT_CAP_ID_DSN) {
+                        if (read_config(userdata, off + 4, cap + 4, 8) < 0)
+                                return -ENOENT;
+                        *ret = (uint64_t)le32(cap + 8) << 32 | le32(cap + 4);
+                        return 0;
+                }
+                off = (header >> 20) & 0xffc;
+                if (off == 0)
+                        return -ENOENT;
+        }
+        return -ENOENT;
+}
+
+struct config_buffer {
+        const uint8_t *data;
+        size_t size;
+};
+
+static int read_buffer(void *userdata, size_t offset, uint8_t *buf, size_t n)
+{
+        const struct config_buffer *b = userdata;
+
+        if (offset > b->size || n > b->size - offset)
+                return -ENOENT;
+        memcpy(buf, b->data + offset, n);
+        return 0;
+}
+
+int pci_config_serial(const uint8_t *config, size_t size, uint64_t *ret)
+{
+        struct config_buffer b = { config, size };
+
+        return pci_config_find_serial(read_buffer, &b, ret);
+}
+
+int pci_serial_parse(const char *s, uint64_t *ret, const char **why)
+{
+        uint64_t v = 0;
+
+        *why = "expected the Device Serial Number as lspci -vv prints it: eight two-digit hex "
+               "bytes joined by '-', such as 00-11-22-33-44-55-66-77";
+        for (int i = 0; i < 8; i++) {
+                uint32_t byte;
+
+                if (hex_field(s, 2, 2, &byte) != 2 || s[2] != (i == 7 ? '\0' : '-'))
+                        return -EINVAL;
+                v = v << 8 | byte;
+                s += 3;
+        }
+        *ret = v;
+        *why = NULL;
+        return 0;
+}
+
+void pci_serial_format(uint64_t serial, char buf[static PCI_SERIAL_MAX])
+{
+        size_t len = 0;
+
+        for (int shift = 56; shift >= 0; shift -= 8)
+                len += (size_t)snprintf(buf + len, PCI_SERIAL_MAX - len, "%s%02x",
+                                        shift == 56 ? "" : "-",
+                                        (unsigned)(serial >> shift) & 0xff);
 }

@@ -60,3 +60,42 @@ const char *pci_header_type_name(int type);
 
 /* sysfs numeric attributes such as "0x10de\n". */
 int parse_hex_attr(const char *s, unsigned max_digits, uint32_t *ret);
+
+/*
+ * Identities that survive bus renumbering ('slot', 'path', 'serial' selectors).
+ *
+ * Path: the root bus, then the device.function of each bridge down to the device and of the
+ * device itself, "pci0000:00/1c.4/00.0": the topology without the bus numbers below the root,
+ * which change when a card is added or firmware settings change. A nested root (VMD) keeps
+ * its "pciDDDD:BB" element where it sits.
+ */
+#define PCI_PATH_MAX 128
+/* A slot's directory name under /sys/bus/pci/slots: what firmware or the hotplug driver calls it. */
+#define PCI_SLOT_NAME_MAX 64
+/* From the target of the link /sys/bus/pci/devices/ADDR ("../../../devices/pci0000:00/...").
+ * -EINVAL when it holds no PCI root bus, -ENAMETOOLONG. */
+int pci_path_from_sysfs(const char *link, char *buf, size_t size);
+/* A path as the configuration gives it (hex letters in either case): its canonical form
+ * (lower case) in buf, or -EINVAL and *why. */
+int pci_path_parse(const char *s, char *buf, size_t size, const char **why);
+
+/* A slot's 'address' file: "0000:03:00", or "0000:03" for a slot without a device number (the
+ * whole bus). *has_slot tells which; a->function is PCI_FUNCTION_ANY. */
+int pci_slot_address_parse(const char *s, struct pci_address *a, bool *has_slot);
+
+/*
+ * PCIe Device Serial Number (extended capability 0x0003), as lspci prints it:
+ * "00-11-22-33-44-55-66-77", the high byte first.
+ */
+#define PCI_SERIAL_MAX sizeof("00-11-22-33-44-55-66-77")
+#define PCI_EXT_CAP_START 0x100
+#define PCI_EXT_CAP_ID_DSN 0x0003
+/* Walks the extended capability list of a config space dump: -ENOENT when there is none (a
+ * conventional PCI device, or a dump of 256 bytes: not root) or no DSN. */
+int pci_config_serial(const uint8_t *config, size_t size, uint64_t *ret);
+/* The same, reading only the few bytes the walk needs (a device's config file: every read of it
+ * is config cycles on the bus). read_config returns 0 once all n bytes are in buf. */
+typedef int (*pci_config_read_fn)(void *userdata, size_t offset, uint8_t *buf, size_t n);
+int pci_config_find_serial(pci_config_read_fn read_config, void *userdata, uint64_t *ret);
+int pci_serial_parse(const char *s, uint64_t *ret, const char **why);
+void pci_serial_format(uint64_t serial, char buf[static PCI_SERIAL_MAX]);

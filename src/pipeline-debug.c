@@ -20,10 +20,11 @@ void pipeline_log_debug(const struct pipeline *p)
                 char what[128];
 
                 config_entry_describe(item->entry, what, sizeof(what));
-                log_debug("select: %s by %s at %s:%u:%u%s%s", item->device->name, what,
+                log_debug("select: %s by %s at %s:%u:%u%s%s%s", item->device->name, what,
                           item->entry->loc.file, item->entry->loc.line, item->entry->loc.column,
                           item->via_group ? " (its IOMMU group)" : "",
-                          item->via_sriov ? " (a VF of its PF)" : "");
+                          item->via_sriov ? " (a VF of its PF)" : "",
+                          item->via_functions ? " (another function of its card)" : "");
         }
         for (size_t i = 0; i < p->selection.n_unmatched; i++) {
                 char what[128];

@@ -22,6 +22,10 @@ const struct column list_columns[] = {
         { "header_type", COLUMN_RIGHT, "PCI header type (0: endpoint; bridges take no VFIO driver)" },
         { "vfio_module", COLUMN_DEFAULT, "the VFIO module resolution chooses for it" },
         { "vfio_driver", 0, "the driver that module registers" },
+        { "slot", COLUMN_DEFAULT, "PCI: its physical slot's name (a 'slot' entry)" },
+        { "path", COLUMN_DEFAULT, "PCI: root bus, then device.function of each bridge and of the "
+                                  "device (a 'path' entry)" },
+        { "serial", 0, "PCI: its Device Serial Number (a 'serial' entry; root only)" },
         { "physfn", 0, "SR-IOV VF: its PF" },
         { "sriov_totalvfs", COLUMN_RIGHT, "SR-IOV PF: how many VFs it can have" },
         { "boot_vga", COLUMN_DEFAULT, "VGA device: whether the firmware booted on it (null: not VGA)" },
@@ -64,6 +68,7 @@ static struct json_object *list_row(const struct device *d, const struct target 
         json_object_object_add(o, "header_type", pci ? json_object_new_int(d->header_type) : NULL);
         json_object_object_add(o, "vfio_module", resolved ? json_string_or_null(tg->module) : NULL);
         json_object_object_add(o, "vfio_driver", resolved ? json_string_or_null(tg->driver) : NULL);
+        device_identity_json(o, d);
         json_object_object_add(o, "physfn", d->is_virtfn ? json_object_new_string(pf) : NULL);
         json_object_object_add(o, "sriov_totalvfs",
                                d->sriov_totalvfs ? json_object_new_int((int)d->sriov_totalvfs) : NULL);
@@ -74,6 +79,17 @@ static struct json_object *list_row(const struct device *d, const struct target 
         json_object_object_add(o, "problem", json_string_or_null(d->problem));
         json_object_object_add(o, "name", json_string_or_null(name));
         return o;
+}
+
+void device_identity_json(struct json_object *o, const struct device *d)
+{
+        char serial[PCI_SERIAL_MAX];
+
+        if (d->has_serial)
+                pci_serial_format(d->serial, serial);
+        json_object_object_add(o, "slot", json_string_or_null(d->slot));
+        json_object_object_add(o, "path", json_string_or_null(d->path));
+        json_object_object_add(o, "serial", d->has_serial ? json_object_new_string(serial) : NULL);
 }
 
 int report_list(const struct snapshot *s, const struct target *targets, const bool *selected,

@@ -13,6 +13,9 @@ const struct column result_columns[] = {
         { "address", COLUMN_DEFAULT, "the device: PCI address, or its sysfs name on other buses" },
         { "bus", 0, "pci, platform, fsl-mc or cdx" },
         { "id", COLUMN_DEFAULT, "vendor:device (PCI only)" },
+        { "slot", 0, "PCI: its physical slot's name" },
+        { "path", 0, "PCI: root bus, then device.function of each bridge and of the device" },
+        { "serial", 0, "PCI: its Device Serial Number" },
         { "driver", COLUMN_DEFAULT, "the driver it is on now" },
         { "driver_override", 0, "its driver_override now" },
         { "vfio_module", 0, "the VFIO module it gets (resolved, or the entry's 'driver')" },
@@ -34,6 +37,7 @@ const struct column result_columns[] = {
         { "config_line", COLUMN_RIGHT, "the line of that entry" },
         { "previous_driver", 0, "the driver it was on before" },
         { "via_group", 0, "selected because another member of its IOMMU group was (group: all)" },
+        { "via_functions", 0, "selected because another function of its card was (functions: all)" },
         { "release", 0, "no entry selects it any more: back to a host driver" },
         { "detail", COLUMN_DEFAULT | COLUMN_TABLE_ONLY | COLUMN_TRUNC,
           "what was or would be done, or why not" },
@@ -238,6 +242,7 @@ static struct json_object *result_row(const char *verb, const struct result *r)
         json_object_object_add(o, "address", json_object_new_string(d->name));
         json_object_object_add(o, "bus", json_object_new_string(bus_get(d->bus)->name));
         json_object_object_add(o, "id", d->bus == BUS_PCI ? json_object_new_string(id) : NULL);
+        device_identity_json(o, d);
         json_object_object_add(o, "driver", json_string_or_null(d->driver));
         json_object_object_add(o, "driver_override", json_string_or_null(d->driver_override));
         /* A release's target is the host driver it came from: not a VFIO one. */
@@ -271,6 +276,7 @@ static struct json_object *result_row(const char *verb, const struct result *r)
         json_object_object_add(o, "config_line", e ? json_object_new_int((int)e->loc.line) : NULL);
         json_object_object_add(o, "previous_driver", json_string_or_null(r->previous_driver));
         json_object_object_add(o, "via_group", json_object_new_boolean(a->item->via_group));
+        json_object_object_add(o, "via_functions", json_object_new_boolean(a->item->via_functions));
         json_object_object_add(o, "release", json_object_new_boolean(a->kind == ACTION_RELEASE));
         json_object_object_add(o, "detail", json_string_or_null(detail));
         return o;

@@ -45,3 +45,5 @@ int print_json(const char *verb, struct json_object *value);
 int report_plan(const struct plan *plan, const struct selection *sel, const char *verb, bool json);
 /* A string field, null when s is empty. */
 struct json_object *json_string_or_null(const char *s);
+/* slot, path, serial of a PCI device (null when none), the same in list's rows and the others. */
+void device_identity_json(struct json_object *o, const struct device *d);

@@ -70,6 +70,12 @@ bool entry_matches(const struct config_entry *e, const struct device *d)
                        (!e->has_compatible || modalias_has_compatible(d->modalias, e->compatible));
         if (e->has_address && !pci_address_match(&e->address, &d->address))
                 return false;
+        if ((e->has_slot && !streq(e->slot, d->slot)) || (e->has_path && !streq(e->path, d->path)) ||
+            (e->has_serial && !(d->has_serial && d->serial == e->serial)))
+                return false;
+        /* A slot or a serial number names a card: its physical functions. VFs come by 'sriov'. */
+        if ((e->has_slot || e->has_serial) && d->is_virtfn)
+                return false;
         if (e->has_id && (e->id.vendor != d->id.vendor || e->id.device != d->id.device))
                 return false;
         if (e->has_subsystem && (e->subsystem.vendor != d->subsystem.vendor ||
@@ -85,7 +91,9 @@ bool entry_matches(const struct config_entry *e, const struct device *d)
 
 bool entry_is_missing(const struct config_entry *unmatched)
 {
-        return (unmatched->has_address || unmatched->has_name) && !unmatched->optional;
+        return (unmatched->has_address || unmatched->has_name || unmatched->has_slot ||
+                unmatched->has_path || unmatched->has_serial) &&
+               !unmatched->optional;
 }
 
 size_t selection_missing(const struct selection *sel)
@@ -162,6 +170,39 @@ static int add_group_members(struct selection *sel, const struct snapshot *s, si
         return 0;
 }
 
+/* functions: all — the card's other functions come along, each resolved on its own. */
+static int add_functions(struct selection *sel, const struct snapshot *s, size_t capacity)
+{
+        size_t n = sel->n_items;
+
+        for (size_t i = 0; i < n; i++) {
+                const struct selected_device *owner = &sel->items[i];
+                struct pci_address card = owner->device->address;
+
+                if (!owner->all_functions || owner->conflict || owner->device->bus != BUS_PCI ||
+                    owner->device->is_virtfn)
+                        continue;
+                card.function = PCI_FUNCTION_ANY;
+                for (size_t j = 0; j < s->n_devices; j++) {
+                        const struct device *d = &s->devices[j];
+                        struct selected_device member = *owner;
+                        int r;
+
+                        /* A PF's VFs may share its bus:device; they are not the card's. */
+                        if (d->bus != BUS_PCI || !pci_address_match(&card, &d->address) ||
+                            device_is_bridge(d) || d->is_virtfn || find_item(sel, d))
+                                continue;
+                        member.device = d;
+                        member.via_functions = true;
+                        member.driver = ""; /* the entry's driver is for the device it named */
+                        r = add_item(sel, &member, capacity);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
 static int item_compare(const void *a, const void *b)
 {
         return device_compare(((const struct selected_device *)a)->device,
@@ -197,6 +238,7 @@ int select_devices(const struct config *c, const struct snapshot *s, struct sele
                                         .device = d, .entry = e, .driver = e->driver,
                                         .group = e->group, .force = e->force,
                                         .sriov_pf = e->sriov.set,
+                                        .all_functions = e->all_functions,
                                 };
                                 add_item(&sel, &item, s->n_devices);
                                 continue;
@@ -226,12 +268,15 @@ int select_devices(const struct config *c, const struct snapshot *s, struct sele
                         prev->force = prev->force || e->force;
                         if (e->group == GROUP_ALL)
                                 prev->group = GROUP_ALL;
+                        prev->all_functions = prev->all_functions || e->all_functions;
                 }
                 if (!matched)
                         sel.unmatched[sel.n_unmatched++] = e;
         }
         if (r == 0)
                 r = sriov_select_vfs(c, s, &sel, s->n_devices);
+        if (r == 0)
+                r = add_functions(&sel, s, s->n_devices);
         if (r == 0)
                 r = add_group_members(&sel, s, s->n_devices);
         if (r < 0) {

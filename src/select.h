@@ -11,6 +11,8 @@ struct selected_device {
         enum group_policy group;
         bool force;
         bool via_group; /* taken because another selected device's entry says group: all */
+        bool all_functions; /* its entry says functions: all */
+        bool via_functions; /* taken because another function of its card was (functions: all) */
         bool sriov_pf;  /* a PF whose entry has 'sriov': gets VFs, stays on its host driver */
         bool via_sriov; /* a VF taken because its PF's entry has 'sriov' */
         /* Another entry selects it and disagrees with entry (found on this host only): refused. */
@@ -27,7 +29,8 @@ struct selection {
 
 bool entry_matches(const struct config_entry *e, const struct device *d);
 /*
- * An entry that names one place (a PCI address, another bus's device name) and matched nothing
+ * An entry that names one place (a PCI address, slot, path or serial number, another bus's
+ * device name) and matched nothing
  * is "missing": the card was moved or removed. Entries that select by id or compatible may
  * match nothing, and so may one marked 'optional: true'.
  */

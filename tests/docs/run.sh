@@ -157,6 +157,12 @@ devices:
     name: "fff51000.ethernet"
     compatible: "snps,dwmac"
     driver: vfio_platform
+  - slot: "4"
+    id: "10de:1e84"
+    functions: all
+  - path: "pci0000:00/1c.4/00.1"
+    functions: device
+  - serial: "00-11-22-33-44-55-66-77"
 EOF
 check "every documented key validates" 0 "$(vb validate "$TMP/all-keys.yaml" >/dev/null 2>&1; echo $?)"
 for k in $ENTRY_KEYS; do
@@ -330,7 +336,7 @@ if [ -n "$BED" ]; then
     done
     out=$(tests/testbed/run "$BED" -- "$VB" list 2>&1)
     check "list: exit status" 0 "$?"
-    check "list: header" "ADDRESS ID CLASS DRIVER DRIVER_OVERRIDE IOMMU_GROUP VFIO_MODULE BOOT_VGA IN_USE SELECTED NAME" "$(printf '%s\n' "$out" | head -n 1 | tr -s ' ')"
+    check "list: header" "ADDRESS ID CLASS DRIVER DRIVER_OVERRIDE IOMMU_GROUP VFIO_MODULE SLOT PATH BOOT_VGA IN_USE SELECTED NAME" "$(printf '%s\n' "$out" | head -n 1 | tr -s ' ')"
     check "list: a row per device" "$(grep -c '^device ' tests/testbed/hosts/demo.host)" \
         "$(printf '%s\n' "$out" | tail -n +2 | grep -c '^0000:')"
     if [ -n "$HWDB" ]; then

@@ -234,7 +234,18 @@ static const struct bad_case {
         BAD(HEAD "  - address: \"5e:00.0\"\n    sriov: {numvfs: 4, vfs: [2, 2]}\n", -EINVAL, "4:33", "VF index 2 listed twice"),
         BAD(HEAD "  - address: \"5e:00.0\"\n    sriov: {numvfs: 4, vfs: [x]}\n", -EINVAL, "4:30", "invalid VF index 'x'"),
         BAD(HEAD "  - address: \"5e:00.0\"\n    sriov: {numvfs: 4, max: 8}\n", -EINVAL, "4:24", "unknown key 'max' in 'sriov'"),
-        BAD(HEAD "  - address: \"5e:00.0\"\n    sriov: {numvfs: 4}\n    sriov: {numvfs: 4}\n", -EINVAL, "5:5", "'sriov' given twice"),
+        BAD(HEAD "  - address: \"5e:00.0\"\n    sriov: {numvfs: 4}\n    sriov: {numvfs: 4}\n", -EINVAL, "5:5", "'sriov' given twice"),        /* Identities that survive renumbering, and functions. */
+        BAD(HEAD "  - slot: \"a/b\"\n", -EINVAL, "3:11", "invalid slot 'a/b'"),
+        BAD(HEAD "  - path: \"0000:00:1c.4/00.0\"\n", -EINVAL, "3:11", "invalid path '0000:00:1c.4/00.0': expected the root bus"),
+        BAD(HEAD "  - path: \"pci0000:00\"\n", -EINVAL, "3:11", "invalid path 'pci0000:00'"),
+        BAD(HEAD "  - path: \"pci0000:00/20.0\"\n", -EINVAL, "3:11", "a device number is at most 1f"),
+        BAD(HEAD "  - path: \"pci0000:00/1c.8\"\n", -EINVAL, "3:11", "invalid path"),
+        BAD(HEAD "  - serial: \"0011223344556677\"\n", -EINVAL, "3:13", "invalid serial '0011223344556677': expected the Device Serial Number"),
+        BAD(HEAD "  - serial: \"00-11-22-33-44-55-66\"\n", -EINVAL, "3:13", "invalid serial"),
+        BAD(HEAD "  - slot: \"3\"\n    slot: \"4\"\n", -EINVAL, "4:5", "'slot' given twice"),
+        BAD(HEAD "  - id: \"10de:2204\"\n    functions: every\n", -EINVAL, "4:16", "invalid functions 'every': expected 'device' (default) or 'all'"),
+        BAD(HEAD "  - functions: all\n", -EINVAL, "3:5", "needs 'address' or 'id' (or both), or 'slot', 'path' or 'serial'"),
+        BAD(HEAD "  - bus: platform\n    name: x.y\n    driver: vfio_platform\n    slot: \"3\"\n", -EINVAL, "6:5", "'slot' is a PCI key"),
 };
 
 static void test_bad(void **state)
@@ -476,8 +487,33 @@ static const struct {
         { "- address: \"01:00.*\"\n  id: \"10de:2204\"\n", "address 0000:01:00.* id 10de:2204" },
         { "- id: \"10de:2204\"\n  subsystem: \"1458:403b\"\n  class: \"0300\"\n",
           "id 10de:2204 subsystem 1458:403b class 0300" },
-        { "- id: \"1b36:0010\"\n  class: \"010802\"\n", "id 1b36:0010 class 010802" },
+        { "- id: \"1b36:0010\"\n  class: \"010802\"\n", "id 1b36:0010 class 010802" },        { "- slot: \"3\"\n  id: \"10de:2204\"\n", "slot 3 id 10de:2204" },
+        { "- path: \"PCI0000:00/1C.4/00.1\"\n", "path pci0000:00/1c.4/00.1" },
+        { "- serial: \"A0-36-9f-ff-ff-12-34-56\"\n  functions: all\n", "serial a0-36-9f-ff-ff-12-34-56" },
 };
+
+/* The identity keys land in the entry; entries with different identities are no duplicates. */
+static void test_identity(void **state)
+{
+        static const char doc[] = HEAD
+                "  - slot: \"Slot 3\"\n    functions: all\n"
+                "  - slot: \"4\"\n    id: \"10de:2204\"\n"
+                "  - path: \"pci0000:00/0e.0/pci10000:00/01.0/00.0\"\n"
+                "  - serial: \"00-11-22-33-44-55-66-77\"\n    functions: device\n";
+        struct config c = { 0 };
+
+        assert_int_equal(config_load_buffer(&c, "i.yaml", doc, strlen(doc)), 0);
+        assert_int_equal(c.n_entries, 4);
+        assert_true(c.entries[0].has_slot && strcmp(c.entries[0].slot, "Slot 3") == 0);
+        assert_true(c.entries[0].all_functions && !c.entries[0].has_id);
+        assert_true(c.entries[1].has_slot && c.entries[1].has_id && !c.entries[1].all_functions);
+        assert_true(c.entries[2].has_path && !c.entries[2].has_slot);
+        assert_string_equal(c.entries[2].path, "pci0000:00/0e.0/pci10000:00/01.0/00.0");
+        assert_true(c.entries[3].has_serial && c.entries[3].serial == 0x0011223344556677ULL);
+        assert_false(c.entries[3].all_functions);
+        assert_int_equal(config_check(&c), 0);
+        config_done(&c);
+}
 
 static void test_describe(void **state)
 {
@@ -550,6 +586,7 @@ int main(void)
                 cmocka_unit_test(test_dropins),     cmocka_unit_test(test_check),
                 cmocka_unit_test(test_check_one_file), cmocka_unit_test(test_describe),
                 cmocka_unit_test(test_module_name), cmocka_unit_test(test_sriov),
+                cmocka_unit_test(test_identity),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -398,6 +398,95 @@ static void test_header_type(void **state)
         assert_int_equal(pci_class_header_type(0x030000), 0);
 }
 
+static void test_path(void **state)
+{
+        static const struct {
+                const char *link, *path; /* path NULL: refused */
+        } cases[] = {
+                { "../../../devices/pci0000:00/0000:00:1c.4/0000:03:00.1", "pci0000:00/1c.4/00.1" },
+                { "../../../devices/pci0000:00/0000:00:14.0", "pci0000:00/14.0" },
+                /* behind a switch: the bus numbers below the root are left out */
+                { "../../../devices/pci0000:40/0000:40:01.1/0000:41:00.0/0000:42:08.0/0000:43:00.3",
+                  "pci0000:40/01.1/00.0/08.0/00.3" },
+                /* a VMD domain nests a root bus */
+                { "../../../devices/pci0000:00/0000:00:0e.0/pci10000:e0/10000:e0:06.0/10000:e1:00.0",
+                  "pci0000:00/0e.0/pci10000:e0/06.0/00.0" },
+                /* an ARM host bridge below a platform device */
+                { "../../../devices/platform/soc/1c00000.pcie/pci0000:00/0000:00:00.0/0000:01:00.0",
+                  "pci0000:00/00.0/00.0" },
+                { "../../../devices/pci0000:00", NULL },
+                { "../../../devices/platform/x", NULL },
+                { "../../../devices/pci0000:00/0000:00:1c.4/odd", NULL },
+        };
+        char buf[PCI_PATH_MAX], canon[PCI_PATH_MAX], tiny[8];
+        const char *why;
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                int r = pci_path_from_sysfs(cases[i].link, buf, sizeof(buf));
+
+                if (!cases[i].path) {
+                        CHECK(r == -EINVAL, "%s: %d", cases[i].link, r);
+                        continue;
+                }
+                CHECK(r == 0 && strcmp(buf, cases[i].path) == 0, "%s: %d '%s'", cases[i].link, r, buf);
+                /* What list prints, a 'path' entry takes back as it is. */
+                CHECK(pci_path_parse(buf, canon, sizeof(canon), &why) == 0 && strcmp(canon, buf) == 0,
+                      "%s: not taken back", buf);
+        }
+        assert_int_equal(pci_path_from_sysfs(cases[0].link, tiny, sizeof(tiny)), -ENAMETOOLONG);
+        assert_int_equal(pci_path_parse("PCI0000:00/1C.4/00.0", canon, sizeof(canon), &why), 0);
+        assert_string_equal(canon, "pci0000:00/1c.4/00.0");
+        assert_int_equal(pci_path_parse("pci0000:00/1c.4/", canon, sizeof(canon), &why), -EINVAL);
+        assert_int_equal(pci_path_parse("pci0000:00/1c.4/00.0/pci0001:00", canon, sizeof(canon), &why), -EINVAL);
+        assert_int_equal(pci_path_parse("pci000:00/1c.4", canon, sizeof(canon), &why), -EINVAL);
+        assert_int_equal(pci_path_parse("pci0000:00//1c.4", canon, sizeof(canon), &why), -EINVAL);
+}
+
+static void test_slot_address(void **state)
+{
+        struct pci_address a, dev = { 0, 3, 0, 2 };
+        bool has_slot;
+
+        assert_int_equal(pci_slot_address_parse("0000:03:00\n", &a, &has_slot), 0);
+        assert_true(has_slot && pci_address_match(&a, &dev));
+        assert_int_equal(pci_slot_address_parse("10000:e1", &a, &has_slot), 0);
+        assert_true(!has_slot && a.domain == 0x10000 && a.bus == 0xe1);
+        assert_int_equal(pci_slot_address_parse("0000:03:20", &a, &has_slot), -EINVAL);
+        assert_int_equal(pci_slot_address_parse("0000:03:00.0", &a, &has_slot), -EINVAL);
+        assert_int_equal(pci_slot_address_parse("03:00", &a, &has_slot), -EINVAL);
+}
+
+static void test_serial(void **state)
+{
+        uint8_t config[4096] = { 0 };
+        char text[PCI_SERIAL_MAX];
+        uint64_t serial = 0;
+        const char *why;
+
+        /* No extended capabilities, or only the 256 bytes a user who is not root reads. */
+        assert_int_equal(pci_config_serial(config, sizeof(config), &serial), -ENOENT);
+        /* AER (1) at 0x100, next 0x140: DSN (3), version 1, end of list */
+        config[0x100] = 0x01, config[0x102] = 0x01, config[0x103] = 0x14;
+        config[0x140] = 0x03, config[0x142] = 0x01;
+        memcpy(config + 0x144, (const uint8_t[]){ 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11, 0x00 }, 8);
+        assert_int_equal(pci_config_serial(config, 256, &serial), -ENOENT);
+        assert_int_equal(pci_config_serial(config, 0x148, &serial), -ENOENT);
+        assert_int_equal(pci_config_serial(config, sizeof(config), &serial), 0);
+        assert_true(serial == 0x0011223344556677ULL);
+        pci_serial_format(serial, text);
+        assert_string_equal(text, "00-11-22-33-44-55-66-77");
+        serial = 0;
+        assert_int_equal(pci_serial_parse("00-11-22-33-44-55-66-77", &serial, &why), 0);
+        assert_true(serial == 0x0011223344556677ULL);
+        /* a list that points back at itself ends */
+        config[0x142] = 0x01, config[0x140] = 0x02, config[0x143] = 0x14;
+        assert_int_equal(pci_config_serial(config, sizeof(config), &serial), -ENOENT);
+        assert_int_equal(pci_serial_parse("0011223344556677", &serial, &why), -EINVAL);
+        assert_int_equal(pci_serial_parse("00-11-22-33-44-55-66-77-88", &serial, &why), -EINVAL);
+        assert_int_equal(pci_serial_parse("00-11-22-33-44-55-66-7", &serial, &why), -EINVAL);
+        assert_int_equal(pci_serial_parse("00:11:22:33:44:55:66:77", &serial, &why), -EINVAL);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -406,6 +495,8 @@ int main(void)
                 cmocka_unit_test(test_address_compare),  cmocka_unit_test(test_id_parse),
                 cmocka_unit_test(test_class_parse),      cmocka_unit_test(test_modalias_parse),
                 cmocka_unit_test(test_parse_hex_attr),   cmocka_unit_test(test_header_type),
+                cmocka_unit_test(test_path),             cmocka_unit_test(test_slot_address),
+                cmocka_unit_test(test_serial),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

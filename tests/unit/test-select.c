@@ -324,12 +324,81 @@ static void test_select_order_independent(void **state)
         }
 }
 
+/* slot, path, serial and functions: all over a card of four functions and a PF with a VF. */
+static void test_identity(void **state)
+{
+        static const struct {
+                const char *name, *slot, *path;
+                uint64_t serial;
+                bool virtfn;
+        } specs[] = {
+                { "0000:03:00.0", "4", "pci0000:00/1c.4/00.0", 0xbeef, false },
+                { "0000:03:00.1", "4", "pci0000:00/1c.4/00.1", 0xbeef, false },
+                { "0000:03:00.2", "4", "pci0000:00/1c.4/00.2", 0, false },
+                { "0000:03:00.3", "4", "pci0000:00/1c.4/00.3", 0, false },
+                { "0000:3b:00.0", "7", "pci0000:00/02.0/00.0", 0x1234, false }, /* PF */
+                { "0000:3b:00.2", "7", "pci0000:00/02.0/00.2", 0x1234, true },  /* its VF */
+        };
+        static const struct {
+                const char *entry, *expect;
+        } cases[] = {
+                { "- slot: \"4\"\n", "0000:03:00.0 0000:03:00.1 0000:03:00.2 0000:03:00.3 " },
+                { "- slot: \"4\"\n  id: \"10de:10f8\"\n", "0000:03:00.1 " },
+                { "- slot: \"7\"\n", "0000:3b:00.0 " },
+                { "- serial: \"00-00-00-00-00-00-12-34\"\n", "0000:3b:00.0 " },
+                { "- serial: \"00-00-00-00-00-00-be-ef\"\n", "0000:03:00.0 0000:03:00.1 " },
+                { "- path: \"pci0000:00/02.0/00.2\"\n", "0000:3b:00.2 " },
+                { "- id: \"10de:1e84\"\n  functions: all\n",
+                  "0000:03:00.0 0000:03:00.1+ 0000:03:00.2+ 0000:03:00.3+ " },
+                { "- address: \"3b:00.0\"\n  functions: all\n", "0000:3b:00.0 " },
+                { "- slot: \"9\"\n", "missing " },
+                { "- path: \"pci0000:00/1c.4/00.4\"\n  optional: true\n", "unmatched " },
+        };
+        struct device devs[ELEMENTSOF(specs)];
+        struct snapshot snap = { devs, ELEMENTSOF(devs) };
+        const char *ids[] = { "10de:1e84", "10de:10f8", "10de:1ad8", "10de:1ad9", "15b3:1017", "15b3:1018" };
+
+        for (size_t i = 0; i < ELEMENTSOF(specs); i++) {
+                const char *why;
+
+                devs[i] = (struct device){ .bus = BUS_PCI, .class_code = 0x030000, .iommu_group = 1,
+                                           .has_serial = specs[i].serial != 0,
+                                           .serial = specs[i].serial, .is_virtfn = specs[i].virtfn };
+                assert_int_equal(pci_address_parse(specs[i].name, false, &devs[i].address, &why), 0);
+                pci_address_format(&devs[i].address, devs[i].name);
+                assert_int_equal(pci_id_parse(ids[i], &devs[i].id, &why), 0);
+                strcpy(devs[i].slot, specs[i].slot);
+                strcpy(devs[i].path, specs[i].path);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                struct selection sel = { 0 };
+                struct config c = { 0 };
+                char got[256] = "";
+                size_t n = 0;
+
+                load_entries(&c, cases[i].entry);
+                assert_int_equal(select_devices(&c, &snap, &sel), 0);
+                for (size_t j = 0; j < sel.n_items; j++)
+                        n += (size_t)snprintf(got + n, sizeof(got) - n, "%s%s ",
+                                              sel.items[j].device->name,
+                                              sel.items[j].via_functions ? "+" : "");
+                for (size_t j = 0; j < sel.n_unmatched; j++)
+                        n += (size_t)snprintf(got + n, sizeof(got) - n, "%s ",
+                                              entry_is_missing(sel.unmatched[j]) ? "missing"
+                                                                                 : "unmatched");
+                CHECK(strcmp(got, cases[i].expect) == 0, "%s: got '%s'", cases[i].entry, got);
+                selection_done(&sel);
+                config_done(&c);
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_entry_matches),
                 cmocka_unit_test(test_select_devices),
                 cmocka_unit_test(test_select_order_independent),
+                cmocka_unit_test(test_identity),
         };
 
         return cmocka_run_group_tests(tests, setup, NULL);

@@ -21,6 +21,19 @@ static struct hdevice *find(struct hdevice *devs, int n, const char *addr)
 	return NULL;
 }
 
+/* dsn=: a PCIe device's 4096 bytes, its one extended capability the Device Serial Number. */
+static int write_dsn(int fd, unsigned long long dsn)
+{
+	unsigned char cap[12] = { 0x03, 0x00, 0x01, 0x00 }; /* id 3, version 1, no next */
+	int i;
+
+	for (i = 0; i < 8; i++)
+		cap[4 + i] = (unsigned char)(dsn >> (8 * i));
+	if (pwrite(fd, cap, sizeof(cap), 0x100) != (ssize_t)sizeof(cap) || ftruncate(fd, 4096) < 0)
+		return -EIO;
+	return 0;
+}
+
 static int write_config(const struct hdevice *d)
 {
 	struct tb_pdev ids = { .vendor = d->vendor, .device = d->device, .subvendor = d->subvendor,
@@ -30,7 +43,7 @@ static int write_config(const struct hdevice *d)
 	int fd, r;
 
 	r = tb_pdev_write_config(d->vpath, &ids, d->rev, d->driver[0] != '\0');
-	if (r < 0 || d->header < 0)
+	if (r < 0 || (d->header < 0 && !d->has_dsn))
 		return r;
 	/* header=: e.g. 80, a normal header with the multi-function bit, as function 0 has */
 	if ((r = tb_vpathf(p, sizeof(p), "%s/config", d->vpath)) < 0 ||
@@ -39,7 +52,9 @@ static int write_config(const struct hdevice *d)
 	fd = open(real, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
-	r = pwrite(fd, &hdr, 1, 0x0e) == 1 ? 0 : -EIO;
+	r = d->header < 0 || pwrite(fd, &hdr, 1, 0x0e) == 1 ? 0 : -EIO;
+	if (r == 0 && d->has_dsn)
+		r = write_dsn(fd, d->dsn);
 	close(fd);
 	return r;
 }

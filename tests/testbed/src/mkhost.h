@@ -39,6 +39,8 @@ struct hdevice {
 	char addr[16];
 	unsigned int vendor, device, subvendor, subdevice, class, rev;
 	int header;                 /* config space header type byte; -1: from the class */
+	bool has_dsn;               /* dsn=: config space of 4096 bytes with a Device Serial Number */
+	unsigned long long dsn;
 	char driver[TB_NAME_MAX];
 	char override[TB_NAME_MAX];
 	char hostdriver[TB_NAME_MAX]; /* creates the children; default driver= or a matching module */

@@ -224,6 +224,11 @@ static int parse_device(char **tok, int ntok)
 			if (parse_hex(v, 0xff, &hdr) < 0)
 				FAIL("bad header (a byte in hex, e.g. 80)");
 			d->header = (int)hdr;
+		} else if ((v = opt(t, "dsn"))) {
+			d->dsn = strtoull(v, &end, 16);
+			if (strlen(v) != 16 || *end)
+				FAIL("dsn must be 16 hex digits");
+			d->has_dsn = true;
 		} else if ((v = opt(t, "rev"))) {
 			if (parse_hex(v, 0xff, &d->rev) < 0)
 				FAIL("bad rev");
