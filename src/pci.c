@@ -212,3 +212,17 @@ const char *pci_header_type_name(int type)
                 return "of an unknown kind";
         }
 }
+
+bool word_listed(const char *list, const char *word)
+{
+        size_t n = strlen(word);
+
+        for (const char *p = list; n && *p; p += strspn(p, " \n")) {
+                size_t len = strcspn(p, " \n");
+
+                if (len == n && strncmp(p, word, n) == 0)
+                        return true;
+                p += len;
+        }
+        return false;
+}

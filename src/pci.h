@@ -60,3 +60,6 @@ const char *pci_header_type_name(int type);
 
 /* sysfs numeric attributes such as "0x10de\n". */
 int parse_hex_attr(const char *s, unsigned max_digits, uint32_t *ret);
+
+/* Whether word is one of the space-separated words of list (a device's reset_method). */
+bool word_listed(const char *list, const char *word);
