@@ -28,6 +28,7 @@ enum outcome {
         OUTCOME_IN_SYNC, /* status */
         OUTCOME_DRIFT,   /* status */
         OUTCOME_RELEASED, /* apply: given back to a host driver, no entry selecting it (plan.h) */
+        OUTCOME_FALLBACK, /* apply: its module failed, on vfio-pci instead ('fallback') */
 };
 
 struct result {

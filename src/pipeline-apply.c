@@ -97,7 +97,8 @@ static int add_bound(const struct pipeline *p, const struct result *results, siz
                         continue;
                 }
                 /* "unchanged" and not recorded: someone else bound it; it stays theirs. */
-                if (results[i].outcome != OUTCOME_CHANGED || !taken_from_host(p, &e))
+                if ((results[i].outcome != OUTCOME_CHANGED &&
+                     results[i].outcome != OUTCOME_FALLBACK) || !taken_from_host(p, &e))
                         continue;
                 r = record_add(next, &e);
                 if (r < 0)

@@ -20,7 +20,7 @@ const struct column result_columns[] = {
         { "host_driver", 0, "a release: the host driver it goes back to" },
         { "iommu_group", COLUMN_RIGHT, "its IOMMU group" },
         { "result", COLUMN_DEFAULT, "unchanged, will-change, will-release, error (plan); "
-                                    "changed, failed, released (apply, revert); in-sync, drift (status)" },
+                                    "changed, failed, released, fallback (apply, revert); in-sync, drift (status)" },
         { "changed", 0, "whether it changed (plan: would change)" },
         { "steps", 0, "steps done (plan: to do), in order" },
         { "failed_step", 0, "the step that failed" },
@@ -57,6 +57,8 @@ const char *outcome_name(enum outcome o)
                 return "drift";
         case OUTCOME_RELEASED:
                 return "released";
+        case OUTCOME_FALLBACK:
+                return "fallback";
         }
         return "unknown";
 }
@@ -149,6 +151,7 @@ static struct json_object *steps_json(unsigned steps, bool back)
 static bool result_changed(const struct result *r)
 {
         return r->outcome == OUTCOME_CHANGED || r->outcome == OUTCOME_RELEASED ||
+               r->outcome == OUTCOME_FALLBACK ||
                (r->outcome == OUTCOME_PLANNED &&
                 (r->action->kind == ACTION_BIND || r->action->kind == ACTION_RELEASE));
 }
@@ -256,12 +259,15 @@ static struct json_object *result_row(const char *verb, const struct result *r)
         json_object_object_add(o, "steps", steps_json(r->outcome == OUTCOME_PLANNED ? a->steps
                                                                                      : r->steps_done,
                                                       back));
+        /* A fallback's: the step and errno of the module that failed. */
+        failed = failed || r->outcome == OUTCOME_FALLBACK;
         json_object_object_add(o, "failed_step",
                                failed && r->failed_step
                                        ? json_object_new_string(step_label(r->failed_step, back))
                                        : NULL);
         json_object_object_add(o, "errno", failed ? json_object_new_int(-r->error) : NULL);
-        json_object_object_add(o, "rolled_back", failed ? json_object_new_boolean(r->rolled_back)
+        json_object_object_add(o, "rolled_back", r->outcome == OUTCOME_FAILED
+                                                         ? json_object_new_boolean(r->rolled_back)
                                                         : NULL);
         json_object_object_add(o, "error", json_string_or_null(r->message));
         json_object_object_add(o, "warning", json_string_or_null(r->warning));

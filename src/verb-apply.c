@@ -33,7 +33,8 @@ static void boot_done(uint64_t start, const struct result *results, size_t n,
 
         for (size_t i = 0; i < n; i++) {
                 changed += results && results[i].outcome == OUTCOME_CHANGED;
-                failed += results && results[i].outcome == OUTCOME_FAILED;
+                failed += results && (results[i].outcome == OUTCOME_FAILED ||
+                                      results[i].outcome == OUTCOME_FALLBACK);
                 released += results && results[i].outcome == OUTCOME_RELEASED;
                 selected += !results || results[i].action->kind != ACTION_RELEASE;
         }
