@@ -198,6 +198,40 @@ static bool fsl_mc_container_on(struct snapshot *s, const struct device *d, cons
         return false;
 }
 
+/* The entry's reset methods, the old ones kept in res: -errno with res failed. */
+static int set_reset_method(struct device *d, const struct config_entry *e, struct result *res)
+{
+        int r;
+
+        snprintf(res->previous_reset_method, sizeof(res->previous_reset_method), "%s",
+                 d->reset_method);
+        r = device_attr_write(d, "reset_method", e->reset_method);
+        if (r < 0) {
+                result_fail(res, STEP_SET_RESET_METHOD, r, "cannot set reset_method to '%s'",
+                            e->reset_method);
+                return r;
+        }
+        res->steps_done |= STEP_SET_RESET_METHOD;
+        (void)device_refresh(d);
+        return 0;
+}
+
+int restore_reset_method(struct device *d, const char *methods, struct result *res)
+{
+        int r;
+
+        /* Nothing enabled before: the kernel takes an empty value (a newline) for that. */
+        r = device_attr_write(d, "reset_method", methods[0] ? methods : "\n");
+        if (r < 0) {
+                result_fail(res, STEP_SET_RESET_METHOD, r, "cannot put reset_method back to '%s'",
+                            methods);
+                return r;
+        }
+        res->steps_done |= STEP_SET_RESET_METHOD;
+        (void)device_refresh(d);
+        return 0;
+}
+
 /* The module, unless an earlier device of this run loaded it: -errno with res failed. */
 static int load_target_module(const struct apply_ctx *ctx, const char *module, struct result *res)
 {
@@ -310,7 +344,7 @@ static void fall_back(const struct apply_ctx *ctx, struct device *d, const char 
         struct result variant = *res;
 
         res->outcome = OUTCOME_PLANNED;
-        res->steps_done = 0;
+        res->steps_done &= STEP_SET_RESET_METHOD; /* written before, kept for vfio-pci */
         res->rolled_back = false;
         res->message[0] = '\0';
         snprintf(res->driver, sizeof(res->driver), "%s", ops->vfio_driver);
@@ -355,6 +389,8 @@ static void apply_one(const struct apply_ctx *ctx, const struct action *a, struc
                      d->name);
                 return;
         }
+        if ((a->steps & STEP_SET_RESET_METHOD) && set_reset_method(d, a->item->entry, res) < 0)
+                return; /* the first step: nothing to roll back */
         if (streq(d->driver, t->driver) && streq(d->driver_override, t->driver) && t->driver[0]) {
                 res->outcome = OUTCOME_CHANGED;
                 return;
@@ -369,6 +405,14 @@ static void apply_one(const struct apply_ctx *ctx, const struct action *a, struc
         roll_back(d, original_driver, original_override, res);
         if (fallback_applies(a, d, res))
                 fall_back(ctx, d, original_driver, original_override, res);
+        /* Back where it was: its reset methods too (vfio-pci: the fallback keeps the entry's). */
+        if (res->outcome == OUTCOME_FAILED && (res->steps_done & STEP_SET_RESET_METHOD) &&
+            device_attr_write(d, "reset_method", res->previous_reset_method[0]
+                                                         ? res->previous_reset_method
+                                                         : "\n") == 0) {
+                res->steps_done &= ~(unsigned)STEP_SET_RESET_METHOD;
+                (void)device_refresh(d);
+        }
 }
 
 /* 'group: all': the member of d's IOMMU group that failed on its own, among the n results. */

@@ -31,6 +31,9 @@ struct device {
         int vf_index; /* K of the PF's virtfnK link that names this VF; -1: none */
         unsigned sriov_totalvfs, sriov_numvfs;
         int boot_vga; /* -1: not a VGA device */
+        /* PCI: the enabled reset methods, space-separated (kernel 5.15+); absent: none to choose */
+        bool has_reset_method;
+        char reset_method[128];
         char in_use[160]; /* why detaching it would hurt the host: mounted, up, console */
         char problem[160]; /* why this device cannot be handled, e.g. odd sysfs content */
 };
@@ -78,7 +81,7 @@ int device_attr_path(const struct device *d, const char *attr, char *path, size_
  * udev); -ENOENT. A snapshot has vf_index set on every VF already.
  */
 int sriov_vf_index(const char *pf, const char *vf);
-/* Re-read the fields apply changes (driver, driver_override), straight from sysfs. -ENODEV: the
+/* Re-read the fields apply changes (driver, driver_override, reset_method), straight from sysfs. -ENODEV: the
  * device is gone. */
 int device_refresh(struct device *d);
 

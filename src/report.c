@@ -117,14 +117,17 @@ static void steps_text(unsigned steps, const struct action *a, const char *from,
         size_t n = 0;
 
         buf[0] = '\0';
-        for (unsigned s = STEP_LOAD_MODULE; s <= STEP_LAST && n < size; s <<= 1) {
+        for (unsigned s = STEP_FIRST; s <= STEP_LAST && n < size; s <<= 1) {
                 if (!(steps & s))
                         continue;
                 if (s == STEP_REMOVE_VFS || s == STEP_CREATE_VFS) {
                         n += (size_t)snprintf(buf + n, size - n, "%s", n ? ", " : "");
                         if (n < size)
                                 n += (size_t)sriov_step_text(a, (enum step)s, buf + n, size - n);
-                } else if (s == STEP_LOAD_MODULE && a->target->module[0])
+                } else if (s == STEP_SET_RESET_METHOD && a->item->entry && !back)
+                        n += (size_t)snprintf(buf + n, size - n, "%sreset_method '%s'",
+                                              n ? ", " : "", a->item->entry->reset_method);
+                else if (s == STEP_LOAD_MODULE && a->target->module[0])
                         n += (size_t)snprintf(buf + n, size - n, "%sload %s", n ? ", " : "",
                                               a->target->module);
                 else if (s == STEP_UNBIND)
@@ -140,7 +143,7 @@ static struct json_object *steps_json(unsigned steps, bool back)
 {
         struct json_object *arr = json_object_new_array();
 
-        for (unsigned s = STEP_LOAD_MODULE; s <= STEP_LAST; s <<= 1)
+        for (unsigned s = STEP_FIRST; s <= STEP_LAST; s <<= 1)
                 if (steps & s)
                         json_object_array_add(arr, json_object_new_string(
                                                            step_label((enum step)s, back)));
@@ -181,6 +184,9 @@ static void drift_reason(const struct result *r, char *buf, size_t size)
                                                          ? "driver_override is '%s', not '%s'"
                                                          : "driver_override is not set%s, not '%s'",
                                       d->driver_override, want);
+        if ((a->steps & STEP_SET_RESET_METHOD) && a->item->entry && n < size)
+                n += (size_t)snprintf(buf + n, size - n, "%sreset_method is '%s', not '%s'",
+                                      n ? "; " : "", d->reset_method, a->item->entry->reset_method);
         for (unsigned s = STEP_REMOVE_VFS; s <= STEP_CREATE_VFS && n < size; s <<= 1)
                 if (a->steps & s) {
                         n += (size_t)snprintf(buf + n, size - n, "%sneeds: ", n ? "; " : "");

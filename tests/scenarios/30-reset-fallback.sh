@@ -1,10 +1,100 @@
 #!/bin/bash
+# Per-entry 'reset_method': written before binding, only with methods the device offers (the
+# refusal lists them), recorded, put back by revert; status reports drift in it.
 # Per-entry 'fallback: vfio_pci': the variant driver resolution chose fails to probe or to load;
 # with fallback the device ends on vfio-pci ("fallback", the variant's step and errno, exit 1:
 # not on its intended driver), recorded, and status says drift from the variant; without it the
 # device goes back to where it was, as before.
 # shellcheck source=tests/scenarios/lib.sh
 . "$(dirname "$0")/lib.sh"
+
+RM=/sys/bus/pci/devices/0000:02:00.0/reset_method
+bed reset
+config <<'Y'
+version: 1
+devices:
+  - address: "0000:02:00.0"
+    reset_method: bus
+Y
+run_vb plan --json
+check_rc "reset: plan exit 0" 0
+check "reset: plan shows set-reset-method first" \
+    "will-change set-reset-method,load-module,set-override,unbind,probe" \
+    "$(jdev 0000:02:00.0 '"\(.result) \(.steps | join(","))"')"
+check_grep "reset: the table says which" "reset_method 'bus', load vfio_pci" "$(run_vb plan; echo "$OUT")"
+run_vb status --json
+check_rc "reset: status before: exit 3" 3
+mark
+run_vb apply --json
+check_rc "reset: apply exit 0" 0
+check "reset: changed, steps" "changed set-reset-method,load-module,set-override,unbind,probe" \
+    "$(jdev 0000:02:00.0 '"\(.result) \(.steps | join(","))"')"
+check "reset: reset_method is bus" "bus" "$(cat "$BED$RM")"
+check "reset: on vfio-pci" "driver=vfio-pci override=vfio-pci" "$(state 0000:02:00.0)"
+check "reset: written first, before the module and the override" \
+    "reset_method 0000:02:00.0 bus;load vfio;" "$(events | head -n 2 | tr '\n' ';')"
+check_grep "reset: the previous methods recorded" \
+    "^pci 0000:02:00.0 8086:1533 vfio-pci igb - reset_method=flr,pm,bus$" \
+    "$(cat "$BED/run/vfio-bind/bound")"
+run_vb status --json
+check_rc "reset: status in sync: exit 0" 0
+run_vb apply --json
+check "reset: apply again: unchanged" "unchanged" "$(jdev 0000:02:00.0 .result)"
+# someone changes it: drift, and apply sets it again without moving the device
+sh_bed "echo 'flr bus' > $RM"
+run_vb status --json
+check_rc "reset: changed by hand: status exit 3" 3
+check "reset: drift names the attribute" "drift reset_method is 'flr bus', not 'bus'" \
+    "$(jdev 0000:02:00.0 '"\(.result) \(.reason)"')"
+mark
+run_vb apply --json
+check "reset: apply sets it alone" "changed set-reset-method" \
+    "$(jdev 0000:02:00.0 '"\(.result) \(.steps | join(","))"')"
+check "reset: that write alone" "reset_method 0000:02:00.0 bus" "$(events)"
+check "reset: bus again" "bus" "$(cat "$BED$RM")"
+run_vb revert --json
+check_rc "reset: revert exit 0" 0
+check "reset: revert puts flr pm bus back" "flr pm bus" "$(cat "$BED$RM")"
+check "reset: back on igb" "driver=igb override=-" "$(state 0000:02:00.0)"
+
+# a method the device does not offer: refused at plan time, with those it offers; nothing done
+bed reset
+config <<'Y'
+version: 1
+devices:
+  - address: "0000:02:00.0"
+    reset_method: [acpi, bus]
+  - address: "0000:03:00.0"
+    reset_method: flr
+Y
+run_vb plan --json
+check_rc "refused: plan exit 1" 1
+check "refused: the method and those offered" \
+    "error reset method 'acpi' is not one the device offers; it offers: flr pm bus" \
+    "$(jdev 0000:02:00.0 '"\(.result) \(.error)"')"
+check_grep "refused: a device without the attribute" "has no reset_method attribute" \
+    "$(jdev 0000:03:00.0 .error)"
+mark
+run_vb apply --json
+check_rc "refused: apply exit 1" 1
+check "refused: nothing written" "" "$(events)"
+check "refused: reset_method unchanged" "flr pm bus" "$(cat "$BED$RM")"
+
+# the bind fails after reset_method was written: it goes back too
+bed reset
+config <<'Y'
+version: 1
+devices:
+  - address: "0000:02:00.0"
+    reset_method: "pm  flr"
+Y
+echo "vfio-pci EIO" >"$BED/faults/probe/0000:02:00.0"
+run_vb apply --json
+check_rc "rollback: exit 1" 1
+check "rollback: failed at probe, rolled back" "failed probe true" \
+    "$(jdev 0000:02:00.0 '"\(.result) \(.failed_step) \(.rolled_back)"')"
+check "rollback: reset_method back" "flr pm bus" "$(cat "$BED$RM")"
+check "rollback: on igb" "driver=igb override=-" "$(state 0000:02:00.0)"
 
 # without fallback: the variant's probe fails, the VF goes back to no driver
 bed demo

@@ -357,8 +357,10 @@ static int reset_method_store(const struct tb_pdev *d, const char *vpath, const 
 		return -EINVAL;
 	snprintf(in, sizeof(in), "%s", buf);
 	in[strcspn(in, "\n")] = '\0';
-	if (!strcmp(in, "default"))
+	if (!strcmp(in, "default")) {
+		tb_log("reset_method %s %s", d->addr, supported);
 		return tb_writef(vpath, 0644, "%s\n", supported);
+	}
 	for (char *m = strtok_r(in, " ", &save); m; m = strtok_r(NULL, " ", &save)) {
 		char list[sizeof(supported) + 2], word[64];
 
@@ -367,6 +369,7 @@ static int reset_method_store(const struct tb_pdev *d, const char *vpath, const 
 			return -EINVAL;
 		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s", n ? " " : "", m);
 	}
+	tb_log("reset_method %s %s", d->addr, out);
 	return tb_writef(vpath, 0644, "%s\n", out);
 }
 
