@@ -342,18 +342,26 @@ static void fall_back(const struct apply_ctx *ctx, struct device *d, const char 
 {
         const struct bus_ops *ops = bus_get(d->bus);
         struct result variant = *res;
+        int r;
 
         res->outcome = OUTCOME_PLANNED;
         res->steps_done &= STEP_SET_RESET_METHOD; /* written before, kept for vfio-pci */
         res->rolled_back = false;
         res->message[0] = '\0';
         snprintf(res->driver, sizeof(res->driver), "%s", ops->vfio_driver);
-        if (device_refresh(d) < 0 || move_to(ctx, d, ops->vfio_module, true, res) < 0) {
+        r = device_refresh(d);
+        if (r < 0)
+                result_fail(res, 0, r, "cannot read the state of %s", d->name);
+        else
+                r = move_to(ctx, d, ops->vfio_module, true, res);
+        if (r < 0) {
                 char fallback_error[sizeof(res->message)];
 
+                if (r != -ENODEV)
+                        roll_back(d, original_driver, original_override, res);
+                /* The second error, with where the device was left: both are the truth. */
                 snprintf(fallback_error, sizeof(fallback_error), "%s", res->message);
-                roll_back(d, original_driver, original_override, res);
-                snprintf(res->message, sizeof(res->message), "%.240s; fallback to %s: %.240s",
+                snprintf(res->message, sizeof(res->message), "%.200s; fallback to %.16s: %.250s",
                          variant.message, ops->vfio_driver, fallback_error);
                 return;
         }
