@@ -357,7 +357,7 @@ static void fall_back(const struct apply_ctx *ctx, struct device *d, const char 
         if (r < 0) {
                 char fallback_error[sizeof(res->message)];
 
-                if (r != -ENODEV)
+                if (r != -ENODEV && res->failed_step != STEP_LOAD_MODULE)
                         roll_back(d, original_driver, original_override, res);
                 /* The second error, with where the device was left: both are the truth. */
                 snprintf(fallback_error, sizeof(fallback_error), "%s", res->message);
@@ -410,7 +410,9 @@ static void apply_one(const struct apply_ctx *ctx, const struct action *a, struc
 
         if (move_to(ctx, d, t->module, a->steps & STEP_LOAD_MODULE, res) == 0)
                 return;
-        roll_back(d, original_driver, original_override, res);
+        /* A module that does not load fails before anything of the device is written. */
+        if (res->failed_step != STEP_LOAD_MODULE)
+                roll_back(d, original_driver, original_override, res);
         if (fallback_applies(a, d, res))
                 fall_back(ctx, d, original_driver, original_override, res);
         /* Back where it was: its reset methods too (vfio-pci: the fallback keeps the entry's). */
