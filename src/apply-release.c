@@ -45,6 +45,8 @@ size_t apply_releases(const struct plan *plan, const struct record *rec,
                                  strerror(-r));
                 } else {
                         r = revert_device(ctx, d, res);
+                        if (r >= 0)
+                                r = revert_reset_method(rec, d, res);
                         if (r < 0 && res->outcome != OUTCOME_FAILED) {
                                 res->outcome = OUTCOME_FAILED;
                                 res->error = r;

@@ -198,27 +198,178 @@ static bool fsl_mc_container_on(struct snapshot *s, const struct device *d, cons
         return false;
 }
 
-/* The target's module, unless an earlier device of this run loaded it: -errno with res failed. */
-static int load_target_module(const struct apply_ctx *ctx, const struct target *t,
-                              struct result *res)
+/* The entry's reset methods, the old ones kept in res: -errno with res failed. */
+static int set_reset_method(struct device *d, const struct config_entry *e, struct result *res)
 {
-        int r = module_load(ctx->kmod, t->module);
+        int r;
+
+        snprintf(res->previous_reset_method, sizeof(res->previous_reset_method), "%s",
+                 d->reset_method);
+        r = device_attr_write(d, "reset_method", e->reset_method);
+        if (r < 0) {
+                result_fail(res, STEP_SET_RESET_METHOD, r, "cannot set reset_method to '%s'",
+                            e->reset_method);
+                return r;
+        }
+        res->steps_done |= STEP_SET_RESET_METHOD;
+        (void)device_refresh(d);
+        return 0;
+}
+
+int restore_reset_method(struct device *d, const char *methods, struct result *res)
+{
+        int r;
+
+        /* Nothing enabled before: the kernel takes an empty value (a newline) for that. */
+        r = device_attr_write(d, "reset_method", methods[0] ? methods : "\n");
+        if (r < 0) {
+                result_fail(res, STEP_SET_RESET_METHOD, r, "cannot put reset_method back to '%s'",
+                            methods);
+                return r;
+        }
+        res->steps_done |= STEP_SET_RESET_METHOD;
+        (void)device_refresh(d);
+        return 0;
+}
+
+/* The module, unless an earlier device of this run loaded it: -errno with res failed. */
+static int load_target_module(const struct apply_ctx *ctx, const char *module, struct result *res)
+{
+        int r = module_load(ctx->kmod, module);
 
         if (r == LOAD_BLACKLISTED) {
                 result_fail(res, STEP_LOAD_MODULE, -EPERM, "blacklisted");
                 /* Not the kernel's refusal: no errno text. */
                 snprintf(res->message, sizeof(res->message),
                          "module '%s' is blacklisted in modprobe.d ('blacklist %s'); "
-                         "not loading it", t->module, t->module);
+                         "not loading it", module, module);
                 return -EPERM;
         }
         if (r < 0) {
-                result_fail(res, STEP_LOAD_MODULE, r, "cannot load module '%s'", t->module);
+                result_fail(res, STEP_LOAD_MODULE, r, "cannot load module '%s'", module);
                 return r;
         }
         if (r != LOAD_ALREADY)
                 res->steps_done |= STEP_LOAD_MODULE;
         return 0;
+}
+
+/*
+ * Puts d on module's driver (res->driver, the name the module registers once loaded): load,
+ * override, unbind, bind, verify. 0 with res's outcome set, or -errno with res failed and the
+ * device not rolled back yet.
+ */
+static int move_to(const struct apply_ctx *ctx, struct device *d, const char *module, bool load,
+                   struct result *res)
+{
+        char *driver = res->driver;
+        int r;
+
+        if (load && load_target_module(ctx, module, res) < 0)
+                return res->error;
+        /* Only the module knows its driver's name: read it now that it is in the kernel. */
+        if (!module_bus_driver_name(d->bus, module, driver, sizeof(res->driver)))
+                log_debug("%s: module '%s' lists no %s driver; using '%s'", d->name, module,
+                          bus_get(d->bus)->name, driver);
+        if (streq(d->driver, driver) && streq(d->driver_override, driver)) {
+                res->outcome = res->steps_done ? OUTCOME_CHANGED : OUTCOME_UNCHANGED;
+                return 0;
+        }
+
+        /* Already set (the device drifted off its driver only): no write needed. */
+        if (!streq(d->driver_override, driver)) {
+                r = device_attr_write(d, "driver_override", driver);
+                if (r < 0) {
+                        result_fail(res, STEP_SET_OVERRIDE, r, "cannot set driver_override to '%s'",
+                             driver);
+                        return r;
+                }
+                res->steps_done |= STEP_SET_OVERRIDE;
+        }
+
+        if (d->driver[0] && !streq(d->driver, driver)) {
+                r = device_attr_write(d, "driver/unbind", d->name);
+                if (r < 0) {
+                        result_fail(res, STEP_UNBIND, r, "cannot unbind '%s'", d->driver);
+                        return r;
+                }
+                res->steps_done |= STEP_UNBIND;
+        }
+        r = device_refresh(d);
+        if (r >= 0 && !d->driver[0]) {
+                r = device_bind_to(d, driver);
+                if (r == -ENOENT) {
+                        result_fail(res, STEP_PROBE, r, "no %s driver '%s' is registered (module '%s')",
+                             bus_get(d->bus)->name, driver, module);
+                        return r;
+                }
+                if (r < 0) {
+                        result_fail(res, STEP_PROBE, r, "probe by '%s' failed", driver);
+                        return r;
+                }
+                res->steps_done |= STEP_PROBE;
+                r = device_refresh(d);
+        }
+        if (r < 0) {
+                result_fail(res, STEP_PROBE, r, "cannot read the state of %s", d->name);
+                return r;
+        }
+        if (!streq(d->driver, driver)) {
+                result_fail(res, STEP_PROBE, -ENODEV,
+                     "'%s' did not take the device (the kernel log says why)", driver);
+                return -ENODEV;
+        }
+        res->outcome = OUTCOME_CHANGED;
+        return 0;
+}
+
+/*
+ * 'fallback: vfio_pci': the chosen module failed to load or probe, and d is back where it was.
+ * It goes to the bus's own VFIO driver instead; the result keeps the variant's step and errno.
+ */
+static bool fallback_applies(const struct action *a, const struct device *d,
+                             const struct result *res)
+{
+        const struct config_entry *e = a->item->entry;
+
+        return e && e->fallback && d->bus == BUS_PCI &&
+               (res->failed_step == STEP_LOAD_MODULE || res->failed_step == STEP_PROBE) &&
+               !streq(a->target->module, bus_get(d->bus)->vfio_module);
+}
+
+static void fall_back(const struct apply_ctx *ctx, struct device *d, const char *original_driver,
+                      const char *original_override, struct result *res)
+{
+        const struct bus_ops *ops = bus_get(d->bus);
+        struct result variant = *res;
+        int r;
+
+        res->outcome = OUTCOME_PLANNED;
+        res->steps_done &= STEP_SET_RESET_METHOD; /* written before, kept for vfio-pci */
+        res->rolled_back = false;
+        res->message[0] = '\0';
+        snprintf(res->driver, sizeof(res->driver), "%s", ops->vfio_driver);
+        r = device_refresh(d);
+        if (r < 0)
+                result_fail(res, 0, r, "cannot read the state of %s", d->name);
+        else
+                r = move_to(ctx, d, ops->vfio_module, true, res);
+        if (r < 0) {
+                char fallback_error[sizeof(res->message)];
+
+                if (r != -ENODEV && res->failed_step != STEP_LOAD_MODULE)
+                        roll_back(d, original_driver, original_override, res);
+                /* The second error, with where the device was left: both are the truth. */
+                snprintf(fallback_error, sizeof(fallback_error), "%s", res->message);
+                snprintf(res->message, sizeof(res->message), "%.200s; fallback to %.16s: %.250s",
+                         variant.message, ops->vfio_driver, fallback_error);
+                return;
+        }
+        res->outcome = OUTCOME_FALLBACK;
+        res->failed_step = variant.failed_step;
+        res->error = variant.error;
+        snprintf(res->message, sizeof(res->message), "%.300s; on %s instead ('fallback')",
+                 variant.message, res->driver);
 }
 
 static void apply_one(const struct apply_ctx *ctx, const struct action *a, struct result *res)
@@ -227,7 +378,6 @@ static void apply_one(const struct apply_ctx *ctx, const struct action *a, struc
         struct device *d = snapshot_device(ctx->snapshot, a->item->device);
         const struct target *t = a->target;
         char original_driver[DRIVER_NAME_MAX], original_override[DRIVER_NAME_MAX];
-        char *driver = res->driver; /* t->driver, or the one the module registers */
         int r;
 
         if (!d) {
@@ -247,6 +397,8 @@ static void apply_one(const struct apply_ctx *ctx, const struct action *a, struc
                      d->name);
                 return;
         }
+        if ((a->steps & STEP_SET_RESET_METHOD) && set_reset_method(d, a->item->entry, res) < 0)
+                return; /* the first step: nothing to roll back */
         if (streq(d->driver, t->driver) && streq(d->driver_override, t->driver) && t->driver[0]) {
                 res->outcome = OUTCOME_CHANGED;
                 return;
@@ -256,65 +408,21 @@ static void apply_one(const struct apply_ctx *ctx, const struct action *a, struc
         snprintf(original_driver, sizeof(original_driver), "%s", d->driver);
         snprintf(original_override, sizeof(original_override), "%s", d->driver_override);
 
-        if ((a->steps & STEP_LOAD_MODULE) && load_target_module(ctx, t, res) < 0)
+        if (move_to(ctx, d, t->module, a->steps & STEP_LOAD_MODULE, res) == 0)
                 return;
-        /* Only the module knows its driver's name: read it now that it is in the kernel. */
-        if (!module_bus_driver_name(d->bus, t->module, driver, sizeof(res->driver)))
-                log_debug("%s: module '%s' lists no %s driver; using '%s'", d->name, t->module,
-                          bus_get(d->bus)->name, driver);
-        if (streq(d->driver, driver) && streq(d->driver_override, driver)) {
-                res->outcome = res->steps_done ? OUTCOME_CHANGED : OUTCOME_UNCHANGED;
-                return;
+        /* A module that does not load fails before anything of the device is written. */
+        if (res->failed_step != STEP_LOAD_MODULE)
+                roll_back(d, original_driver, original_override, res);
+        if (fallback_applies(a, d, res))
+                fall_back(ctx, d, original_driver, original_override, res);
+        /* Back where it was: its reset methods too (vfio-pci: the fallback keeps the entry's). */
+        if (res->outcome == OUTCOME_FAILED && (res->steps_done & STEP_SET_RESET_METHOD) &&
+            device_attr_write(d, "reset_method", res->previous_reset_method[0]
+                                                         ? res->previous_reset_method
+                                                         : "\n") == 0) {
+                res->steps_done &= ~(unsigned)STEP_SET_RESET_METHOD;
+                (void)device_refresh(d);
         }
-
-        /* Already set (the device drifted off its driver only): no write needed. */
-        if (!streq(d->driver_override, driver)) {
-                r = device_attr_write(d, "driver_override", driver);
-                if (r < 0) {
-                        result_fail(res, STEP_SET_OVERRIDE, r, "cannot set driver_override to '%s'",
-                             driver);
-                        goto rollback;
-                }
-                res->steps_done |= STEP_SET_OVERRIDE;
-        }
-
-        if (d->driver[0] && !streq(d->driver, driver)) {
-                r = device_attr_write(d, "driver/unbind", d->name);
-                if (r < 0) {
-                        result_fail(res, STEP_UNBIND, r, "cannot unbind '%s'", d->driver);
-                        goto rollback;
-                }
-                res->steps_done |= STEP_UNBIND;
-        }
-        r = device_refresh(d);
-        if (r >= 0 && !d->driver[0]) {
-                r = device_bind_to(d, driver);
-                if (r == -ENOENT) {
-                        result_fail(res, STEP_PROBE, r, "no %s driver '%s' is registered (module '%s')",
-                             bus_get(d->bus)->name, driver, t->module);
-                        goto rollback;
-                }
-                if (r < 0) {
-                        result_fail(res, STEP_PROBE, r, "probe by '%s' failed", driver);
-                        goto rollback;
-                }
-                res->steps_done |= STEP_PROBE;
-                r = device_refresh(d);
-        }
-        if (r < 0) {
-                result_fail(res, STEP_PROBE, r, "cannot read the state of %s", d->name);
-                goto rollback;
-        }
-        if (!streq(d->driver, driver)) {
-                result_fail(res, STEP_PROBE, -ENODEV,
-                     "'%s' did not take the device (the kernel log says why)", driver);
-                goto rollback;
-        }
-        res->outcome = OUTCOME_CHANGED;
-        return;
-
-rollback:
-        roll_back(d, original_driver, original_override, res);
 }
 
 /* 'group: all': the member of d's IOMMU group that failed on its own, among the n results. */
@@ -424,6 +532,10 @@ size_t apply_plan(const struct plan *plan, const struct apply_ctx *ctx, struct r
                 if (res->outcome == OUTCOME_FAILED) {
                         failed++;
                         log_error("%s: %s", d->name, res->message);
+                } else if (res->outcome == OUTCOME_FALLBACK) {
+                        /* Not on the driver the configuration chose: not a success (vfio-bind(8)). */
+                        failed++;
+                        log_warning("%s: %s", d->name, res->message);
                 } else if (res->outcome == OUTCOME_CHANGED)
                         log_info("%s: bound to %s", d->name, res->driver);
         }

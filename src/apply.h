@@ -28,6 +28,7 @@ enum outcome {
         OUTCOME_IN_SYNC, /* status */
         OUTCOME_DRIFT,   /* status */
         OUTCOME_RELEASED, /* apply: given back to a host driver, no entry selecting it (plan.h) */
+        OUTCOME_FALLBACK, /* apply: its module failed, on vfio-pci instead ('fallback') */
 };
 
 struct result {
@@ -50,6 +51,8 @@ struct result {
         bool for_group; /* failed only because a mate did, under 'group: all' (errno ECANCELED) */
         char previous_driver[DRIVER_NAME_MAX]; /* what it was on before apply or revert */
         char previous_override[DRIVER_NAME_MAX];
+        /* Its reset_method before this run wrote the entry's (set-reset-method done): recorded. */
+        char previous_reset_method[sizeof(((struct device *)0)->reset_method)];
 };
 
 /* What apply works on besides the plan, which it only reads. */
@@ -69,6 +72,11 @@ struct apply_ctx {
  * apply_sriov_finish). Returns the number of failed devices.
  */
 size_t apply_plan(const struct plan *plan, const struct apply_ctx *ctx, struct result *results);
+
+/* Writes back the reset_method a record kept (revert, a release); the step in res. */
+int restore_reset_method(struct device *d, const char *methods, struct result *res);
+/* After revert_device: the reset_method rec kept for d, if any, written back. */
+int revert_reset_method(const struct record *rec, struct device *d, struct result *res);
 
 /* Clears the override and hands the device back to a host driver (loading it if needed). */
 int revert_device(const struct apply_ctx *ctx, struct device *d, struct result *res);

@@ -66,7 +66,7 @@ bool module_name_is_valid(const char *s)
         return true;
 }
 
-static const char entry_keys[] = "address, id, subsystem, class, driver, group, force, optional, sriov, bus, name, compatible, slot, path, serial, functions";
+static const char entry_keys[] = "address, id, subsystem, class, driver, group, force, optional, sriov, bus, name, compatible, slot, path, serial, functions, reset_method, fallback";
 static bool compatible_is_valid(const char *s)
 {
         size_t n = strlen(s);
@@ -260,6 +260,72 @@ static void parse_identity(struct loader *l, struct config_entry *e, const yaml_
                              "(default) or 'all' (every function of the card)", s);
 }
 
+/* The methods of drivers/pci/pci.c's pci_reset_fn_methods, as reset_method_store takes them. */
+static const char *const reset_methods[] = { "device_specific", "acpi", "flr", "af_flr", "pm",
+                                             "bus", "cxl_bus" };
+
+static bool reset_method_known(const char *m)
+{
+        for (size_t i = 0; i < ELEMENTSOF(reset_methods); i++)
+                if (streq(reset_methods[i], m))
+                        return true;
+        return false;
+}
+
+/* A method, or several space-separated as the kernel takes them, appended to e->reset_method. */
+static bool add_reset_method(struct loader *l, struct config_entry *e, const yaml_node_t *item)
+{
+        const char *text = scalar_text(l, item, "reset_method");
+
+        if (!text)
+                return false;
+        for (const char *p = text + strspn(text, " "); *p; p += strspn(p, " ")) {
+                size_t n = strcspn(p, " "), len = strlen(e->reset_method);
+                char m[32];
+
+                snprintf(m, sizeof(m), "%.*s", (int)n, p);
+                p += n;
+                if (n >= sizeof(m) || !reset_method_known(m)) {
+                        loader_error(l, &item->start_mark, "invalid reset_method '%s': expected "
+                                     "device_specific, acpi, flr, af_flr, pm, bus or cxl_bus, or "
+                                     "several of them such as [flr, bus]", text);
+                        return false;
+                }
+                if (word_listed(e->reset_method, m)) {
+                        loader_error(l, &item->start_mark, "reset_method '%s' listed twice", m);
+                        return false;
+                }
+                snprintf(e->reset_method + len, sizeof(e->reset_method) - len, "%s%s",
+                         len ? " " : "", m);
+        }
+        return true;
+}
+
+/* One method, or a list in the order the kernel is to try them. */
+static void parse_reset_method(struct loader *l, struct config_entry *e, const yaml_node_t *n)
+{
+        if (n->type == YAML_SEQUENCE_NODE) {
+                const yaml_node_item_t *start = n->data.sequence.items.start;
+
+                if (start == n->data.sequence.items.top) {
+                        loader_error(l, &n->start_mark, "'reset_method' is empty; leave it out "
+                                     "to keep the device's own");
+                        return;
+                }
+                for (const yaml_node_item_t *i = start; i < n->data.sequence.items.top; i++)
+                        if (!add_reset_method(l, e, yaml_document_get_node(&l->doc, *i)))
+                                return;
+        } else if (!add_reset_method(l, e, n))
+                return;
+        if (!e->reset_method[0]) {
+                loader_error(l, &n->start_mark, "'reset_method' is empty; leave it out to keep the "
+                             "device's own");
+                return;
+        }
+        e->reset_method_loc = (struct config_location){ l->file, (unsigned)n->start_mark.line + 1,
+                                                        (unsigned)n->start_mark.column + 1 };
+}
+
 static void parse_entry_value(struct loader *l, struct config_entry *e, const yaml_node_t *key,
                               const yaml_node_t *value, unsigned *seen)
 {
@@ -391,6 +457,19 @@ static void parse_entry_value(struct loader *l, struct config_entry *e, const ya
         } else if (streq(k, "sriov")) {
                 if (!key_seen(l, key, seen, 1 << 7))
                         parse_sriov(l, e, value);
+        } else if (streq(k, "reset_method")) {
+                if (!key_seen(l, key, seen, 1u << 24))
+                        parse_reset_method(l, e, value);
+        } else if (streq(k, "fallback")) {
+                if (key_seen(l, key, seen, 1u << 25) || !(s = scalar_text(l, value, k)))
+                        return;
+                /* Only vfio-pci serves every PCI device: it is the one fallback there is. */
+                if (streq(s, "vfio_pci") || streq(s, "vfio-pci"))
+                        e->fallback = true;
+                else
+                        loader_error(l, &value->start_mark, "invalid fallback '%s': expected "
+                                     "vfio_pci (bind to vfio-pci when the chosen module fails to "
+                                     "load or probe)", s);
         } else
                 loader_error(l, &key->start_mark, "unknown key '%s' in device entry; expected one of: %s",
                              k, entry_keys);
@@ -433,6 +512,11 @@ int parse_entry(struct loader *l, const yaml_node_t *n)
                 }
         if (l->errors != errors_before)
                 return 0;
+        if (e.bus != BUS_PCI && (e.reset_method[0] || e.fallback)) {
+                loader_error(l, &n->start_mark, "'reset_method' and 'fallback' are PCI keys, not "
+                             "for %s devices", bus_get(e.bus)->name);
+                return 0;
+        }
         if (e.bus != BUS_PCI) {
                 const struct bus_ops *ops = bus_get(e.bus);
 

@@ -38,6 +38,7 @@ struct config_sriov {
 };
 
 #define COMPATIBLE_MAX 128
+#define RESET_METHOD_MAX 128 /* the kernel's methods, all of them, fit in 64 */
 
 struct config_entry {
         struct config_location loc;
@@ -63,6 +64,11 @@ struct config_entry {
         uint64_t serial;
         bool all_functions; /* 'functions: all': every function of a matched device's bus:device */
         struct config_sriov sriov;
+        /* 'fallback: vfio_pci': when the chosen module fails to load or probe, bind to vfio-pci. */
+        bool fallback;
+        /* 'reset_method': the methods to write, space-separated as the kernel takes them; "" none. */
+        char reset_method[RESET_METHOD_MAX];
+        struct config_location reset_method_loc;
 };
 
 struct config {

@@ -36,6 +36,9 @@ struct device {
         char path[PCI_PATH_MAX];
         bool has_serial;
         uint64_t serial;
+        /* PCI: the enabled reset methods, space-separated (kernel 5.15+); absent: none to choose */
+        bool has_reset_method;
+        char reset_method[128];
         char in_use[160]; /* why detaching it would hurt the host: mounted, up, console */
         char problem[160]; /* why this device cannot be handled, e.g. odd sysfs content */
 };
@@ -89,7 +92,7 @@ int device_attr_path(const struct device *d, const char *attr, char *path, size_
  * udev); -ENOENT. A snapshot has vf_index set on every VF already.
  */
 int sriov_vf_index(const char *pf, const char *vf);
-/* Re-read the fields apply changes (driver, driver_override), straight from sysfs. -ENODEV: the
+/* Re-read the fields apply changes (driver, driver_override, reset_method), straight from sysfs. -ENODEV: the
  * device is gone. */
 int device_refresh(struct device *d);
 

@@ -430,3 +430,17 @@ void pci_serial_format(uint64_t serial, char buf[static PCI_SERIAL_MAX])
                                         shift == 56 ? "" : "-",
                                         (unsigned)(serial >> shift) & 0xff);
 }
+
+bool word_listed(const char *list, const char *word)
+{
+        size_t n = strlen(word);
+
+        for (const char *p = list; n && *p; p += strspn(p, " \n")) {
+                size_t len = strcspn(p, " \n");
+
+                if (len == n && strncmp(p, word, n) == 0)
+                        return true;
+                p += len;
+        }
+        return false;
+}

@@ -99,3 +99,5 @@ typedef int (*pci_config_read_fn)(void *userdata, size_t offset, uint8_t *buf, s
 int pci_config_find_serial(pci_config_read_fn read_config, void *userdata, uint64_t *ret);
 int pci_serial_parse(const char *s, uint64_t *ret, const char **why);
 void pci_serial_format(uint64_t serial, char buf[static PCI_SERIAL_MAX]);
+/* Whether word is one of the space-separated words of list (a device's reset_method). */
+bool word_listed(const char *list, const char *word);

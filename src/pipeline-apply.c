@@ -90,14 +90,26 @@ static int add_bound(const struct pipeline *p, const struct result *results, siz
 
                 if (!bound_now(p, &results[i], &e))
                         continue;
+                /* What the device had before vfio-bind first changed it is what revert restores. */
+                if (results[i].steps_done & STEP_SET_RESET_METHOD) {
+                        e.has_reset_previous = true;
+                        snprintf(e.reset_previous, sizeof(e.reset_previous), "%s",
+                                 results[i].previous_reset_method);
+                }
                 old = record_find(next, e.bus, e.name);
                 if (old) {
                         /* Ours already: the configuration that wants it now owns it. */
                         snprintf(old->origin, sizeof(old->origin), "%s", e.origin);
+                        if (!old->has_reset_previous && e.has_reset_previous) {
+                                old->has_reset_previous = true;
+                                snprintf(old->reset_previous, sizeof(old->reset_previous), "%s",
+                                         e.reset_previous);
+                        }
                         continue;
                 }
                 /* "unchanged" and not recorded: someone else bound it; it stays theirs. */
-                if (results[i].outcome != OUTCOME_CHANGED || !taken_from_host(p, &e))
+                if ((results[i].outcome != OUTCOME_CHANGED &&
+                     results[i].outcome != OUTCOME_FALLBACK) || !taken_from_host(p, &e))
                         continue;
                 r = record_add(next, &e);
                 if (r < 0)

@@ -5,6 +5,8 @@
 const char *step_name(enum step s)
 {
         switch (s) {
+        case STEP_SET_RESET_METHOD:
+                return "set-reset-method";
         case STEP_LOAD_MODULE:
                 return "load-module";
         case STEP_SET_OVERRIDE:
@@ -227,6 +229,43 @@ static void plan_without_index(const struct selected_device *item, const struct 
                          "it (set 'force: true' to override)", d->in_use);
 }
 
+/*
+ * 'reset_method': written only when it differs, and only with methods the device offers (its
+ * attribute lists them). False with a's reason when it cannot be.
+ */
+static bool plan_reset_method(const struct selected_device *item, struct action *a)
+{
+        const struct config_entry *e = item->entry;
+        const struct device *d = item->device;
+        const char *want = e && !item->via_group ? e->reset_method : "";
+
+        if (!want[0] || (d->has_reset_method && streq(d->reset_method, want)))
+                return true;
+        a->kind = ACTION_ERROR;
+        if (!d->has_reset_method) {
+                snprintf(a->reason, sizeof(a->reason), "the device has no reset_method attribute "
+                         "(a kernel older than 5.15, or a device without a reset method); leave "
+                         "'reset_method' out for it");
+                return false;
+        }
+        for (const char *p = want; *p; p += strspn(p, " ")) {
+                size_t n = strcspn(p, " ");
+                char m[32];
+
+                snprintf(m, sizeof(m), "%.*s", (int)n, p);
+                p += n;
+                if (!word_listed(d->reset_method, m)) {
+                        snprintf(a->reason, sizeof(a->reason), "reset method '%s' is not one the "
+                                 "device offers; it offers: %s", m,
+                                 d->reset_method[0] ? d->reset_method : "none");
+                        return false;
+                }
+        }
+        a->kind = ACTION_NONE; /* so far: plan_one decides */
+        a->steps |= STEP_SET_RESET_METHOD;
+        return true;
+}
+
 /* planned: the actions of the items before this one (index n_planned). */
 static void plan_one(const struct selection *sel, const struct action *planned, size_t n_planned,
                      const struct target *t, const struct snapshot *s, struct action *a)
@@ -301,6 +340,8 @@ static void plan_one(const struct selection *sel, const struct action *planned, 
                          "(set 'force: true' to override)", d->in_use);
                 return;
         }
+        if (!plan_reset_method(item, a))
+                return;
         if (!streq(d->driver_override, t->driver))
                 a->steps |= STEP_SET_OVERRIDE;
         if (!streq(d->driver, t->driver)) {

@@ -7,13 +7,15 @@
 #include "select.h"
 
 enum step {
-        STEP_LOAD_MODULE = 1 << 0,
-        STEP_SET_OVERRIDE = 1 << 1,
-        STEP_UNBIND = 1 << 2,
-        STEP_PROBE = 1 << 3,
-        STEP_REMOVE_VFS = 1 << 4, /* SR-IOV PF: sriov_numvfs = 0 first ('replace') */
-        STEP_CREATE_VFS = 1 << 5, /* SR-IOV PF: sriov_numvfs = N */
+        STEP_SET_RESET_METHOD = 1 << 0, /* the entry's 'reset_method', before anything is bound */
+        STEP_LOAD_MODULE = 1 << 1,
+        STEP_SET_OVERRIDE = 1 << 2,
+        STEP_UNBIND = 1 << 3,
+        STEP_PROBE = 1 << 4,
+        STEP_REMOVE_VFS = 1 << 5, /* SR-IOV PF: sriov_numvfs = 0 first ('replace') */
+        STEP_CREATE_VFS = 1 << 6, /* SR-IOV PF: sriov_numvfs = N */
 };
+#define STEP_FIRST STEP_SET_RESET_METHOD
 #define STEP_LAST STEP_CREATE_VFS
 
 enum action_kind {

@@ -56,7 +56,8 @@ bool record_equal(const struct record *a, const struct record *b)
                 if (x->bus != y->bus || !streq(x->name, y->name) || x->has_id != y->has_id ||
                     (x->has_id && (x->id.vendor != y->id.vendor || x->id.device != y->id.device)) ||
                     !streq(x->driver, y->driver) || !streq(x->previous, y->previous) ||
-                    !streq(x->origin, y->origin))
+                    !streq(x->origin, y->origin) || x->has_reset_previous != y->has_reset_previous ||
+                    !streq(x->reset_previous, y->reset_previous))
                         return false;
         }
         return true;
@@ -119,7 +120,7 @@ static bool parse_driver_field(const char *s, bool allow_none, char *buf, size_t
 /* One data line, split in place; false when any field is not as record_format writes it. */
 static bool parse_line(char *line, struct record_entry *e)
 {
-        char *f[7];
+        char *f[8];
         size_t n = 0;
         const char *why;
 
@@ -130,7 +131,7 @@ static bool parse_line(char *line, struct record_entry *e)
                         break;
                 *s++ = '\0';
         }
-        if (n != 5)
+        if (n != 5 && n != 6)
                 return false;
         *e = (struct record_entry){ 0 };
         if (bus_from_name(f[0], &e->bus) < 0 || strlen(f[1]) >= sizeof(e->name))
@@ -162,6 +163,18 @@ static bool parse_line(char *line, struct record_entry *e)
         if (!origin_ok(f[5]))
                 return false;
         snprintf(e->origin, sizeof(e->origin), "%s", f[5]);
+        if (n == 6) {
+                static const char key[] = "reset_method=";
+                const char *m = f[6] + sizeof(key) - 1;
+
+                if (strncmp(f[6], key, sizeof(key) - 1) != 0 ||
+                    strlen(m) >= sizeof(e->reset_previous) ||
+                    strspn(m, "abcdefghijklmnopqrstuvwxyz_,") != strlen(m))
+                        return false;
+                e->has_reset_previous = true;
+                for (size_t i = 0; m[i]; i++)
+                        e->reset_previous[i] = m[i] == ',' ? ' ' : m[i];
+        }
         return true;
 }
 
@@ -224,15 +237,21 @@ int record_format(const struct record *r, char **ret)
         if (!f)
                 return -ENOMEM;
         fprintf(f, "# Devices vfio-bind bound, and no one changed since (vfio-bind(8), FILES).\n"
-                   "# BUS NAME VENDOR:DEVICE DRIVER PREVIOUS-DRIVER ORIGIN\n" RECORD_MAGIC "\n");
+                   "# BUS NAME VENDOR:DEVICE DRIVER PREVIOUS-DRIVER ORIGIN [reset_method=PREVIOUS]\n" RECORD_MAGIC "\n");
         for (size_t i = 0; i < r->n_entries; i++) {
                 const struct record_entry *e = &r->entries[i];
                 char id[16] = "-";
 
                 if (e->has_id)
                         snprintf(id, sizeof(id), "%04x:%04x", e->id.vendor, e->id.device);
-                fprintf(f, "%s %s %s %s %s %s\n", bus_get(e->bus)->name, e->name, id, e->driver,
+                fprintf(f, "%s %s %s %s %s %s", bus_get(e->bus)->name, e->name, id, e->driver,
                         e->previous[0] ? e->previous : "-", e->origin);
+                if (e->has_reset_previous) {
+                        fputs(" reset_method=", f);
+                        for (const char *m = e->reset_previous; *m; m++)
+                                fputc(*m == ' ' ? ',' : *m, f);
+                }
+                fputc('\n', f);
         }
         if (fclose(f) != 0) {
                 free(buf);

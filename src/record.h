@@ -10,14 +10,16 @@
  *
  * One line per device, fields separated by one space:
  *
- *     BUS NAME VENDOR:DEVICE|- DRIVER PREVIOUS|- ORIGIN
+ *     BUS NAME VENDOR:DEVICE|- DRIVER PREVIOUS|- ORIGIN [reset_method=M1,M2]
  *
  * DRIVER is what vfio-bind wrote to driver_override and bound, PREVIOUS the driver the device
  * was on before ("-": none, as in the initramfs before coldplug), ORIGIN the configuration
  * that bound it: "-" the host's (default files; the early run and udev), "cmdline" the kernel
  * command line's rd.vfio-bind.devices= (never released: they are for one boot), or the path
  * given with -c, bytes outside '!'..'~' and '\' written as \xHH. A run releases only what its
- * own configuration bound.
+ * own configuration bound. The last field is there when vfio-bind wrote an entry's
+ * 'reset_method': the methods the device had before, ','-separated (none: empty), which revert
+ * and a release write back.
  */
 
 #include <stdbool.h>
@@ -43,6 +45,8 @@ struct record_entry {
         char driver[DRIVER_NAME_MAX];
         char previous[DRIVER_NAME_MAX]; /* "" none */
         char origin[RECORD_ORIGIN_MAX];
+        bool has_reset_previous;
+        char reset_previous[128]; /* space-separated, as the kernel reads and takes it */
 };
 
 struct record {

@@ -23,7 +23,7 @@ const struct column result_columns[] = {
         { "host_driver", 0, "a release: the host driver it goes back to" },
         { "iommu_group", COLUMN_RIGHT, "its IOMMU group" },
         { "result", COLUMN_DEFAULT, "unchanged, will-change, will-release, error (plan); "
-                                    "changed, failed, released (apply, revert); in-sync, drift (status)" },
+                                    "changed, failed, released, fallback (apply, revert); in-sync, drift (status)" },
         { "changed", 0, "whether it changed (plan: would change)" },
         { "steps", 0, "steps done (plan: to do), in order" },
         { "failed_step", 0, "the step that failed" },
@@ -61,6 +61,8 @@ const char *outcome_name(enum outcome o)
                 return "drift";
         case OUTCOME_RELEASED:
                 return "released";
+        case OUTCOME_FALLBACK:
+                return "fallback";
         }
         return "unknown";
 }
@@ -119,14 +121,17 @@ static void steps_text(unsigned steps, const struct action *a, const char *from,
         size_t n = 0;
 
         buf[0] = '\0';
-        for (unsigned s = STEP_LOAD_MODULE; s <= STEP_LAST && n < size; s <<= 1) {
+        for (unsigned s = STEP_FIRST; s <= STEP_LAST && n < size; s <<= 1) {
                 if (!(steps & s))
                         continue;
                 if (s == STEP_REMOVE_VFS || s == STEP_CREATE_VFS) {
                         n += (size_t)snprintf(buf + n, size - n, "%s", n ? ", " : "");
                         if (n < size)
                                 n += (size_t)sriov_step_text(a, (enum step)s, buf + n, size - n);
-                } else if (s == STEP_LOAD_MODULE && a->target->module[0])
+                } else if (s == STEP_SET_RESET_METHOD && a->item->entry && !back)
+                        n += (size_t)snprintf(buf + n, size - n, "%sreset_method '%s'",
+                                              n ? ", " : "", a->item->entry->reset_method);
+                else if (s == STEP_LOAD_MODULE && a->target->module[0])
                         n += (size_t)snprintf(buf + n, size - n, "%sload %s", n ? ", " : "",
                                               a->target->module);
                 else if (s == STEP_UNBIND)
@@ -142,7 +147,7 @@ static struct json_object *steps_json(unsigned steps, bool back)
 {
         struct json_object *arr = json_object_new_array();
 
-        for (unsigned s = STEP_LOAD_MODULE; s <= STEP_LAST; s <<= 1)
+        for (unsigned s = STEP_FIRST; s <= STEP_LAST; s <<= 1)
                 if (steps & s)
                         json_object_array_add(arr, json_object_new_string(
                                                            step_label((enum step)s, back)));
@@ -153,6 +158,7 @@ static struct json_object *steps_json(unsigned steps, bool back)
 static bool result_changed(const struct result *r)
 {
         return r->outcome == OUTCOME_CHANGED || r->outcome == OUTCOME_RELEASED ||
+               r->outcome == OUTCOME_FALLBACK ||
                (r->outcome == OUTCOME_PLANNED &&
                 (r->action->kind == ACTION_BIND || r->action->kind == ACTION_RELEASE));
 }
@@ -182,6 +188,9 @@ static void drift_reason(const struct result *r, char *buf, size_t size)
                                                          ? "driver_override is '%s', not '%s'"
                                                          : "driver_override is not set%s, not '%s'",
                                       d->driver_override, want);
+        if ((a->steps & STEP_SET_RESET_METHOD) && a->item->entry && n < size)
+                n += (size_t)snprintf(buf + n, size - n, "%sreset_method is '%s', not '%s'",
+                                      n ? "; " : "", d->reset_method, a->item->entry->reset_method);
         for (unsigned s = STEP_REMOVE_VFS; s <= STEP_CREATE_VFS && n < size; s <<= 1)
                 if (a->steps & s) {
                         n += (size_t)snprintf(buf + n, size - n, "%sneeds: ", n ? "; " : "");
@@ -261,12 +270,15 @@ static struct json_object *result_row(const char *verb, const struct result *r)
         json_object_object_add(o, "steps", steps_json(r->outcome == OUTCOME_PLANNED ? a->steps
                                                                                      : r->steps_done,
                                                       back));
+        /* A fallback's: the step and errno of the module that failed. */
+        failed = failed || r->outcome == OUTCOME_FALLBACK;
         json_object_object_add(o, "failed_step",
                                failed && r->failed_step
                                        ? json_object_new_string(step_label(r->failed_step, back))
                                        : NULL);
         json_object_object_add(o, "errno", failed ? json_object_new_int(-r->error) : NULL);
-        json_object_object_add(o, "rolled_back", failed ? json_object_new_boolean(r->rolled_back)
+        json_object_object_add(o, "rolled_back", r->outcome == OUTCOME_FAILED
+                                                         ? json_object_new_boolean(r->rolled_back)
                                                         : NULL);
         json_object_object_add(o, "error", json_string_or_null(r->message));
         json_object_object_add(o, "warning", json_string_or_null(r->warning));

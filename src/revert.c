@@ -221,3 +221,17 @@ int revert_device(const struct apply_ctx *ctx, struct device *d, struct result *
         res->outcome = was_vfio || res->steps_done ? OUTCOME_CHANGED : OUTCOME_UNCHANGED;
         return 0;
 }
+
+int revert_reset_method(const struct record *rec, struct device *d, struct result *res)
+{
+        const struct record_entry *e = d ? record_find(rec, d->bus, d->name) : NULL;
+
+        if (!e || !e->has_reset_previous || res->outcome == OUTCOME_FAILED ||
+            streq(d->reset_method, e->reset_previous))
+                return 0;
+        if (restore_reset_method(d, e->reset_previous, res) < 0)
+                return res->error;
+        if (res->outcome == OUTCOME_UNCHANGED)
+                res->outcome = OUTCOME_CHANGED;
+        return 0;
+}

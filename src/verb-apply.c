@@ -33,7 +33,8 @@ static void boot_done(uint64_t start, const struct result *results, size_t n,
 
         for (size_t i = 0; i < n; i++) {
                 changed += results && results[i].outcome == OUTCOME_CHANGED;
-                failed += results && results[i].outcome == OUTCOME_FAILED;
+                failed += results && (results[i].outcome == OUTCOME_FAILED ||
+                                      results[i].outcome == OUTCOME_FALLBACK);
                 released += results && results[i].outcome == OUTCOME_RELEASED;
                 selected += !results || results[i].action->kind != ACTION_RELEASE;
         }
@@ -101,9 +102,10 @@ int verb_apply(int argc, char *argv[])
         r = parse_verb_options(argc, argv, "apply", "[-c FILE] apply [--dry-run] [--json] [--boot]\n\n"
                               "Make the host match the configuration: for each selected device load\n"
                               "its vfio module, set driver_override, unbind the host driver, probe,\n"
-                              "verify. A device that fails goes back to its original driver. A device\n"
-                              "vfio-bind bound that no entry selects any more goes back to its host\n"
-                              "driver ('released'). Exit status 1 when a device failed, or when an\n"
+                              "verify. A device that fails goes back to its original driver, or with\n"
+                              "'fallback: vfio_pci' to vfio-pci ('fallback'). A device vfio-bind bound\n"
+                              "that no entry selects any more goes back to its host driver\n"
+                              "('released'). Exit status 1 when a device failed or fell back, or when an\n"
                               "entry naming one device ('address', 'name') matches none and is not\n"
                               "'optional' (the device is missing).\n\n"
                               "  --dry-run  change nothing; the same as 'plan'\n"

@@ -80,7 +80,8 @@ int verb_revert(int argc, char *argv[])
                                 items[n].entry = p.selection.items[j].entry;
                 actions[n] = (struct action){ .item = &items[n], .target = &no_target };
                 results[n] = (struct result){ .action = &actions[n] };
-                if (revert_device(&ctx, snapshot_device(&p.snapshot, d), &results[n]) < 0)
+                if (revert_device(&ctx, snapshot_device(&p.snapshot, d), &results[n]) < 0 ||
+                    revert_reset_method(&p.record, snapshot_device(&p.snapshot, d), &results[n]) < 0)
                         failed++;
                 n++;
         }

@@ -151,6 +151,9 @@ devices:
     group: device
     force: false
     optional: true
+  - address: "0000:3b:00.2"
+    reset_method: [flr, bus]
+    fallback: vfio_pci
   - address: "0000:5e:00.0"
     sriov: {numvfs: 4, replace: true, vfs: [0, 2]}
   - bus: platform

@@ -43,6 +43,22 @@ on_bed apply-again apply --json
 printf 'version: 1\ndevices:\n  - address: "0000:02:00.0"\n' >"$obed/etc/vfio-bind.yaml"
 on_bed plan-release plan --json
 on_bed apply-release apply --json
+# A variant driver that fails to probe, with 'fallback': result fallback, the variant's errno.
+new_bed tests/testbed/hosts/demo.host
+printf 'version: 1\ndevices:\n  - address: "0000:5e:00.1"\n    fallback: vfio_pci\n' \
+    >"$obed/etc/vfio-bind.yaml"
+echo "mlx5_vfio_pci EINVAL" >"$obed/faults/probe/0000:5e:00.1"
+on_bed apply-fallback apply --json
+grep -q '"result": "fallback"' "$tmp/out-apply-fallback.json" && ok ||
+    not_ok "apply-fallback: no row with result fallback"
+# reset_method: its step in plan and apply, a refusal.
+new_bed tests/scenarios/hosts/reset.host
+printf 'version: 1\ndevices:\n  - address: "0000:02:00.0"\n    reset_method: bus\n  - address: "0000:03:00.0"\n    reset_method: flr\n' \
+    >"$obed/etc/vfio-bind.yaml"
+on_bed plan-reset plan --json
+on_bed apply-reset apply --json
+grep -q '"set-reset-method"' "$tmp/out-apply-reset.json" && ok ||
+    not_ok "apply-reset: no set-reset-method step"
 new_bed tests/buses/buses.host
 on_bed list-buses list --bus all --json
 # No module tree for the kernel: every verb still gives its rows, each error saying why.

@@ -543,6 +543,20 @@ check "crash: VFs coming: none half made" is \
 check "crash: VFs coming: a write after it converges" tb "$out/udev-probe" write $P/0000:5e:00.0/sriov_numvfs 2
 check "crash: ... two VFs" is "$(numvfs 0000:5e:00.0) $(nlinks 0000:5e:00.0)" "2 2"
 
+# reset_method (reset_method_store): supported methods only, "default" restores them all
+printf 'device 0000:01:00.0 id=8086:10d3 class=020000 reset=flr,pm,bus\ndevice 0000:02:00.0 id=8086:10d3 class=020000\n' >"$work/reset.host"
+mk "$work/reset.host"
+rm_attr=/sys/bus/pci/devices/0000:01:00.0/reset_method
+check "reset_method: lists the supported methods" is "$(cat "$bed$rm_attr")" "flr pm bus"
+check "reset_method: absent on a device without reset" test ! -e "$bed/sys/bus/pci/devices/0000:02:00.0/reset_method"
+check "reset_method: a list in the order given" tb "$out/udev-probe" write $rm_attr "bus flr"
+check "reset_method: ... stored" is "$(cat "$bed$rm_attr")" "bus flr"
+expect_err "reset_method: an unsupported method is EINVAL" "write $rm_attr: Invalid argument" \
+	tb "$out/udev-probe" write $rm_attr "bus acpi"
+check "reset_method: ... and changes nothing" is "$(cat "$bed$rm_attr")" "bus flr"
+check "reset_method: default" tb "$out/udev-probe" write $rm_attr default
+check "reset_method: ... every supported method back" is "$(cat "$bed$rm_attr")" "flr pm bus"
+
 # description errors
 for line in "fslmc dpni.1" "fslmc dprc.1;fslmc dpni.1 parent=dprc.9" "fslmc dprc.1;fslmc dpni.1 parent=dprc.1;fslmc dpbp.1 parent=dpni.1" \
 	"fslmc dprc.1;fslmc dpni.1 parent=dprc.1 driver=x" "fslmc DPNI.1" "cdx cdx-0:0 id=10ee:8084" "cdx cdx-00:0A id=10ee:8084" \

@@ -234,7 +234,8 @@ static const struct bad_case {
         BAD(HEAD "  - address: \"5e:00.0\"\n    sriov: {numvfs: 4, vfs: [2, 2]}\n", -EINVAL, "4:33", "VF index 2 listed twice"),
         BAD(HEAD "  - address: \"5e:00.0\"\n    sriov: {numvfs: 4, vfs: [x]}\n", -EINVAL, "4:30", "invalid VF index 'x'"),
         BAD(HEAD "  - address: \"5e:00.0\"\n    sriov: {numvfs: 4, max: 8}\n", -EINVAL, "4:24", "unknown key 'max' in 'sriov'"),
-        BAD(HEAD "  - address: \"5e:00.0\"\n    sriov: {numvfs: 4}\n    sriov: {numvfs: 4}\n", -EINVAL, "5:5", "'sriov' given twice"),        /* Identities that survive renumbering, and functions. */
+        BAD(HEAD "  - address: \"5e:00.0\"\n    sriov: {numvfs: 4}\n    sriov: {numvfs: 4}\n", -EINVAL, "5:5", "'sriov' given twice"),
+        /* Identities that survive renumbering, and functions. */
         BAD(HEAD "  - slot: \"a/b\"\n", -EINVAL, "3:11", "invalid slot 'a/b'"),
         BAD(HEAD "  - path: \"0000:00:1c.4/00.0\"\n", -EINVAL, "3:11", "invalid path '0000:00:1c.4/00.0': expected the root bus"),
         BAD(HEAD "  - path: \"pci0000:00\"\n", -EINVAL, "3:11", "invalid path 'pci0000:00'"),
@@ -246,6 +247,18 @@ static const struct bad_case {
         BAD(HEAD "  - id: \"10de:2204\"\n    functions: every\n", -EINVAL, "4:16", "invalid functions 'every': expected 'device' (default) or 'all'"),
         BAD(HEAD "  - functions: all\n", -EINVAL, "3:5", "needs 'address' or 'id' (or both), or 'slot', 'path' or 'serial'"),
         BAD(HEAD "  - bus: platform\n    name: x.y\n    driver: vfio_platform\n    slot: \"3\"\n", -EINVAL, "6:5", "'slot' is a PCI key"),
+        BAD(HEAD "  - address: \"5e:00.0\"\n    sriov: {numvfs: 4}\n    sriov: {numvfs: 4}\n", -EINVAL, "5:5", "'sriov' given twice"),
+        /* reset_method and fallback. */
+        BAD(HEAD "  - id: \"10de:2204\"\n    reset_method: warm\n", -EINVAL, "4:19", "invalid reset_method 'warm'"),
+        BAD(HEAD "  - id: \"10de:2204\"\n    reset_method: \"flr  warm\"\n", -EINVAL, "4:19", "invalid reset_method 'flr  warm'"),
+        BAD(HEAD "  - id: \"10de:2204\"\n    reset_method: [flr, flr]\n", -EINVAL, "4:25", "reset_method 'flr' listed twice"),
+        BAD(HEAD "  - id: \"10de:2204\"\n    reset_method: \"bus bus\"\n", -EINVAL, "4:19", "reset_method 'bus' listed twice"),
+        BAD(HEAD "  - id: \"10de:2204\"\n    reset_method: []\n", -EINVAL, "4:19", "'reset_method' is empty"),
+        BAD(HEAD "  - id: \"10de:2204\"\n    reset_method: \"  \"\n", -EINVAL, "4:19", "'reset_method' is empty"),
+        BAD(HEAD "  - id: \"10de:2204\"\n    reset_method: {flr: 1}\n", -EINVAL, "4:19", "'reset_method' must be a string"),
+        BAD(HEAD "  - id: \"10de:2204\"\n    reset_method: [flr_flr_flr_flr_flr_flr_flr_flr_flr]\n", -EINVAL, "4:20", "invalid reset_method"),
+        BAD(HEAD "  - id: \"10de:2204\"\n    fallback: true\n", -EINVAL, "4:15", "invalid fallback 'true': expected vfio_pci"),
+        BAD(HEAD "  - bus: platform\n    name: a.b\n    driver: vfio_platform\n    fallback: vfio_pci\n", -EINVAL, "3:5", "'reset_method' and 'fallback' are PCI keys"),
 };
 
 static void test_bad(void **state)
@@ -571,6 +584,34 @@ static void test_sriov(void **state)
         config_done(&c);
 }
 
+static void test_reset_fallback(void **state)
+{
+        static const char doc[] = HEAD "  - address: \"01:00.0\"\n    reset_method: bus\n    fallback: vfio_pci\n"
+                                       "  - address: \"02:00.0\"\n    reset_method: \" flr  bus \"\n"
+                                       "  - address: \"03:00.0\"\n    reset_method: [device_specific, af_flr, cxl_bus]\n"
+                                       "    fallback: vfio-pci\n"
+                                       "  - address: \"04:00.0\"\n";
+        struct config c = { 0 };
+        char *log;
+
+        (void)state;
+        assert_int_equal(load(&c, "t.yaml", doc, sizeof(doc) - 1, &log), 0);
+        free(log);
+        assert_int_equal(c.n_entries, 4);
+        assert_string_equal(c.entries[0].reset_method, "bus");
+        assert_true(c.entries[0].fallback);
+        assert_int_equal(c.entries[0].reset_method_loc.line, 4);
+        assert_int_equal(c.entries[0].reset_method_loc.column, 19);
+        /* The kernel's form, spaces squeezed: what is written and compared. */
+        assert_string_equal(c.entries[1].reset_method, "flr bus");
+        assert_false(c.entries[1].fallback);
+        assert_string_equal(c.entries[2].reset_method, "device_specific af_flr cxl_bus");
+        assert_true(c.entries[2].fallback);
+        assert_string_equal(c.entries[3].reset_method, "");
+        assert_false(c.entries[3].fallback);
+        config_done(&c);
+}
+
 static void test_module_name(void **state)
 {
         for (size_t i = 0; i < ELEMENTSOF(module_name_cases); i++)
@@ -587,6 +628,7 @@ int main(void)
                 cmocka_unit_test(test_check_one_file), cmocka_unit_test(test_describe),
                 cmocka_unit_test(test_module_name), cmocka_unit_test(test_sriov),
                 cmocka_unit_test(test_identity),
+                cmocka_unit_test(test_reset_fallback),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

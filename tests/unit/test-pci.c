@@ -376,6 +376,18 @@ static void test_parse_hex_attr(void **state)
 }
 
 /* The kernel keeps the header type without the multi-function bit (pci_setup_device). */
+static void test_word_listed(void **state)
+{
+        (void)state;
+        assert_true(word_listed("flr bus\n", "bus"));
+        assert_true(word_listed("flr bus", "flr"));
+        assert_true(word_listed(" device_specific  flr", "flr"));
+        assert_false(word_listed("af_flr bus", "flr"));
+        assert_false(word_listed("flr_x", "flr"));
+        assert_false(word_listed("", "flr"));
+        assert_false(word_listed("flr", ""));
+}
+
 static void test_header_type(void **state)
 {
         uint8_t config[64] = { 0 };
@@ -496,7 +508,7 @@ int main(void)
                 cmocka_unit_test(test_class_parse),      cmocka_unit_test(test_modalias_parse),
                 cmocka_unit_test(test_parse_hex_attr),   cmocka_unit_test(test_header_type),
                 cmocka_unit_test(test_path),             cmocka_unit_test(test_slot_address),
-                cmocka_unit_test(test_serial),
+                cmocka_unit_test(test_serial),           cmocka_unit_test(test_word_listed),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

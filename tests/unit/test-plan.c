@@ -177,7 +177,8 @@ static void build(struct fixture *f, const struct plan_case *t)
         }
 }
 
-static const char *const step_names[] = { "load-module", "set-override", "unbind", "probe" };
+static const char *const step_names[] = { "set-reset-method", "load-module", "set-override",
+                                           "unbind", "probe" };
 
 static void format_steps(unsigned steps, char *buf, size_t size)
 {
@@ -254,6 +255,7 @@ static void test_step_name(void **state)
         } cases[] = {
                 { STEP_LOAD_MODULE, "load-module" }, { STEP_SET_OVERRIDE, "set-override" },
                 { STEP_UNBIND, "unbind" },           { STEP_PROBE, "probe" },
+                { STEP_SET_RESET_METHOD, "set-reset-method" },
                 { (enum step)0, "unknown" },         { (enum step)(STEP_UNBIND | STEP_PROBE), "unknown" },
         };
 
@@ -307,6 +309,35 @@ static void test_plan_refusals(void **state)
         assert_string_equal(p.actions[0].reason,
                             "two entries disagree: 'driver' is '(resolved)' at plan.yaml:3:5 and "
                             "'vfio_pci' at other.yaml:7:5; make them agree");
+        plan_done(&p);
+
+        /* reset_method: only methods the device offers; in sync when equal; a step otherwise. */
+        /* (the fixture's first item is devices[1], the second devices[0]) */
+        build(&f, t);
+        snprintf(f.entry.reset_method, sizeof(f.entry.reset_method), "flr bus");
+        f.devices[1].has_reset_method = true;
+        snprintf(f.devices[1].reset_method, sizeof(f.devices[1].reset_method), "af_flr pm bus");
+        assert_int_equal(plan_build(&f.sel, f.targets, &f.snapshot, &p), 0);
+        assert_int_equal(p.actions[0].kind, ACTION_ERROR);
+        assert_string_equal(p.actions[0].reason, "reset method 'flr' is not one the device "
+                                                 "offers; it offers: af_flr pm bus");
+        plan_done(&p);
+        f.devices[1].has_reset_method = false;
+        assert_int_equal(plan_build(&f.sel, f.targets, &f.snapshot, &p), 0);
+        assert_int_equal(p.actions[0].kind, ACTION_ERROR);
+        assert_string_equal(p.actions[0].reason, "the device has no reset_method attribute (a "
+                            "kernel older than 5.15, or a device without a reset method); leave "
+                            "'reset_method' out for it");
+        plan_done(&p);
+        f.devices[1].has_reset_method = true;
+        snprintf(f.devices[1].reset_method, sizeof(f.devices[1].reset_method), "flr pm bus");
+        assert_int_equal(plan_build(&f.sel, f.targets, &f.snapshot, &p), 0);
+        assert_int_equal(p.actions[0].kind, ACTION_BIND);
+        assert_true(p.actions[0].steps & STEP_SET_RESET_METHOD);
+        plan_done(&p);
+        snprintf(f.devices[1].reset_method, sizeof(f.devices[1].reset_method), "flr bus");
+        assert_int_equal(plan_build(&f.sel, f.targets, &f.snapshot, &p), 0);
+        assert_false(p.actions[0].steps & STEP_SET_RESET_METHOD);
         plan_done(&p);
 }
 

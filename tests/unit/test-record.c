@@ -39,6 +39,13 @@ static const struct parse_case {
           HEAD "pci 0000:02:00.0 10de:2204 vfio-pci - -\npci 0000:02:00.0 10de:2204 vfio-pci - -\n",
           -EBADMSG, 4, 0 },
         { "empty line", HEAD "\n", -EBADMSG, 3, 0 },
+        { "previous reset methods",
+          HEAD "pci 0000:02:00.0 10de:2204 vfio-pci nvidia - reset_method=flr,bus\n"
+               "pci 0000:03:00.0 10de:2204 vfio-pci nvidia - reset_method=\n", 0, 0, 2 },
+        { "reset methods, bad character",
+          HEAD "pci 0000:02:00.0 10de:2204 vfio-pci nvidia - reset_method=flr;bus\n", -EBADMSG, 3, 0 },
+        { "eight fields",
+          HEAD "pci 0000:02:00.0 10de:2204 vfio-pci nvidia - reset_method=flr x\n", -EBADMSG, 3, 0 },
 };
 
 static void test_parse(void **state)
@@ -68,13 +75,20 @@ static void test_round_trip(void **state)
 {
         static const char text[] = HEAD "pci 0000:02:00.0 10de:2204 vfio-pci nvidia -\n"
                                         "pci 0000:5e:00.1 15b3:101e mlx5_vfio_pci - cmdline\n"
-                                        "fsl-mc dprc.2 - vfio-fsl-mc - /etc/a\\x5cb\n";
+                                        "fsl-mc dprc.2 - vfio-fsl-mc - /etc/a\\x5cb\n"
+                                        "pci 0000:03:00.0 8086:1533 vfio-pci igb - reset_method=flr,pm,bus\n"
+                                        "pci 0000:04:00.0 8086:1533 vfio-pci igb - reset_method=\n";
         struct record a = { 0 }, b = { 0 };
         _cleanup_free_ char *out = NULL;
         unsigned bad;
 
         assert_int_equal(record_parse(text, strlen(text), &a, &bad), 0);
-        assert_int_equal(a.n_entries, 3);
+        assert_int_equal(a.n_entries, 5);
+        assert_false(a.entries[0].has_reset_previous);
+        assert_true(a.entries[3].has_reset_previous);
+        assert_string_equal(a.entries[3].reset_previous, "flr pm bus");
+        assert_true(a.entries[4].has_reset_previous);
+        assert_string_equal(a.entries[4].reset_previous, "");
         assert_string_equal(a.entries[0].previous, "nvidia");
         assert_string_equal(a.entries[1].previous, "");
         assert_false(a.entries[2].has_id);

@@ -129,6 +129,9 @@ static int make_device(struct hdevice *devs, int n, struct hdevice *d, int *fbs,
 	ATTR("rescan", 0200, "%s", "");
 	ATTR("reset", 0200, "%s", "");
 	ATTR("uevent", 0644, "%s", "");
+	/* pci_dev_reset_method_attr_is_visible: only on a device with a reset method */
+	if (d->reset[0])
+		ATTR("reset_method", 0644, "%s\n", d->reset);
 	if ((d->class >> 8) == 0x0300)
 		ATTR("boot_vga", 0444, "%d\n", d->boot_vga ? 1 : 0);
 	if (d->sriov_total >= 0) {
@@ -201,6 +204,10 @@ static int make_device(struct hdevice *devs, int n, struct hdevice *d, int *fbs,
 		return r;
 	if ((r = tb_vpathf(p, sizeof(p), "/testbed/devices/%s/children", d->addr)) < 0 ||
 	    (r = tb_write_file(p, children, 0644)) < 0)
+		return r;
+	if (d->reset[0] &&
+	    ((r = tb_vpathf(p, sizeof(p), "/testbed/devices/%s/reset-methods", d->addr)) < 0 ||
+	     (r = tb_writef(p, 0644, "%s\n", d->reset)) < 0))
 		return r;
 	if (d->hostdriver[0] &&
 	    ((r = tb_vpathf(p, sizeof(p), "/testbed/devices/%s/hostdriver", d->addr)) < 0 ||

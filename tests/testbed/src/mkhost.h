@@ -60,6 +60,7 @@ struct hdevice {
 	int vf;
 	int numa;
 	bool boot_vga, console;
+	char reset[96]; /* reset=: the reset methods it supports, space-separated; "" none */
 	int line;
 	char vpath[TB_PATH_MAX];
 };

@@ -300,6 +300,11 @@ static int parse_device(char **tok, int ntok)
 			d->boot_vga = true;
 		} else if (!strcmp(t, "console")) {
 			d->console = true;
+		} else if ((v = opt(t, "reset"))) {
+			if (strlen(v) >= sizeof(d->reset))
+				FAIL("reset= too long");
+			for (size_t k = 0; v[k]; k++)
+				d->reset[k] = v[k] == ',' ? ' ' : v[k];
 		} else {
 			FAIL("unknown device option '%s'", t);
 		}

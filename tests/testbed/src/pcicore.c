@@ -341,6 +341,38 @@ static int generic_store(const char *vpath, const char *buf)
 	return tb_write_file(vpath, buf, st.st_mode & 07777);
 }
 
+/*
+ * reset_method_store (drivers/pci/pci.c): "default" enables every method the device supports,
+ * in the kernel's order; else each space-separated name must be supported (EINVAL) and the
+ * list is taken in the order given; an empty value disables reset.
+ */
+static int reset_method_store(const struct tb_pdev *d, const char *vpath, const char *buf)
+{
+	char p[TB_PATH_MAX], supported[128], in[PAGE_SIZE + 1], out[PAGE_SIZE + 2] = "";
+	char *save = NULL;
+	size_t n = 0;
+
+	if (tb_vpathf(p, sizeof(p), "/testbed/devices/%s/reset-methods", d->addr) < 0 ||
+	    tb_read_line(p, supported, sizeof(supported)) < 0)
+		return -EINVAL;
+	snprintf(in, sizeof(in), "%s", buf);
+	in[strcspn(in, "\n")] = '\0';
+	if (!strcmp(in, "default")) {
+		tb_log("reset_method %s %s", d->addr, supported);
+		return tb_writef(vpath, 0644, "%s\n", supported);
+	}
+	for (char *m = strtok_r(in, " ", &save); m; m = strtok_r(NULL, " ", &save)) {
+		char list[sizeof(supported) + 2], word[64];
+
+		snprintf(list, sizeof(list), " %s ", supported);
+		if (snprintf(word, sizeof(word), " %s ", m) >= (int)sizeof(word) || !strstr(list, word))
+			return -EINVAL;
+		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s", n ? " " : "", m);
+	}
+	tb_log("reset_method %s %s", d->addr, out);
+	return tb_writef(vpath, 0644, "%s\n", out);
+}
+
 static bool is_pci_device_dir(const char *dir)
 {
 	char p[TB_PATH_MAX], res[TB_PATH_MAX];
@@ -377,6 +409,8 @@ static int store_locked(const char *vpath, const char *buf, size_t len)
 			return override_store(&d, buf, len);
 		if (!strcmp(attr, "sriov_numvfs"))
 			return tb_sriov_numvfs_store(&d, buf);
+		if (!strcmp(attr, "reset_method"))
+			return reset_method_store(&d, vpath, buf);
 		if (!strcmp(attr, "remove")) {
 			if (strtoul(buf, NULL, 0) != 0)
 				return tb_pdev_remove(&d);
