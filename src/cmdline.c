@@ -160,10 +160,57 @@ bool cmdline_get(const char *text, const char *key, char *value, size_t size)
         return found;
 }
 
+/* The text after prefix at the start of s, else NULL. */
+static const char *after_prefix(const char *s, const char *prefix)
+{
+        size_t n = strlen(prefix);
+
+        return strncmp(s, prefix, n) == 0 ? s + n : NULL;
+}
+
+/*
+ * One item: an address, a vendor:device ID, or one of the identities that survive renumbering
+ * as "slot:NAME", "path:PATH", "serial:DSN" (the configuration's keys). -EINVAL when it is
+ * none of these; a prefixed item that is malformed also says why in reason.
+ */
+static int parse_item(const char *item, struct config_entry *e, char *reason, size_t size)
+{
+        const char *v, *why;
+
+        reason[0] = '\0';
+        if ((v = after_prefix(item, "slot:"))) {
+                if (!*v || strchr(v, '/') || strlen(v) >= sizeof(e->slot)) {
+                        snprintf(reason, size, "invalid slot '%s': expected a name from "
+                                 "/sys/bus/pci/slots", v);
+                        return -EINVAL;
+                }
+                snprintf(e->slot, sizeof(e->slot), "%s", v);
+                e->has_slot = true;
+        } else if ((v = after_prefix(item, "path:"))) {
+                if (pci_path_parse(v, e->path, sizeof(e->path), &why) < 0) {
+                        snprintf(reason, size, "invalid path '%s': %s", v, why);
+                        return -EINVAL;
+                }
+                e->has_path = true;
+        } else if ((v = after_prefix(item, "serial:"))) {
+                if (pci_serial_parse(v, &e->serial, &why) < 0) {
+                        snprintf(reason, size, "invalid serial '%s': %s", v, why);
+                        return -EINVAL;
+                }
+                e->has_serial = true;
+        } else if (pci_address_parse(item, true, &e->address, &why) == 0)
+                e->has_address = true;
+        else if (pci_id_parse(item, &e->id, &why) == 0)
+                e->has_id = true;
+        else
+                return -EINVAL;
+        return 0;
+}
+
 /* The list of one rd.vfio-bind.devices= (at column 'column' of text) into c, or none of it. */
 static int add_devices(const char *list, size_t len, unsigned column, struct config *c)
 {
-        char item[64];
+        char item[PCI_PATH_MAX + 8], reason[PCI_PATH_MAX + 256];
         const char *p = list, *end = list + len;
         size_t n_before = c->n_entries;
         const char *source;
@@ -177,7 +224,6 @@ static int add_devices(const char *list, size_t len, unsigned column, struct con
                 size_t n = (size_t)(end - p);
                 const char *comma = memchr(p, ',', n);
                 struct config_entry e = { .loc = { source, 1, column } };
-                const char *why;
 
                 n = comma ? (size_t)(comma - p) : n;
                 if (n == 0 || n >= sizeof(item)) {
@@ -191,14 +237,16 @@ static int add_devices(const char *list, size_t len, unsigned column, struct con
                 }
                 memcpy(item, p, n);
                 item[n] = '\0';
-                if (pci_address_parse(item, true, &e.address, &why) == 0)
-                        e.has_address = true;
-                else if (pci_id_parse(item, &e.id, &why) == 0)
-                        e.has_id = true;
-                else {
-                        log_error("%s:1:%u: rd.vfio-bind.devices: '%s' is neither an address "
-                                  "(0000:01:00.0) nor VENDOR:DEVICE (10de:2204); ignoring the "
-                                  "whole list", CMDLINE_PATH, column, item);
+                r = parse_item(item, &e, reason, sizeof(reason));
+                if (r < 0 && reason[0]) {
+                        log_error("%s:1:%u: rd.vfio-bind.devices: %s; ignoring the whole list",
+                                  CMDLINE_PATH, column, reason);
+                        goto refuse;
+                } else if (r < 0) {
+                        log_error("%s:1:%u: rd.vfio-bind.devices: '%s' is not an address "
+                                  "(0000:01:00.0), VENDOR:DEVICE (10de:2204), slot:NAME, "
+                                  "path:PATH or serial:DSN; ignoring the whole list",
+                                  CMDLINE_PATH, column, item);
                         goto refuse;
                 }
                 r = config_append_entry(c, &e);

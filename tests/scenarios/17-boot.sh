@@ -86,7 +86,7 @@ cmdline "root=/dev/sda1 intel_iommu=on rd.vfio-bind.devices=0000:01:00.0,15b3:zz
 run_vb apply --boot
 check_rc "malformed list: exit 0 (the configuration still applies)" 0
 check_grep "malformed list: the kernel log says why, at error level" \
-    "^<3>vfio-bind: /proc/cmdline:1:65: rd\.vfio-bind\.devices: '15b3:zz' is neither an address \(0000:01:00\.0\) nor VENDOR:DEVICE \(10de:2204\); ignoring the whole list$" \
+    "^<3>vfio-bind: /proc/cmdline:1:65: rd\.vfio-bind\.devices: '15b3:zz' is not an address \(0000:01:00\.0\), VENDOR:DEVICE \(10de:2204\), slot:NAME, path:PATH or serial:DSN; ignoring the whole list$" \
     "$(kmsg)"
 check "malformed list: 0000:01:00.0 (valid, but in the refused list) untouched" "driver=nvidia override=-" \
     "$(state 0000:01:00.0)"

@@ -18,7 +18,7 @@ check "three lists: the first list's device bound" "driver=vfio-pci override=vfi
 check "three lists: the third list's device bound (not silenced by the second)" \
     "driver=vfio-pci override=vfio-pci" "$(state 0000:02:00.0)"
 check_grep "three lists: the bad one logged, with its column, at error level" \
-    "^<3>vfio-bind: /proc/cmdline:1:86: rd\.vfio-bind\.devices: 'zz' is neither an address" "$(kmsg)"
+    "^<3>vfio-bind: /proc/cmdline:1:86: rd\.vfio-bind\.devices: 'zz' is not an address" "$(kmsg)"
 check "three lists: one error line" 1 "$(kmsg | grep -c '^<3>')"
 
 # --- the rescue switch: every boolean spelling of off, in both spellings of the key
@@ -85,7 +85,7 @@ run_vb apply --boot
 check_rc "control bytes on the command line: exit 0" 0
 check "control bytes: no raw control byte in the kernel log" "" "$(raw_bytes "$(cat "$BED/dev/kmsg")")"
 check_grep "control bytes: the list escaped once" \
-    "^<3>vfio-bind: /proc/cmdline:1:[0-9]+: rd\.vfio-bind\.devices: '\\\\x1b\[31mred\\\\x1b\[0m' is neither" "$(kmsg)"
+    "^<3>vfio-bind: /proc/cmdline:1:[0-9]+: rd\.vfio-bind\.devices: '\\\\x1b\[31mred\\\\x1b\[0m' is not an address" "$(kmsg)"
 check_grep "control bytes: the unknown option escaped" \
     "^<4>vfio-bind: /proc/cmdline: unknown option 'rd\.vfio-bind\.x=\\\\x7f', ignoring$" "$(kmsg)"
 check "control bytes: a newline starts no record of its own" 0 "$(grep -c '^<3>vfio-bind: forged' "$BED/dev/kmsg")"
@@ -97,7 +97,7 @@ rm -f "$BED/dev/kmsg" && mkdir "$BED/dev/kmsg"
 run_vb apply --boot --dry-run
 check "control bytes: no raw control byte on stderr" "" "$(raw_bytes "$ERR")"
 check_grep "control bytes: escaped on stderr" \
-    "^vfio-bind: /proc/cmdline:1:[0-9]+: rd\.vfio-bind\.devices: '\\\\x1b\[31mred\\\\x1b\[0m' is neither" "$ERR"
+    "^vfio-bind: /proc/cmdline:1:[0-9]+: rd\.vfio-bind\.devices: '\\\\x1b\[31mred\\\\x1b\[0m' is not an address" "$ERR"
 
 # --- a drop-in whose file name holds an escape sequence and a newline
 bed demo

@@ -81,6 +81,27 @@ check_rc "identities matching nothing: apply exit 1" 1
 check_grep "identities matching nothing: the slot entry's line" \
     "vfio-bind.yaml:3:5: .*no device matches slot 9" "$ERR"
 
+# The same identities from the kernel command line, for one boot: no configuration at all.
+# slot:3 now holds the NVMe drive (for SPDK), the path names the GPU's audio function only.
+kmsg() { grep -v -e 'vfio-bind: early run starting$' -e 'vfio-bind: early run done in ' "$BED/dev/kmsg"; }
+bed stable-b
+cmdline "root=/dev/sda1 intel_iommu=on rd.vfio-bind.devices=slot:3,path:pci0000:00/1c.4/00.1,serial:a0-36-9f-ff-ff-12-34-56"
+run_vb apply --boot --json
+check_rc "rd.vfio-bind.devices= with slot:, path:, serial:: exit 0" 0
+check "rd.vfio-bind.devices=: each identity found its device on the renumbered bus" \
+    "0000:03:00.0 0000:04:00.1 0000:05:00.0" "$(j '[.apply.devices[].address] | sort | join(" ")')"
+check "rd.vfio-bind.devices=: the three on vfio-pci, the GPU's VGA function left alone" \
+    "driver=vfio-pci override=vfio-pci|driver=vfio-pci override=vfio-pci|driver=vfio-pci override=vfio-pci|driver=nouveau override=-" \
+    "$(state 0000:03:00.0)|$(state 0000:04:00.1)|$(state 0000:05:00.0)|$(state 0000:04:00.0)"
+bed stable-b
+cmdline "root=/dev/sda1 intel_iommu=on rd.vfio-bind.devices=slot:3,path:0000:04:00.1"
+run_vb apply --boot --json
+check_rc "rd.vfio-bind.devices= with a malformed path: the run goes on (exit 0)" 0
+check "rd.vfio-bind.devices= with a malformed path: the whole list ignored" "0" "$(j '.apply.devices | length')"
+check_contains "rd.vfio-bind.devices= with a malformed path: said in the kernel log" \
+    "/proc/cmdline:1:59: rd.vfio-bind.devices: invalid path '0000:04:00.1': expected the root bus" \
+    "$(kmsg)"
+
 # functions: all — the whole card, its group viable only with every function in it
 bed card
 config <<'EOF2'

@@ -83,6 +83,35 @@ static void test_switch_off_wins(void **state)
         }
 }
 
+/* The identities that survive renumbering, as the configuration's keys with a ':' prefix. */
+static void test_devices_identities(void **state)
+{
+        const char *text = "rd.vfio-bind.devices=slot:3,path:PCI0000:00/1C.4/00.0,"
+                           "serial:00-11-22-33-44-55-66-77 rd.vfio-bind.devices=path:0000:01:00.0 "
+                           "rd.vfio-bind.devices=serial:0011 rd.vfio-bind.devices=slot:a/b,10de:2204";
+        struct config c = { 0 };
+        bool disabled = true;
+        char *log;
+
+        (void)state;
+        assert_int_equal(parse(text, &disabled, &c, &log), -EINVAL);
+        CHECK(c.n_entries == 3, "%zu entries; logged '%s'", c.n_entries, log);
+        assert_true(c.entries[0].has_slot && !c.entries[0].has_address);
+        assert_string_equal(c.entries[0].slot, "3");
+        assert_true(c.entries[1].has_path);
+        assert_string_equal(c.entries[1].path, "pci0000:00/1c.4/00.0");
+        assert_true(c.entries[2].has_serial && c.entries[2].serial == 0x0011223344556677ull);
+        assert_int_equal(c.entries[2].loc.column, 55);
+        CHECK(count_lines(log) == 3, "logged '%s'", log);
+        CHECK(strstr(log, ":1:107: rd.vfio-bind.devices: invalid path '0000:01:00.0': expected the "
+                          "root bus"), "logged '%s'", log);
+        CHECK(strstr(log, "invalid serial '0011': expected the Device Serial Number"), "logged '%s'",
+              log);
+        CHECK(strstr(log, "invalid slot 'a/b'"), "logged '%s'", log);
+        config_done(&c);
+        free(log);
+}
+
 /* Each occurrence of rd.vfio-bind.devices= on its own: a bad one is left out, logged. */
 static void test_devices_each_occurrence(void **state)
 {
@@ -98,7 +127,7 @@ static void test_devices_each_occurrence(void **state)
         assert_int_equal(r, -EINVAL); /* something was refused */
         assert_false(disabled);
         CHECK(c.n_entries == 3, "%zu entries; logged '%s'", c.n_entries, log);
-        CHECK(count_lines(log) == 1 && strstr(log, "'zz' is neither an address"), "logged '%s'",
+        CHECK(count_lines(log) == 1 && strstr(log, "'zz' is not an address"), "logged '%s'",
               log);
         assert_true(c.entries[0].has_address && c.entries[0].address.bus == 1);
         assert_true(c.entries[1].has_address && c.entries[1].address.bus == 2);
@@ -124,9 +153,9 @@ static void test_devices_escaped(void **state)
         (void)parse(text, &disabled, &c, &log);
         CHECK(!strpbrk(log, "\x1b\x07\x7f\x9b"), "raw control bytes in '%s'", log);
         CHECK(count_lines(log) == 3, "logged '%s'", log);
-        CHECK(strstr(log, "'\\x1b[31mred\\x07' is neither"), "logged '%s'", log);
+        CHECK(strstr(log, "'\\x1b[31mred\\x07' is not an address"), "logged '%s'", log);
         CHECK(strstr(log, "'\\x1b]0;x\\x07' is not a boolean"), "logged '%s'", log);
-        CHECK(strstr(log, "'\\x7f\\u009b' is neither"), "logged '%s'", log);
+        CHECK(strstr(log, "'\\x7f\\u009b' is not an address"), "logged '%s'", log);
         assert_true(disabled);
         assert_int_equal(c.n_entries, 0);
         config_done(&c);
@@ -270,6 +299,7 @@ int main(void)
                 cmocka_unit_test(test_switch_off_wins),
                 cmocka_unit_test(test_devices_each_occurrence),
                 cmocka_unit_test(test_devices_escaped),
+                cmocka_unit_test(test_devices_identities),
                 cmocka_unit_test(test_unknown_keys),
                 cmocka_unit_test(test_switch_only),
                 cmocka_unit_test(test_split_as_the_kernel),
