@@ -58,7 +58,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = 0; i < c.n_entries; i++) {
                 const struct config_entry *e = &c.entries[i];
 
-                FUZZ_CHECK(e->has_address != e->has_id);
+                /* Each item is exactly one selector. */
+                FUZZ_CHECK(e->has_address + e->has_id + e->has_slot + e->has_path + e->has_serial == 1);
                 FUZZ_CHECK(!e->has_subsystem && !e->has_class && !e->driver[0]);
                 FUZZ_CHECK(e->loc.line == 1 && e->loc.column >= 1 && e->loc.column <= n);
         }
