@@ -131,6 +131,7 @@ static int refresh(struct device *d, const char **what)
         r = d->bus == BUS_PCI ? read_text_attr(d, "reset_method", buf, sizeof(buf)) : -ENOENT;
         d->has_reset_method = r == 0 && strlen(buf) < sizeof(d->reset_method);
         snprintf(d->reset_method, sizeof(d->reset_method), "%s", d->has_reset_method ? buf : "");
+        snprintf(d->reset_offered, sizeof(d->reset_offered), "%s", d->reset_method);
         return 0;
 }
 

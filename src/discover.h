@@ -39,6 +39,12 @@ struct device {
         /* PCI: the enabled reset methods, space-separated (kernel 5.15+); absent: none to choose */
         bool has_reset_method;
         char reset_method[128];
+        /*
+         * The methods it is known to support: the kernel shows only the enabled ones, so after
+         * vfio-bind narrowed them (or a hand did, after that) they are widened by what the record
+         * says it had before (record_widen_reset_offered).
+         */
+        char reset_offered[128];
         char in_use[160]; /* why detaching it would hurt the host: mounted, up, console */
         char problem[160]; /* why this device cannot be handled, e.g. odd sysfs content */
 };

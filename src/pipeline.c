@@ -76,6 +76,7 @@ int pipeline_run(struct pipeline *p)
         if (r < 0)
                 return log_error_errno(r, "Failed to enumerate devices: %m");
         usage_scan(&p->snapshot);
+        record_widen_reset_offered(&p->record, &p->snapshot);
         r = select_devices(&p->config, &p->snapshot, &p->selection);
         if (r < 0)
                 return r;

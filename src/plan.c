@@ -231,7 +231,8 @@ static void plan_without_index(const struct selected_device *item, const struct 
 
 /*
  * 'reset_method': written only when it differs, and only with methods the device offers (its
- * attribute lists them). False with a's reason when it cannot be.
+ * attribute lists them, widened by the record: reset_offered). False with a's reason when it
+ * cannot be.
  */
 static bool plan_reset_method(const struct selected_device *item, struct action *a)
 {
@@ -254,10 +255,10 @@ static bool plan_reset_method(const struct selected_device *item, struct action 
 
                 snprintf(m, sizeof(m), "%.*s", (int)n, p);
                 p += n;
-                if (!word_listed(d->reset_method, m)) {
+                if (!word_listed(d->reset_offered, m)) {
                         snprintf(a->reason, sizeof(a->reason), "reset method '%s' is not one the "
                                  "device offers; it offers: %s", m,
-                                 d->reset_method[0] ? d->reset_method : "none");
+                                 d->reset_offered[0] ? d->reset_offered : "none");
                         return false;
                 }
         }

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <ctype.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -77,6 +78,31 @@ bool record_owns(const struct record_entry *e, const struct device *d)
         if (streq(d->driver_override, e->driver))
                 return !d->driver[0] || streq(d->driver, e->driver);
         return !d->driver_override[0] && streq(d->driver, e->driver);
+}
+
+void record_widen_reset_offered(const struct record *r, struct snapshot *s)
+{
+        assert(r);
+        assert(s);
+
+        for (size_t i = 0; i < s->n_devices; i++) {
+                struct device *d = &s->devices[i];
+                const struct record_entry *e = record_find(r, d->bus, d->name);
+
+                if (!d->has_reset_method || !e || !e->has_reset_previous ||
+                    (e->has_id && (d->id.vendor != e->id.vendor || d->id.device != e->id.device)))
+                        continue;
+                for (const char *p = e->reset_previous; *p; p += strspn(p, " ")) {
+                        size_t n = strcspn(p, " "), len = strlen(d->reset_offered);
+                        char m[32];
+
+                        snprintf(m, sizeof(m), "%.*s", (int)n, p);
+                        p += n;
+                        if (!word_listed(d->reset_offered, m))
+                                snprintf(d->reset_offered + len, sizeof(d->reset_offered) - len,
+                                         "%s%s", len ? " " : "", m);
+                }
+        }
 }
 
 /* A driver's name as sysfs shows it: what the kernel's drivers register, nothing else. */

@@ -84,3 +84,9 @@ void record_origin(const char *config_path, char *buf, size_t size);
  * someone changed it since, or another card sits in the slot: it is not ours any more.
  */
 bool record_owns(const struct record_entry *e, const struct device *d);
+/*
+ * The kernel's reset_method shows only the enabled methods: after vfio-bind narrowed them, the
+ * ones the record says a device had before are still offered. Adds those to each recorded
+ * device's reset_offered (same name and ID), so that plan and status judge against them.
+ */
+void record_widen_reset_offered(const struct record *r, struct snapshot *s);

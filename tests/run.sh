@@ -8,6 +8,7 @@ status=0
 for suite in "$@"; do
     case "$suite" in
         vm-sriov) script=tests/vm/sriov.sh ;;
+        vm-identity) script=tests/vm/identity.sh ;;
         vm-itools) script=tests/vm/itools.sh ;;
         *) script=tests/$suite/run.sh ;;
     esac

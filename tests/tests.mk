@@ -13,7 +13,7 @@ $(BUILDDIR)/tests/test-verbs: $(BUILDDIR)/src/verbs.o
 tests-build: all testbed $(UNIT_BINS)
 
 # SUITES picks what runs (all by default).
-SUITES ?= unit lint schema resolve testbed scenarios sriov buses doctor fuzz bad-configs oddsysfs crash docs ansible boot mkinitcpio packages vm vm-itools vm-sriov
+SUITES ?= unit lint schema resolve testbed scenarios sriov buses doctor fuzz bad-configs oddsysfs crash docs ansible boot mkinitcpio packages vm vm-itools vm-sriov vm-identity
 check: tests-build
 	BUILDDIR=$(BUILDDIR) SANITIZE=$(SANITIZE) VALGRIND=$(VALGRIND) tests/run.sh $(SUITES)
 

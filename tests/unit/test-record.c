@@ -99,6 +99,34 @@ static void test_round_trip(void **state)
         record_done(&b);
 }
 
+/* What vfio-bind narrowed reset_method from is still offered; another device is left alone. */
+static void test_widen_reset_offered(void **state)
+{
+        static const char text[] =
+                HEAD "pci 0000:03:00.0 8086:1533 vfio-pci igb - reset_method=flr,pm,bus\n"
+                     "pci 0000:04:00.0 8086:1533 vfio-pci igb - reset_method=flr,bus\n";
+        struct device devices[3] = {
+                { .bus = BUS_PCI, .name = "0000:03:00.0", .id = { 0x8086, 0x1533 },
+                  .has_reset_method = true, .reset_method = "pm", .reset_offered = "pm" },
+                /* another card in the recorded slot: its own methods only */
+                { .bus = BUS_PCI, .name = "0000:04:00.0", .id = { 0x8086, 0x10d3 },
+                  .has_reset_method = true, .reset_method = "bus", .reset_offered = "bus" },
+                { .bus = BUS_PCI, .name = "0000:05:00.0", .id = { 0x8086, 0x1533 },
+                  .has_reset_method = true, .reset_method = "flr", .reset_offered = "flr" },
+        };
+        struct snapshot s = { .devices = devices, .n_devices = 3 };
+        struct record r = { 0 };
+        unsigned bad;
+
+        assert_int_equal(record_parse(text, strlen(text), &r, &bad), 0);
+        record_widen_reset_offered(&r, &s);
+        assert_string_equal(devices[0].reset_offered, "pm flr bus");
+        assert_string_equal(devices[0].reset_method, "pm");
+        assert_string_equal(devices[1].reset_offered, "bus");
+        assert_string_equal(devices[2].reset_offered, "flr");
+        record_done(&r);
+}
+
 static void test_origin(void **state)
 {
         char buf[RECORD_ORIGIN_MAX];
@@ -178,6 +206,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse),
                 cmocka_unit_test(test_round_trip),
+                cmocka_unit_test(test_widen_reset_offered),
                 cmocka_unit_test(test_origin),
                 cmocka_unit_test(test_plan_releases),
         };

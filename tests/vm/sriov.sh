@@ -21,19 +21,13 @@ set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/vm/lib.sh
 . "$here/lib.sh"
+# shellcheck source=tests/vm/guest.sh
+. "$here/guest.sh"
 
-is() { # is DESCRIPTION EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: expected '$2', got '$3'"; fi
-}
 skip() { # skip REASON: the platform cannot do SR-IOV; nothing counts
 	echo "SKIP $* -- the $passed ok and $failed FAIL lines above are not counted"
 	echo "0 passed, 0 failed"
 	exit 77
-}
-
-show() { # show PREFIX TEXT: TEXT as "# PREFIX: " comment lines
-	local l
-	while IFS= read -r l; do echo "# $1: $l"; done <<< "$2"
 }
 
 PF=0000:00:04.0
@@ -52,22 +46,11 @@ NVME_ARGS="-device nvme-subsys,id=vbtsub,nqn=vbt-sriov
 qemu-system-x86_64 -device nvme,help 2>&1 | grep -q sriov_vq_flexible ||
 	skip "$(qemu-system-x86_64 --version | head -n1): its nvme device has no sriov_vq_flexible property (needs QEMU >= 7.1)"
 
-out=$VM_CACHE/sriov
-mkdir -p "$out"
-vm_setup || { echo "vm_setup failed"; echo "0 passed, 1 failed"; exit 1; }
-echo "# kernel $VM_KVER ($VM_KERNEL), modules $VM_KMODDIR"
+guest_setup sriov
 echo "# $(qemu-system-x86_64 --version | head -n1)"
 
-# The project's binary, freshly built.
-make -s -C "$vm_repo" > "$out/make.log" 2>&1 ||
-	{ cat "$out/make.log"; bad "make failed"; finish; }
-bin=$vm_repo/build/vfio-bind
-
-# What goes into the initramfs as is: the binary at /usr/sbin, the config.
-stage=$out/root
-rm -rf "$stage"
-mkdir -p "$stage/usr/sbin" "$stage/etc"
-install -m 0755 "$bin" "$stage/usr/sbin/vfio-bind"
+# What goes into the initramfs as is: the project's binary at /usr/sbin (guest_setup), the config.
+mkdir -p "$stage/etc"
 cat > "$stage/etc/vfio-bind.yaml" << EOF
 version: 1
 devices:
@@ -85,55 +68,8 @@ chmod 0644 "$stage/etc/vfio-bind.yaml"
 # --install BIN: dracut's inst_binary brings its shared libraries (libyaml,
 # libjson-c, ...) along; the copy at that path is left unused, the staged one
 # at /usr/sbin/vfio-bind is run. The rest: the guest commands below.
-img=$out/sriov.img
-t=$(now)
-if vm_build_initrd "$img" --add-drivers "nvme" \
-	--install "$bin stat date seq tail head" --include "$stage" / > "$out/dracut.log" 2>&1; then
-	ok "initramfs built in $(since "$t") s, $(du -m "$img" | cut -f1) MB"
-else
-	cat "$out/dracut.log"
-	bad "dracut failed"
-	finish
-fi
-
-log=$out/sriov.log
-vm_start "$img" "$log" "$NVME_ARGS" "vbt.hold loglevel=4"
-if ! vm_wait_for "$log" '^VMHOLD ready' 90; then
-	bad "hold: no VMHOLD line (see $log)"
-	tail -n 20 "$log"
-	vm_kill
-	finish
-fi
-
-# grun SECONDS CMD...: run CMD in the guest; its output in GOUT, status in GRC
-# (GRC=timeout when no VMDONE came back).
-GOUT=
-GRC=
-grun() {
-	local secs=$1 start i=0 part
-	shift
-	start=$(wc -l < "$log")
-	vm_ctl "run $*"
-	GOUT=
-	GRC=timeout
-	while [ $i -lt $((secs * 5)) ]; do
-		part=$(tail -n +"$((start + 1))" "$log" | tr -d '\r')
-		if printf '%s\n' "$part" | grep -q '^VMDONE rc='; then
-			GOUT=$(printf '%s\n' "$part" | sed -n '/^VMDONE rc=/q; s/^VMOUT //p')
-			GRC=$(printf '%s\n' "$part" | sed -n 's/^VMDONE rc=//p' | head -n1)
-			return 0
-		fi
-		sleep 0.2
-		i=$((i + 1))
-	done
-	return 1
-}
-# gval NAME: the value of "NAME=..." in GOUT
-gval() { printf '%s\n' "$GOUT" | sed -n "s/^$1=//p" | head -n1; }
-
-S=/sys/bus/pci/devices
-# the helpers the guest commands use (sh, not bash)
-G="drv() { if [ -L \$1/driver ]; then l=\$(readlink \$1/driver); echo \${l##*/}; else echo -; fi; };"
+guest_hold "$out" sriov "$NVME_ARGS" --add-drivers nvme \
+	--install "$bin stat date seq tail head" --include "$stage" /
 
 # --- before: PF on nvme (its probe is asynchronous), SR-IOV offered, no VFs
 grun 30 "$G for i in \$(seq 50); do [ -L $S/$PF/driver ] && break; sleep 0.2; done;" \
