@@ -231,8 +231,8 @@ the outer floor's CPU (both with their process start-up). plan/fl = plan (no wri
 floor: the read-only part of the pipeline against the writes. vs outer = apply / the floor
 timed from outside (bash's start-up in it): the table above. dctl/vb = driverctl / vfio-bind
 apply per device (the speed-up above, two decimals). load ms = \`modprobe vfio_pci\` on the same
-bed less the bed's start-up: the module load apply does and the floor does not (done before);
-at 1 device it is most of the gap. ≤ ${GOAL}×: met when apply/fl ≤ ${GOAL}, per size.
+bed less the bed's start-up: the module load apply does and the floor does not (done before;
+0 when it is lost in the start-up noise). ≤ ${GOAL}×: met when apply/fl ≤ ${GOAL}, per size.
 EOF
 if [ ${#ratios[@]} -gt 0 ]; then
     if [ ${#unmet[@]} -eq 0 ]; then
