@@ -68,6 +68,10 @@ include packaging/packaging.mk
 bench: all testbed
 	BUILDDIR=$(BUILDDIR) tests/bench/run.sh
 
+# Boots QEMU 2 x BENCH_VM_BOOTS times: not part of make check nor make bench.
+bench-vm: all
+	BUILDDIR=$(BUILDDIR) tests/bench/vm-boot.sh
+
 demo: all testbed
 	BUILDDIR=$(BUILDDIR) tests/demo.sh
 
@@ -85,9 +89,10 @@ lint:
 	cppcheck -q --error-exitcode=1 --enable=warning,portability --inline-suppr \
 		--suppress=missingIncludeSystem -D_GNU_SOURCE -Isrc src
 	shellcheck -x -S warning $$(git ls-files '*.sh' tests/testbed/mkbed tests/testbed/run tests/testbed/dump .ci/run)
-	set -e; for f in $$(git ls-files 'dracut/*.sh'); do dash -n "$$f"; done
+	set -e; for f in $$(git ls-files 'dracut/*.sh' 'tests/vm/dracut/58vbt-bench/*.sh'); do dash -n "$$f"; done
+	set -e; for f in $$(git ls-files 'tests/bench/*.sh'); do bash -n "$$f"; done
 
 clean:
 	rm -rf $(BUILDDIR)
 
-.PHONY: all install clean demo bench lint print-version
+.PHONY: all install clean demo bench bench-vm lint print-version
