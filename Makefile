@@ -64,6 +64,8 @@ include tests/tests.mk
 include docs/docs.mk
 include tests/fuzz/fuzz.mk
 include packaging/packaging.mk
+# After the fragments that add to CORE_OBJS: the initramfs copy.
+include boot.mk
 
 bench: all testbed
 	BUILDDIR=$(BUILDDIR) tests/bench/run.sh

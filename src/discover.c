@@ -130,8 +130,11 @@ static int refresh(struct device *d, const char **what)
         /* Optional: older kernels, and devices without a reset, have none. */
         r = d->bus == BUS_PCI ? read_text_attr(d, "reset_method", buf, sizeof(buf)) : -ENOENT;
         d->has_reset_method = r == 0 && strlen(buf) < sizeof(d->reset_method);
-        snprintf(d->reset_method, sizeof(d->reset_method), "%s", d->has_reset_method ? buf : "");
-        snprintf(d->reset_offered, sizeof(d->reset_offered), "%s", d->reset_method);
+        if (d->has_reset_method)
+                strcpy(d->reset_method, buf);
+        else
+                d->reset_method[0] = '\0';
+        strcpy(d->reset_offered, d->reset_method); /* same size */
         return 0;
 }
 

@@ -22,16 +22,25 @@ static int help(void)
                "  apply [--dry-run] [--json] [--boot]  make the host match the config\n"
                "  plan [--json]                   what apply would do\n"
                "  status [--json]                 desired vs actual; exit 3 on drift\n"
+#ifndef VFIO_BIND_BOOT
                "  revert [--json] [DEVICE...]     give devices back to their host drivers\n"
                "  list [--json] [--bus BUS|all]   all PCI devices and the vfio module each would get\n"
                "  resolve DEVICE | --modalias STRING [--kver VER] [--moddir DIR] [--json]\n"
                "                                  the vfio module for a device\n"
+#endif
                "  validate FILE...                check configuration files, no system access\n"
+#ifndef VFIO_BIND_BOOT
                "  modules [--kver VER] [--moddir DIR]\n"
                "                                  modules the config needs (for the initramfs)\n"
+#endif
                "  udev [--bus BUS] DEVICE         apply to one new device (for the udev rule)\n"
+#ifndef VFIO_BIND_BOOT
                "  doctor [--json] [--kver VER] [--initramfs FILE]\n"
-               "                                  will the next boot work? read-only checks\n\n"
+               "                                  will the next boot work? read-only checks\n"
+#else
+               "The initramfs copy: revert, list, resolve, modules and doctor are the full tool's.\n"
+#endif
+               "\n"
                "Options:\n"
                "  -c, --config FILE   read FILE instead of " CONFIG_FILE_DEFAULT " and "
                CONFIG_DROPIN_DIR_DEFAULT "/*.yaml\n"
@@ -43,11 +52,17 @@ static int help(void)
         return 0;
 }
 
+/*
+ * The initramfs copy (-DVFIO_BIND_BOOT, boot.mk) has what early boot runs: apply --boot (hooks,
+ * unit), udev (the rule), and status, plan and validate for a shell in the initramfs.
+ */
 static const struct verb verbs[] = {
-        { "apply", verb_apply },       { "plan", verb_plan },         { "status", verb_status },
-        { "revert", verb_revert },     { "list", verb_list },         { "resolve", verb_resolve },
-        { "validate", verb_validate }, { "modules", verb_modules },
-        { "udev", verb_udev },         { "doctor", verb_doctor },
+        { "apply", verb_apply },       { "plan", verb_plan },   { "status", verb_status },
+        { "validate", verb_validate }, { "udev", verb_udev },
+#ifndef VFIO_BIND_BOOT
+        { "revert", verb_revert },     { "list", verb_list },   { "resolve", verb_resolve },
+        { "modules", verb_modules },   { "doctor", verb_doctor },
+#endif
 };
 
 /* < 0 error, 0 exit now (help, version), > 0 go on with argv[optind]. */
@@ -103,6 +118,15 @@ int main(int argc, char *argv[])
                         }
                         return r;
                 }
+#ifdef VFIO_BIND_BOOT
+        static const char *const full_only[] = { "revert", "list", "resolve", "modules", "doctor" };
+        for (size_t i = 0; i < ELEMENTSOF(full_only); i++)
+                if (streq(full_only[i], name)) {
+                        log_error("'%s' is not in the initramfs copy of vfio-bind: the installed system's has it",
+                                  name);
+                        return EXIT_USAGE;
+                }
+#endif
         log_error("unknown verb '%s'", name);
         return usage_error(NULL), EXIT_USAGE;
 }

@@ -250,9 +250,9 @@ static void scan_net(struct snapshot *s)
                 if (!(f & IFF_UP))
                         continue;
                 if (iface_has_route(de->d_name))
-                        snprintf(why, sizeof(why), "interface %s is up with routes", de->d_name);
+                        snprintf(why, sizeof(why), "interface %.*s is up with routes", IFNAMSIZ, de->d_name);
                 else if (iface_has_ipv6(de->d_name))
-                        snprintf(why, sizeof(why), "interface %s is up with addresses", de->d_name);
+                        snprintf(why, sizeof(why), "interface %.*s is up with addresses", IFNAMSIZ, de->d_name);
                 else
                         continue;
                 path_join(path, sizeof(path), "/sys/class/net/%s", de->d_name);

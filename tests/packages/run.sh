@@ -18,12 +18,14 @@ TREE_BEFORE=$(git status --porcelain --ignored=no; git diff | sha256sum)
 
 # expected SBINDIR UDEVRULESDIR UNITDIR GENERATOR...: the files a package ships (not its
 # documentation), without the leading '/', man pages without their compression suffix.
-# GENERATOR: itools, initcpio (the hooks of the tree's initramfs-tools/ and mkinitcpio/).
+# GENERATOR: itools, initcpio (the hooks of the tree's initramfs-tools/ and mkinitcpio/), lintian
+# (the .deb's overrides).
 expected() {
     local sbin=$1 rules=$2 unit=$3 f
     shift 3
     {
         echo "${sbin#/}/vfio-bind"
+        echo usr/lib/vfio-bind/vfio-bind-boot # the initramfs copy (boot.mk)
         echo "${rules#/}/70-vfio-bind.rules"
         echo "${unit#/}/vfio-bind.service"
         echo usr/share/man/man8/vfio-bind.8
@@ -38,6 +40,7 @@ expected() {
                     sed 's|^|usr/share/|' ;;
                 initcpio) git ls-files mkinitcpio/install mkinitcpio/hooks |
                     sed 's|^mkinitcpio/|usr/lib/initcpio/|' ;;
+                lintian) echo usr/share/lintian/overrides/vfio-bind ;;
             esac
         done
     } | sort
@@ -73,7 +76,7 @@ if pkg_build_deb; then
     DEB_RULES=$(pkg-config --variable=udevdir udev)/rules.d
     DEB_UNIT=$(pkg-config --variable=systemdsystemunitdir systemd)
     DEB_FILES=$(dpkg-deb -c "$PKG_DEB" | grep -v '^d' | awk '{ print $6 }' | normalize)
-    check_files deb "$(expected /usr/sbin "$DEB_RULES" "$DEB_UNIT" ${TREE_ITOOLS:+itools})" "$DEB_FILES"
+    check_files deb "$(expected /usr/sbin "$DEB_RULES" "$DEB_UNIT" ${TREE_ITOOLS:+itools} lintian)" "$DEB_FILES"
     [ -n "$TREE_ITOOLS" ] || echo "# no initramfs-tools hooks in this tree: none expected"
     check "deb: /usr/sbin/vfio-bind is executable" "-rwxr-xr-x" \
         "$(dpkg-deb -c "$PKG_DEB" | awk '$6 == "./usr/sbin/vfio-bind" { print $1 }')"
