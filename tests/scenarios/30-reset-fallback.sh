@@ -52,6 +52,16 @@ check "reset: apply sets it alone" "changed set-reset-method" \
     "$(jdev 0000:02:00.0 '"\(.result) \(.steps | join(","))"')"
 check "reset: that write alone" "reset_method 0000:02:00.0 bus" "$(events)"
 check "reset: bus again" "bus" "$(cat "$BED$RM")"
+# narrowed by hand to a method the entry does not name: the kernel then shows only 'pm', and
+# the record knows the device offered bus too: drift, not a refusal; apply sets bus again
+sh_bed "echo pm > $RM"
+run_vb status --json
+check_rc "reset: narrowed by hand to pm: status exit 3" 3
+check "reset: narrowed by hand: drift names it" "drift reset_method is 'pm', not 'bus'" \
+    "$(jdev 0000:02:00.0 '"\(.result) \(.reason)"')"
+run_vb apply --json
+check_rc "reset: narrowed by hand: apply exit 0" 0
+check "reset: narrowed by hand: bus again" "bus" "$(cat "$BED$RM")"
 run_vb revert --json
 check_rc "reset: revert exit 0" 0
 check "reset: revert puts flr pm bus back" "flr pm bus" "$(cat "$BED$RM")"
