@@ -4,8 +4,9 @@
 CORE_OBJS += $(BUILDDIR)/src/initrd.o
 TOOL_OBJS += $(BUILDDIR)/src/initrd.o
 
-# @SBINDIR@ in the rule, the unit and the module: where the binary is installed.
-BOOT_SED = sed -e 's|@SBINDIR@|$(SBINDIR)|g'
+# @SBINDIR@ in the rule, the unit and the module: where the binary is installed; @BOOTLIBDIR@:
+# where its initramfs copy is (boot.mk).
+BOOT_SED = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@BOOTLIBDIR@|$(BOOTLIBDIR)|g'
 DRACUT_MODULE_DIR = $(DESTDIR)$(DRACUTDIR)/55vfio-bind
 
 install: install-boot

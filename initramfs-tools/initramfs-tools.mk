@@ -1,7 +1,7 @@
 # initramfs-tools (Debian, Ubuntu, Proxmox): the hook that fills the image and the boot script
 # that runs in it, installed where mkinitramfs looks for a package's files.
 INITRAMFS_TOOLS_DIR ?= $(DATADIR)/initramfs-tools
-ITOOLS_SED = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@UDEVRULESDIR@|$(UDEVRULESDIR)|g'
+ITOOLS_SED = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@BOOTLIBDIR@|$(BOOTLIBDIR)|g' -e 's|@UDEVRULESDIR@|$(UDEVRULESDIR)|g'
 ITOOLS_FILES := initramfs-tools/hooks/vfio-bind initramfs-tools/scripts/init-top/00-vfio-bind
 # the VM suite's report hook and script (tests/vm/itools.sh), linted with them
 ITOOLS_TEST_FILES := tests/vm/initramfs-tools/hooks/vbt-report \

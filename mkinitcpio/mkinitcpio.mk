@@ -1,7 +1,7 @@
 # mkinitcpio (Arch): the install hook (build time, bash) and the runtime hook (busybox ash),
 # with @SBINDIR@, @UDEVRULESDIR@ and @SYSTEMDUNITDIR@ filled in. Included by the Makefile.
 INITCPIODIR ?= $(PREFIX)/lib/initcpio
-INITCPIO_SED = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@UDEVRULESDIR@|$(UDEVRULESDIR)|g' -e 's|@SYSTEMDUNITDIR@|$(SYSTEMDUNITDIR)|g'
+INITCPIO_SED = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@BOOTLIBDIR@|$(BOOTLIBDIR)|g' -e 's|@UDEVRULESDIR@|$(UDEVRULESDIR)|g' -e 's|@SYSTEMDUNITDIR@|$(SYSTEMDUNITDIR)|g'
 
 install: install-mkinitcpio
 

@@ -33,6 +33,18 @@ vfio_bind_bin() {
     printf '%s\n' "$(vfio_bind_root)@SBINDIR@/vfio-bind"
 }
 
+# What goes into the image as @SBINDIR@/vfio-bind: the initramfs copy (boot.mk: only the verbs
+# early boot runs, libyaml and json-c linked in) when the package has it, else the tool itself.
+vfio_bind_image_bin() {
+    local boot
+    boot="$(vfio_bind_root)@BOOTLIBDIR@/vfio-bind-boot"
+    if [ -x "$boot" ]; then
+        printf '%s\n' "$boot"
+    else
+        vfio_bind_bin
+    fi
+}
+
 # The configuration files, one a line: the main file, then the drop-ins in lexical order.
 vfio_bind_configs() {
     local root f
@@ -98,7 +110,7 @@ install() {
     local root configs f
     root=$(vfio_bind_root)
     # dracut-install resolves and installs the libraries (ldd)
-    inst_binary "$(vfio_bind_bin)" "@SBINDIR@/vfio-bind" || return 1
+    inst_binary "$(vfio_bind_image_bin)" "@SBINDIR@/vfio-bind" || return 1
 
     configs=$(vfio_bind_configs)
     if [ -z "$configs" ]; then

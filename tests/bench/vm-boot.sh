@@ -6,6 +6,9 @@
 #     it), config 'address: 0000:00:02.0', plus tests/vm/dracut/58vbt-bench VBT_BENCH=mark: a
 #     pre-udev hook (29) writes "vbt-bench: vfio-bind exec" to /dev/kmsg just before vfio-bind's
 #     hook (30) execs it. Measured: that line -> "vfio-bind: early run done".
+#   vfio-bind-tool image: the same, but the stage without the package's initramfs copy
+#     (/usr/lib/vfio-bind/vfio-bind-boot): the module then puts the tool itself in, with its
+#     shared libyaml and json-c, as before that copy existed. Measured the same way.
 #   floor image: 58vbt-bench VBT_BENCH=floor only: modprobe vfio-pci, driver_override, unbind if
 #     bound, drivers_probe for 0000:00:02.0, no check. Measured: its two kernel log lines.
 # Both from the same dracut arguments, kernel and command line; each built once, booted
@@ -40,7 +43,7 @@ vm_setup || { echo "bench-vm: vm_setup failed" >&2; exit 1; }
 
 # image NAME VBT_BENCH [dracut args]: $out/NAME.img
 image() {
-	local name=$1 mode=$2
+	local name=$1 mode=$2 # and stage, the VFIO_BIND_ROOT
 	shift 2
 	VFIO_BIND_ROOT=$stage VBT_BENCH=$mode vm_build_initrd "$out/$name.img" "$@" > "$out/$name.build.log" 2>&1 || {
 		echo "bench-vm: dracut failed for $name: $(tail -n 3 "$out/$name.build.log")" >&2
@@ -48,6 +51,11 @@ image() {
 	}
 }
 image vfio-bind mark --add "vfio-bind vbt-bench"
+tool_stage=$out/stage-tool
+rm -rf "$tool_stage"
+cp -a "$stage" "$tool_stage"
+rm -f "$tool_stage/usr/lib/vfio-bind/vfio-bind-boot"
+stage=$tool_stage image vfio-bind-tool mark --add "vfio-bind vbt-bench"
 image floor floor --add vbt-bench
 
 # span LOG START-REGEX END-REGEX: ms between the two kernel log lines
@@ -59,13 +67,14 @@ span() {
 	awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f\n", (b - a) * 1000 }'
 }
 : > "$out/vfio-bind.ms"
+: > "$out/vfio-bind-tool.ms"
 : > "$out/floor.ms"
 for ((i = 1; i <= BOOTS; i++)); do
-	for name in vfio-bind floor; do
+	for name in vfio-bind vfio-bind-tool floor; do
 		log=$out/$name-$i.log
 		vm_boot "$out/$name.img" "$log" > /dev/null 2>&1
 		rc=$?
-		if [ "$name" = vfio-bind ]; then
+		if [ "$name" != floor ]; then
 			ms=$(span "$log" 'vbt-bench: vfio-bind exec' 'vfio-bind: early run done')
 		else
 			ms=$(span "$log" 'vbt-bench: vfio floor start' 'vbt-bench: vfio floor done')
@@ -84,17 +93,23 @@ done
 # stats FILE: "median min max n"
 stats() { sort -n "$1" | awk '{ a[NR] = $1 } END { if (NR) printf "%s %s %s %d\n", a[int((NR + 1) / 2)], a[1], a[NR], NR }'; }
 read -r vm vmin vmax vn < <(stats "$out/vfio-bind.ms")
+read -r tm tmin tmax tn < <(stats "$out/vfio-bind-tool.ms")
 read -r fm fmin fmax fn < <(stats "$out/floor.ms")
 echo
 echo "kernel $VM_KVER, non-systemd dracut initramfs, TCG, 2 CPUs shared, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-10s %6s %10s %18s\n' image boots "median ms" "range ms"
-printf '%-10s %6s %10s %18s\n' vfio-bind "${vn:-0}" "${vm:--}" "${vmin:--}-${vmax:--}"
-printf '%-10s %6s %10s %18s\n' floor "${fn:-0}" "${fm:--}" "${fmin:--}-${fmax:--}"
+printf '%-14s %6s %10s %18s\n' image boots "median ms" "range ms"
+printf '%-14s %6s %10s %18s\n' vfio-bind "${vn:-0}" "${vm:--}" "${vmin:--}-${vmax:--}"
+printf '%-14s %6s %10s %18s\n' vfio-bind-tool "${tn:-0}" "${tm:--}" "${tmin:--}-${tmax:--}"
+printf '%-14s %6s %10s %18s\n' floor "${fn:-0}" "${fm:--}" "${fmin:--}-${fmax:--}"
 if [ -n "${vm:-}" ] && [ -n "${fm:-}" ]; then
 	awk -v v="$vm" -v f="$fm" -v g="$GOAL" 'BEGIN { if (f > 0) printf "vfio-bind / floor (medians): %.2f×; goal ≤ %s×: %s\n", v / f, g, (v / f <= g ? "met" : "not met") }'
 fi
+if [ -n "${tm:-}" ] && [ -n "${fm:-}" ]; then
+	awk -v v="$tm" -v f="$fm" 'BEGIN { if (f > 0) printf "vfio-bind-tool / floor (medians): %.2f× (the tool with shared libyaml and json-c)\n", v / f }'
+fi
 cat << 'EOT'
-vfio-bind: from "vbt-bench: vfio-bind exec" (kmsg, hook 29, just before the hook that execs it)
+vfio-bind (the package's initramfs copy) and vfio-bind-tool (the tool itself):
+from "vbt-bench: vfio-bind exec" (kmsg, hook 29, just before the hook that execs it)
 to "vfio-bind: early run done": exec, ld.so, configuration, enumeration, resolution, six module
 loads, override, probe, checks. floor: its own two lines around modprobe vfio-pci and the
 writes. Kernel log timestamps; the guest runs on one TCG vCPU, ~25x slower than native.

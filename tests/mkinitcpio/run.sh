@@ -101,8 +101,14 @@ printf 'version: 1\ndevices:\n  - address: "0000:00:05.0"\n' > "$dropin"
 log=$W/stub
 
 stub_build "$log.busybox" "base vfio-bind udev" "$KVER"
-check "stub busybox: the binary, to @SBINDIR@" \
-	has "$log.busybox" "add_binary $stage/usr/sbin/vfio-bind /usr/sbin/vfio-bind"
+check "stub busybox: the initramfs copy, to @SBINDIR@/vfio-bind" \
+	has "$log.busybox" "add_binary $stage/usr/lib/vfio-bind/vfio-bind-boot /usr/sbin/vfio-bind"
+# a build without the initramfs copy (e.g. a hand-made install): the tool itself goes in
+mv "$stage/usr/lib/vfio-bind/vfio-bind-boot" "$W/vfio-bind-boot.away"
+stub_build "$log.nocopy" "base vfio-bind udev" "$KVER"
+mv "$W/vfio-bind-boot.away" "$stage/usr/lib/vfio-bind/vfio-bind-boot"
+check "stub busybox, no initramfs copy installed: the tool, to @SBINDIR@" \
+	has "$log.nocopy" "add_binary $stage/usr/sbin/vfio-bind /usr/sbin/vfio-bind"
 check "stub busybox: the configuration, to /etc/vfio-bind.yaml" \
 	has "$log.busybox" "add_file $cfg /etc/vfio-bind.yaml"
 check "stub busybox: the drop-in, to /etc/vfio-bind.d/50-test.yaml" \
@@ -269,9 +275,11 @@ check "busybox: mkinitcpio exits 0, runs the vfio-bind build hook, no ERROR" \
 lsimage busybox
 check "busybox: lsinitcpio lists the image" test -s "$W/out/busybox.list"
 check "busybox: the binary (usr/sbin is usr/bin in the image)" in_image busybox 'usr/bin/vfio-bind'
-check "busybox: its libraries (libyaml, libjson-c, libkmod, libudev)" eval \
-	'in_image busybox "usr/lib/.*libyaml-0\.so\.2.*" && in_image busybox "usr/lib/.*libjson-c\.so\..*" &&
-	in_image busybox "usr/lib/.*libkmod\.so\.2.*" && in_image busybox "usr/lib/.*libudev\.so\.1.*"'
+# the initramfs copy: libyaml and json-c are linked into it
+check "busybox: its libraries (libkmod, libudev; no libyaml nor libjson-c: the initramfs copy)" eval \
+	'! in_image busybox "usr/lib/.*libyaml-0\.so" && ! in_image busybox "usr/lib/.*libjson-c\.so" &&
+	in_image busybox "usr/lib/.*libkmod\.so\.2.*" && in_image busybox "usr/lib/.*libudev\.so\.1.*" &&
+	grep -qa "is not in the initramfs copy" "$W/out/busybox.d/usr/bin/vfio-bind"'
 check "busybox: the configuration, identical" cmp -s "$addr_cfg" "$W/out/busybox.d/etc/vfio-bind.yaml"
 check "busybox: the drop-in, identical" cmp -s "$dropin_cfg" "$W/out/busybox.d/etc/vfio-bind.d/50-test.yaml"
 check "busybox: the udev rule" in_image busybox 'usr/lib/udev/rules.d/70-vfio-bind.rules'

@@ -63,10 +63,10 @@ check "installed hook and module pass shellcheck" \
 dash_ok() { dash -n "$1" && dash -n "$2"; }
 check "installed hook and module pass dash -n" dash_ok "$mod/module-setup.sh" "$mod/vfio-bind-pre-udev.sh"
 paths_ok() {
-	! grep -rq @SBINDIR@ "$1" &&
+	! grep -rqE '@(SBINDIR|BOOTLIBDIR)@' "$1" &&
 		grep -qF 'IMPORT{program}="/usr/sbin/vfio-bind udev $kernel"' "$1$rules/70-vfio-bind.rules"
 }
-check "installed files name /usr/sbin/vfio-bind (no @SBINDIR@ left)" paths_ok "$stage"
+check "installed files name /usr/sbin/vfio-bind (no @SBINDIR@ nor @BOOTLIBDIR@ left)" paths_ok "$stage"
 # (the man page it names is not ours to check here). --root: ExecStart= must exist in the staged
 # tree, not on this machine, where nothing is installed.
 unit_ok() { ! systemd-analyze verify --root="$stage" "$1" 2>&1 | grep -v "man vfio-bind" | grep -q .; }
@@ -178,6 +178,11 @@ for kind in $kinds; do
 				check "$kind: pre-udev hook in the initramfs, no unit" \
 					eval 'has "$list" "lib/dracut/hooks/pre-udev/30-vfio-bind-pre-udev.sh$" && lacks "$list" "vfio-bind.service"'
 			fi
+			# the package's initramfs copy, not the tool: libyaml and json-c are linked into it
+			check "$kind: the image's vfio-bind is the initramfs copy (vfio-bind-boot), no libyaml nor libjson-c" \
+				eval 'lacks "$list" "/libyaml-0\.so" && lacks "$list" "/libjson-c\.so" &&
+					cpio -i --quiet --to-stdout usr/sbin/vfio-bind < "$img" 2> /dev/null |
+						grep -qa "is not in the initramfs copy"'
 			check "$kind: initramfs has vfio_pci and vfio_iommu_type1" \
 				eval 'has "$list" "/vfio-pci.ko$" && has "$list" "/vfio_iommu_type1.ko$"'
 			# doctor reads what dracut built: the same configuration is ok, another one stale
