@@ -58,6 +58,32 @@ static int open_resolver(struct pipeline *p)
         return 0;
 }
 
+/*
+ * Whether a selected device could be in use by more than the console: a mounted disk, swap or
+ * an interface needs a host driver on the device or on one below it (its PCI path extends the
+ * device's). Not before coldplug, when the early run selects devices no driver has taken yet:
+ * then the mounts (libmount), block devices and interfaces are not read at all. Other buses,
+ * and a PCI device whose path is unknown, are taken as possibly in use.
+ */
+static bool selection_may_be_in_use(const struct snapshot *s, const struct selection *sel)
+{
+        for (size_t i = 0; i < sel->n_items; i++) {
+                const struct device *d = sel->items[i].device;
+                size_t n = strlen(d->path);
+
+                if (d->bus != BUS_PCI || n == 0 || d->driver[0])
+                        return true;
+                for (size_t j = 0; j < s->n_devices; j++) {
+                        const struct device *e = &s->devices[j];
+
+                        if (e->bus == BUS_PCI && e->driver[0] && strncmp(e->path, d->path, n) == 0 &&
+                            e->path[n] == '/')
+                                return true;
+                }
+        }
+        return false;
+}
+
 int pipeline_run(struct pipeline *p)
 {
         int r;
@@ -75,11 +101,14 @@ int pipeline_run(struct pipeline *p)
                                     &p->snapshot);
         if (r < 0)
                 return log_error_errno(r, "Failed to enumerate devices: %m");
-        usage_scan(&p->snapshot);
         record_widen_reset_offered(&p->record, &p->snapshot);
         r = select_devices(&p->config, &p->snapshot, &p->selection);
         if (r < 0)
                 return r;
+        if (selection_may_be_in_use(&p->snapshot, &p->selection))
+                usage_scan(&p->snapshot);
+        else
+                usage_scan_console(&p->snapshot);
         r = open_resolver(p);
         if (r < 0)
                 return r;

@@ -262,7 +262,7 @@ static void scan_net(struct snapshot *s)
 }
 
 /* The boot VGA device drives the console when a framebuffer console is bound to it. */
-static void scan_console(struct snapshot *s)
+void usage_scan_console(struct snapshot *s)
 {
         DIR *dir = opendir("/sys/class/graphics");
         struct dirent *de;
@@ -314,5 +314,5 @@ void usage_scan(struct snapshot *s)
                 scan_block(s, &mounts, NULL);
         scan_btrfs(s);
         scan_net(s);
-        scan_console(s);
+        usage_scan_console(s);
 }

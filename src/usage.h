@@ -9,3 +9,9 @@
  * addresses (or a port of a bridge, bond or VLAN that is), the boot VGA device with the console.
  */
 void usage_scan(struct snapshot *s);
+/*
+ * Only the console part: the boot VGA device efifb or simplefb draws the console on has no
+ * host driver, yet detaching it would blank the console. For a pipeline whose selected devices
+ * have no driver on them or below them (usage_scan would find nothing else on them).
+ */
+void usage_scan_console(struct snapshot *s);

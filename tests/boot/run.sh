@@ -239,7 +239,17 @@ nvme_in_use() { python3 -c 'import json,sys; print([d["in_use"] for d in json.lo
 check "libmount: the mounted disk's controller is in use" "nvme0n1p1 is mounted on /" \
     "$(in_bed "$VB" list --json | nvme_in_use)"
 check_contains "libmount: opened at run time" "libmount.so.1" \
-    "$(LD_DEBUG=files in_bed "$VB" list --json 2>&1 >/dev/null | grep 'file=libmount')"
+    "$(LD_DEBUG=files in_bed "$VB" list --json 2>&1 >/dev/null | grep 'file=libmount.*dynamically loaded')"
+# In use needs a host driver on the device or below it: when the selected devices have none (the
+# early run before coldplug), the mounts are not read and libmount is not even opened.
+check "libmount: not opened when no selected device has a driver (plan of 0000:00:02.0, unbound)" "" \
+    "$(LD_DEBUG=files in_bed "$VB" plan 2>&1 >/dev/null | grep 'file=libmount.*dynamically loaded')"
+printf 'version: 1\ndevices:\n  - address: "0000:00:04.0"\n' > "$B/etc/vfio-bind.yaml"
+check_contains "libmount: opened when one has (plan of the nvme)" "libmount.so.1" \
+    "$(LD_DEBUG=files in_bed "$VB" plan 2>&1 >/dev/null | grep 'file=libmount.*dynamically loaded')"
+check_contains "libmount: ... which plan refuses, mounted" "in use: nvme0n1p1 is mounted on /" \
+    "$(in_bed "$VB" plan 2>&1)"
+printf 'version: 1\ndevices:\n  - address: "0000:00:02.0"\n' > "$B/etc/vfio-bind.yaml"
 if [ -n "$mount_lib" ] && unshare -r -m true 2>/dev/null; then
     hidden "$mount_lib" list --json > "$work/out" 2> "$work/err"
     check "no libmount: list exits 0" 0 $?

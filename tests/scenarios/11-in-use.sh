@@ -142,4 +142,21 @@ check "bridge port: the PF refused, naming the bridge" \
     "failed|in use: interface br0 is up with routes; refusing to detach it (set 'force: true' to override)" \
     "$(jdev 0000:3b:00.0 '"\(.result)|\(.error)"')"
 check "bridge port: nothing written" "" "$(events | grep ' 0000:3b:00\.0 ')"
+
+# Before coldplug no selected device has a driver: only the console can hold one, and the boot
+# GPU that efifb draws on has no driver at all. It is still refused; its twin goes.
+bed efifb
+config <<'Y'
+version: 1
+devices:
+  - address: "0000:01:00.0"
+  - address: "0000:02:00.0"
+Y
+run_vb apply --json
+check_rc "efifb: apply exit 1" 1
+check "efifb: the boot GPU without a driver is refused, the console named" \
+    "failed|in use: boot VGA device with an active framebuffer console; refusing to detach it (set 'force: true' to override)" \
+    "$(jdev 0000:01:00.0 '"\(.result)|\(.error)"')"
+check "efifb: its twin goes" "changed driver=vfio-pci override=vfio-pci" \
+    "$(jdev 0000:02:00.0 .result) $(state 0000:02:00.0)"
 summary
