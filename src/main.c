@@ -54,15 +54,25 @@ static int help(void)
 
 /*
  * The initramfs copy (-DVFIO_BIND_BOOT, boot.mk) has what early boot runs: apply --boot (hooks,
- * unit), udev (the rule), and status, plan and validate for a shell in the initramfs.
+ * unit), udev (the rule), and status, plan and validate for a shell in the initramfs. The other
+ * verbs are named without their code (not linked), so that the copy says where they are.
  */
-static const struct verb verbs[] = {
-        { "apply", verb_apply },       { "plan", verb_plan },   { "status", verb_status },
-        { "validate", verb_validate }, { "udev", verb_udev },
-#ifndef VFIO_BIND_BOOT
-        { "revert", verb_revert },     { "list", verb_list },   { "resolve", verb_resolve },
-        { "modules", verb_modules },   { "doctor", verb_doctor },
+#ifdef VFIO_BIND_BOOT
+#define FULL_TOOL_ONLY(run) NULL
+#else
+#define FULL_TOOL_ONLY(run) run
 #endif
+static const struct verb verbs[] = {
+        { "apply", verb_apply },
+        { "plan", verb_plan },
+        { "status", verb_status },
+        { "validate", verb_validate },
+        { "udev", verb_udev },
+        { "revert", FULL_TOOL_ONLY(verb_revert) },
+        { "list", FULL_TOOL_ONLY(verb_list) },
+        { "resolve", FULL_TOOL_ONLY(verb_resolve) },
+        { "modules", FULL_TOOL_ONLY(verb_modules) },
+        { "doctor", FULL_TOOL_ONLY(verb_doctor) },
 };
 
 /* < 0 error, 0 exit now (help, version), > 0 go on with argv[optind]. */
@@ -111,6 +121,11 @@ int main(int argc, char *argv[])
         name = argv[optind];
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
                 if (streq(verbs[i].name, name)) {
+                        if (!verbs[i].run) {
+                                log_error("'%s' is not in the initramfs copy of vfio-bind: the "
+                                          "installed system's has it", name);
+                                return EXIT_USAGE;
+                        }
                         r = verbs[i].run(argc - optind, argv + optind);
                         if (fflush(stdout) != 0 || ferror(stdout)) {
                                 log_error("Failed to write output: %s", strerror(errno));
@@ -118,15 +133,6 @@ int main(int argc, char *argv[])
                         }
                         return r;
                 }
-#ifdef VFIO_BIND_BOOT
-        static const char *const full_only[] = { "revert", "list", "resolve", "modules", "doctor" };
-        for (size_t i = 0; i < ELEMENTSOF(full_only); i++)
-                if (streq(full_only[i], name)) {
-                        log_error("'%s' is not in the initramfs copy of vfio-bind: the installed system's has it",
-                                  name);
-                        return EXIT_USAGE;
-                }
-#endif
         log_error("unknown verb '%s'", name);
         return usage_error(NULL), EXIT_USAGE;
 }

@@ -43,7 +43,7 @@ help_options() {
 MAIN_HELP=$(vb --help)
 VERBS=$(printf '%s\n' "$MAIN_HELP" | awk '/^Verbs:/ { on = 1; next } on && /^$/ { exit }
     on && /^  [a-z]/ { print $1 }' | sort -u | tr '\n' ' ')
-TABLE_VERBS=$(grep -oE '\{ "[a-z]+", verb_' src/main.c | cut -d'"' -f2 | sort -u | tr '\n' ' ')
+TABLE_VERBS=$(grep -oE '\{ "[a-z]+", (FULL_TOOL_ONLY\()?verb_' src/main.c | cut -d'"' -f2 | sort -u | tr '\n' ' ')
 check "verbs: --help lists the verbs of main.c's table" "$TABLE_VERBS" "$VERBS"
 [ -n "$VERBS" ] || not_ok "verbs: none found in --help"
 
