@@ -60,26 +60,19 @@ static int open_resolver(struct pipeline *p)
 
 /*
  * Whether a selected device could be in use by more than the console: a mounted disk, swap or
- * an interface needs a host driver on the device or on one below it (its PCI path extends the
- * device's). Not before coldplug, when the early run selects devices no driver has taken yet:
- * then the mounts (libmount), block devices and interfaces are not read at all. Other buses,
- * and a PCI device whose path is unknown, are taken as possibly in use.
+ * an interface is a class device its host driver made, and usage_scan marks the devices above
+ * it but never a bridge. So a PCI device without a driver can only hold the console (efifb and
+ * simplefb draw it on the boot VGA device with no PCI driver). Before coldplug the early run
+ * selects only such devices: then the mounts (libmount), block devices and interfaces are not
+ * read at all. Other buses are taken as possibly in use.
  */
-static bool selection_may_be_in_use(const struct snapshot *s, const struct selection *sel)
+static bool selection_may_be_in_use(const struct selection *sel)
 {
         for (size_t i = 0; i < sel->n_items; i++) {
                 const struct device *d = sel->items[i].device;
-                size_t n = strlen(d->path);
 
-                if (d->bus != BUS_PCI || n == 0 || d->driver[0])
+                if (d->bus != BUS_PCI || d->driver[0])
                         return true;
-                for (size_t j = 0; j < s->n_devices; j++) {
-                        const struct device *e = &s->devices[j];
-
-                        if (e->bus == BUS_PCI && e->driver[0] && strncmp(e->path, d->path, n) == 0 &&
-                            e->path[n] == '/')
-                                return true;
-                }
         }
         return false;
 }
@@ -105,7 +98,7 @@ int pipeline_run(struct pipeline *p)
         r = select_devices(&p->config, &p->snapshot, &p->selection);
         if (r < 0)
                 return r;
-        if (selection_may_be_in_use(&p->snapshot, &p->selection))
+        if (selection_may_be_in_use(&p->selection))
                 usage_scan(&p->snapshot);
         else
                 usage_scan_console(&p->snapshot);

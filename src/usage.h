@@ -12,6 +12,6 @@ void usage_scan(struct snapshot *s);
 /*
  * Only the console part: the boot VGA device efifb or simplefb draws the console on has no
  * host driver, yet detaching it would blank the console. For a pipeline whose selected devices
- * have no driver on them or below them (usage_scan would find nothing else on them).
+ * have no driver (usage_scan would find nothing else on them).
  */
 void usage_scan_console(struct snapshot *s);
