@@ -483,6 +483,14 @@ unsigned config_bus_mask(const struct config *c)
         return mask;
 }
 
+bool config_has_serial_entry(const struct config *c)
+{
+        for (size_t i = 0; i < c->n_entries; i++)
+                if (c->entries[i].has_serial)
+                        return true;
+        return false;
+}
+
 void config_entry_describe(const struct config_entry *e, char *buf, size_t size)
 {
         char addr[PCI_ADDRESS_MAX];

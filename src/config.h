@@ -91,6 +91,8 @@ int config_load_default(struct config *c, const char *main_path, const char *dro
                         enum config_flags flags);
 /* The buses other than PCI that entries name, as 1 << BUS_x bits (for discover_snapshot_buses). */
 unsigned config_bus_mask(const struct config *c);
+/* Whether an entry selects by Device Serial Number (discovery then reads the serials). */
+bool config_has_serial_entry(const struct config *c);
 /*
  * Cross-entry checks that need no host: duplicates, and two entries that disagree (driver,
  * 'sriov') where one selects only devices the other selects too. Call once everything is loaded.

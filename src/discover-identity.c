@@ -94,7 +94,7 @@ static void read_serial(struct device *d)
         d->has_serial = pci_config_find_serial(read_config_file, &fd, &d->serial) == 0;
 }
 
-void discover_identity(struct device *devices, size_t n)
+void discover_identity(struct device *devices, size_t n, unsigned flags)
 {
         _cleanup_free_ struct slot *slots = calloc(PCI_SLOTS_MAX, sizeof(*slots));
         size_t n_slots = slots ? read_slots(slots, PCI_SLOTS_MAX) : 0;
@@ -106,6 +106,7 @@ void discover_identity(struct device *devices, size_t n)
                         continue;
                 find_slot(d, slots, n_slots);
                 read_path(d);
-                read_serial(d);
+                if (flags & DISCOVER_SERIALS)
+                        read_serial(d);
         }
 }

@@ -475,7 +475,7 @@ static void sriov_discover(struct snapshot *s)
         }
 }
 
-int discover_snapshot_buses(unsigned bus_mask, struct snapshot *ret)
+int discover_snapshot_buses(unsigned bus_mask, unsigned flags, struct snapshot *ret)
 {
         _cleanup_(udev_unrefp) struct udev *udev = NULL;
         struct snapshot s = { 0 };
@@ -500,7 +500,7 @@ int discover_snapshot_buses(unsigned bus_mask, struct snapshot *ret)
         if (s.n_devices)
                 qsort(s.devices, s.n_devices, sizeof(*s.devices), device_compare_void);
         sriov_discover(&s);
-        discover_identity(s.devices, s.n_devices);
+        discover_identity(s.devices, s.n_devices, flags);
         *ret = s;
         return 0;
 }
@@ -525,7 +525,7 @@ int discover_one(enum bus bus, const char *name, struct device *ret)
         if (bus == BUS_PCI) {
                 pci_address_format(&ret->address, ret->name);
                 r = fill_device(u, ret);
-                discover_identity(ret, 1);
+                discover_identity(ret, 1, DISCOVER_SERIALS);
         } else {
                 snprintf(ret->name, sizeof(ret->name), "%s", name);
                 fill_other_device(u, ret);
@@ -544,7 +544,7 @@ int discover_one(enum bus bus, const char *name, struct device *ret)
 
 int discover_snapshot(struct snapshot *ret)
 {
-        return discover_snapshot_buses(0, ret);
+        return discover_snapshot_buses(0, DISCOVER_SERIALS, ret);
 }
 
 void snapshot_done(struct snapshot *s)

@@ -54,10 +54,21 @@ struct snapshot {
         size_t n_devices;
 };
 
-/* All PCI devices, in address order. Odd devices are kept, with problem set. */
+/* All PCI devices, in address order, serials included. Odd devices are kept, with problem set. */
 int discover_snapshot(struct snapshot *ret);
-/* PCI, and the other buses in mask (1 << BUS_PLATFORM ...): those after PCI, by bus, then name. */
-int discover_snapshot_buses(unsigned bus_mask, struct snapshot *ret);
+enum discover_flags {
+        /*
+         * Read each PCI device's Device Serial Number: up to ~15 reads of its config space
+         * each, which only a 'serial' entry or a printed row needs (the early run has neither).
+         */
+        DISCOVER_SERIALS = 1 << 0,
+};
+
+/*
+ * PCI, and the other buses in mask (1 << BUS_PLATFORM ...): those after PCI, by bus, then name.
+ * flags: enum discover_flags.
+ */
+int discover_snapshot_buses(unsigned bus_mask, unsigned flags, struct snapshot *ret);
 /*
  * One device, as a snapshot would have it (udev's hotplug event), with its vf_index. -ENODEV
  * when it is not there, -EINVAL for a name not of its bus, -EBADMSG when a PCI device's IDs
@@ -67,9 +78,10 @@ int discover_one(enum bus bus, const char *name, struct device *ret);
 /*
  * Slot name, topology path and Device Serial Number of each PCI device, from sysfs: the slots'
  * 'address' files, the device's link in /sys/bus/pci/devices, its 'config' (only root reads
- * past the first 64 bytes, where the serial is). What cannot be read stays empty.
+ * past the first 64 bytes, where the serial is; only with DISCOVER_SERIALS). What cannot be
+ * read stays empty.
  */
-void discover_identity(struct device *devices, size_t n);
+void discover_identity(struct device *devices, size_t n, unsigned flags);
 /* The snapshot's order: bus, then PCI address or sysfs name (fsl-mc: containers first, outer first). */
 int device_compare(const struct device *a, const struct device *b);
 void snapshot_done(struct snapshot *s);

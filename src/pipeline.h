@@ -33,6 +33,8 @@ struct pipeline {
         int index_errno;
         bool index_error_said;
         bool resolution_unused; /* revert: the targets are not used, the index is no error */
+        /* apply --boot: no row is printed, so what only rows show (the serials) is not read */
+        bool rows_unprinted;
 };
 
 /* config_path NULL: the default file and drop-ins. Errors are logged; -EINVAL is a config error. */

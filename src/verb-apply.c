@@ -76,6 +76,7 @@ static int prepare(struct pipeline *p, const struct verb_options *o, bool *disab
                 }
         }
         p->defer_driverless_pfs = o->boot;
+        p->rows_unprinted = o->boot && !o->json;
         r = pipeline_load_config(p, arg_config, CONFIG_STRICT_PERMISSIONS);
         if (r < 0)
                 return -EINVAL; /* any configuration problem is a usage error: exit 2 */

@@ -60,7 +60,7 @@ static void check_config(struct doctor *d)
                            arg_config ? arg_config : CONFIG_FILE_DEFAULT);
                 return;
         }
-        r = discover_snapshot_buses(config_bus_mask(&p->config), &p->snapshot);
+        r = discover_snapshot_buses(config_bus_mask(&p->config), DISCOVER_SERIALS, &p->snapshot);
         if (r < 0) {
                 doctor_row(d, "config", CHECK_ERROR, NULL, NULL,
                            "cannot enumerate the devices: %s", strerror(-r));

@@ -98,7 +98,7 @@ int verb_list(int argc, char *argv[])
                 if (!filters[i].is_id)
                         o.buses |= filters[i].ref.bus_mask & ~(1u << BUS_PCI);
         }
-        r = discover_snapshot_buses(o.buses, &s);
+        r = discover_snapshot_buses(o.buses, DISCOVER_SERIALS, &s);
         if (r < 0)
                 return log_error_errno(r, "Failed to enumerate devices: %m"), EXIT_FAILED;
         usage_scan(&s); /* fills in_use */

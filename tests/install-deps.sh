@@ -11,5 +11,5 @@ apt-get install -y -qq --no-install-recommends \
     libkmod-dev libyaml-dev libudev-dev libjson-c-dev libsmartcols-dev libmount-dev libarchive-dev libcmocka-dev \
     kmod udev valgrind python3 python3-yaml python3-jsonschema \
     qemu-system-x86 dracut-core initramfs-tools-core busybox cpio linux-headers-amd64 \
-    driverctl hyperfine jq ansible-core scdoc shellcheck dash ca-certificates \
+    driverctl hyperfine jq strace ansible-core scdoc shellcheck dash ca-certificates \
     debhelper dpkg-dev fakeroot lintian rpm makepkg libarchive-tools >/dev/null
