@@ -14,7 +14,6 @@
 #include "resolve.h"
 #include "sysfs.h"
 
-#define VFIO_ALIAS_PREFIX "vfio_"
 
 /*
  * libkmod answers "which modules match this alias" (modules.alias.bin, the built-in index and
@@ -458,12 +457,13 @@ static bool module_depends_on(struct kmod_module *mod, const char *name)
         return found;
 }
 
-int resolver_vfio_driver(struct resolver *r, enum bus bus, const char *module, char *why,
-                         size_t size)
+static int vfio_driver_check(struct resolver *r, enum bus bus, const char *module,
+                             bool own_vfio_alias, char *why, size_t size)
 {
         const char *bus_module = bus_get(bus)->vfio_module;
         const struct module_aliases *m = NULL;
         struct kmod_module *mod = NULL;
+        bool builtin;
         int err;
 
         if (!strstr(module, "vfio")) {
@@ -473,24 +473,48 @@ int resolver_vfio_driver(struct resolver *r, enum bus bus, const char *module, c
         err = kmod_module_new_from_name(r->ctx, module, &mod);
         if (err < 0)
                 return err;
-        err = module_aliases_get(r, mod, &m);
-        if (err < 0)
-                goto finish;
-        /* Kernels before 5.16 gave vfio_pci no alias: the bus's own module needs none. */
-        if (m->n_patterns == 0 && !streq(m->module, bus_module)) {
-                snprintf(why, size, "it has no vfio_ alias and is not %s: a part of the VFIO "
-                         "stack (as vfio_pci_core, vfio_iommu_type1), not a driver", bus_module);
-                err = -EMEDIUMTYPE;
-                goto finish;
+        builtin = kmod_module_get_initstate(mod) == KMOD_MODULE_BUILTIN;
+        if (!own_vfio_alias) {
+                err = module_aliases_get(r, mod, &m);
+                if (err < 0)
+                        goto finish;
+                /* Kernels before 5.16 gave vfio_pci no alias: the bus's own module needs none. */
+                if (m->n_patterns == 0 && !streq(m->module, bus_module)) {
+                        snprintf(why, size, "it has no vfio_ alias and is not %s: a part of the "
+                                 "VFIO stack (as vfio_pci_core, vfio_iommu_type1), not a driver",
+                                 bus_module);
+                        err = -EMEDIUMTYPE;
+                        goto finish;
+                }
         }
         /* depmod records no dependency on built-in code: then the name and alias decide. */
-        if (!m->builtin && !module_is_builtin(r, "vfio") && !module_depends_on(mod, "vfio")) {
+        if (!builtin && !module_is_builtin(r, "vfio") && !module_depends_on(mod, "vfio")) {
                 snprintf(why, size, "it does not depend on the vfio module");
                 err = -EMEDIUMTYPE;
         }
 finish:
         kmod_module_unref(mod);
         return err;
+}
+
+int resolver_vfio_driver(struct resolver *r, enum bus bus, const char *module, char *why,
+                         size_t size)
+{
+        return vfio_driver_check(r, bus, module, false, why, size);
+}
+
+int resolver_vfio_driver_aliased(struct resolver *r, enum bus bus, const char *module, char *why,
+                                 size_t size)
+{
+        return vfio_driver_check(r, bus, module, true, why, size);
+}
+
+bool resolver_alias_configured(struct resolver *r, const char *alias)
+{
+        for (size_t i = 0; i < r->config_aliases.n_patterns; i++)
+                if (fnmatch(r->config_aliases.patterns[i], alias, 0) == 0)
+                        return true;
+        return false;
 }
 
 enum module_state resolver_module_state(struct resolver *r, const char *module)

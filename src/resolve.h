@@ -29,6 +29,9 @@ struct alias_match {
         bool builtin;
 };
 
+/* What the kernel puts before a modalias to name a VFIO driver's aliases. */
+#define VFIO_ALIAS_PREFIX "vfio_"
+
 struct resolution {
         struct alias_match *matches; /* best first; matches[0] is the choice */
         size_t n_matches;
@@ -80,6 +83,29 @@ unsigned count_stars(const char *pattern);
  */
 int resolver_vfio_driver(struct resolver *r, enum bus bus, const char *module, char *why,
                          size_t size);
+/*
+ * The same, for a module the index itself gave for a vfio_ alias (resolver_pick's by_own_alias):
+ * that alias is its own, so its modinfo is not read again to find one.
+ */
+int resolver_vfio_driver_aliased(struct resolver *r, enum bus bus, const char *module, char *why,
+                                 size_t size);
+/* Whether a modprobe.d "alias" line matches alias ("vfio_" + modalias). */
+bool resolver_alias_configured(struct resolver *r, const char *alias);
+
+/* resolver_lookup's choice alone. */
+struct module_pick {
+        char module[MODULE_NAME_MAX];
+        bool builtin;
+        bool by_own_alias; /* the index gave it, by a vfio_ alias in its own modinfo */
+};
+/*
+ * The module resolver_lookup would choose, without reading any modinfo when the index gives
+ * a single module and no modprobe.d alias applies: there is then nothing to rank, and modinfo
+ * means parsing the module's signature (libkmod does it with libcrypto: ~2.3 M instructions
+ * for vfio_pci, more than discovering every device of a host). With debug logging on it takes
+ * resolver_lookup's way, which logs the alias that chose. -ENOENT: no vfio_ alias matches.
+ */
+int resolver_pick(struct resolver *r, const char *modalias, struct module_pick *ret);
 
 /*
  * For an entry whose device is not on this host: the modalias of every PCI device it can
