@@ -36,7 +36,7 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 # Library part of the pipeline, linked into the tool, the unit tests and the benchmarks.
-CORE := bus pci sysfs log dynlib config config-entry config-check discover discover-names discover-identity mounts usage select resolve resolve-glob resolve-target plan pipeline pipeline-debug report report-list table smartcols cmdline apply revert apply-sriov record plan-release plan-sriov apply-release pipeline-apply
+CORE := bus pci sysfs log dynlib config config-entry config-check discover discover-query discover-names discover-identity mounts usage select resolve resolve-glob resolve-target plan pipeline pipeline-debug report report-list table smartcols cmdline apply revert apply-sriov record plan-release plan-sriov apply-release pipeline-apply
 VERBS := apply plan status revert list resolve validate modules udev doctor
 # The checks of 'doctor' (verb stage): read-only.
 DOCTOR := doctor-host doctor-binders doctor-device doctor-initramfs

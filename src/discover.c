@@ -12,16 +12,6 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev *, udev_unref)
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_enumerate *, udev_enumerate_unref)
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_device *, udev_device_unref)
 
-bool device_is_bridge(const struct device *d)
-{
-        return (d->class_code >> 16) == 0x06;
-}
-
-bool device_takes_vfio(const struct device *d)
-{
-        return d->bus != BUS_PCI || d->header_type == PCI_HEADER_TYPE_NORMAL;
-}
-
 /* The first problem found is the one reported. */
 _printf_(2, 3) static void set_problem(struct device *d, const char *fmt, ...)
 {
@@ -34,19 +24,6 @@ _printf_(2, 3) static void set_problem(struct device *d, const char *fmt, ...)
         va_end(ap);
 }
 
-static int read_id(struct udev_device *u, const char *attr, unsigned digits, uint32_t *ret,
-                   struct device *d)
-{
-        const char *v = udev_device_get_sysattr_value(u, attr);
-
-        if (!v || parse_hex_attr(v, digits, ret) < 0) {
-                set_problem(d, "sysfs attribute '%s' is %s", attr, v ? "not a hex number" : "missing");
-                *ret = 0;
-                return -EBADMSG;
-        }
-        return 0;
-}
-
 int device_attr_path(const struct device *d, const char *attr, char *path, size_t size)
 {
         const char *dir = bus_get(d->bus)->devices_dir;
@@ -56,35 +33,65 @@ int device_attr_path(const struct device *d, const char *attr, char *path, size_
         return path_join(path, size, "%s/%s/%s", dir, d->name, attr);
 }
 
-static int read_link_attr(const struct device *d, const char *attr, char *buf, size_t size)
+/*
+ * dir: the device's directory, opened once by discovery, so that each attribute costs one
+ * lookup; -1 (a refresh after a write): the attribute's whole path.
+ */
+static int read_link_attr(const struct device *d, int dir, const char *attr, char *buf,
+                          size_t size)
 {
         char path[256];
         int r;
 
+        if (dir >= 0)
+                return sysfs_read_link_name_at(dir, attr, buf, size);
         r = device_attr_path(d, attr, path, sizeof(path));
         if (r < 0)
                 return r;
         return sysfs_read_link_name(path, buf, size);
 }
 
-static int read_text_attr(const struct device *d, const char *attr, char *buf, size_t size)
+static int read_text_attr(const struct device *d, int dir, const char *attr, char *buf,
+                          size_t size)
 {
         char path[256];
         int r;
 
+        if (dir >= 0)
+                return sysfs_read_at(dir, attr, buf, size);
         r = device_attr_path(d, attr, path, sizeof(path));
         if (r < 0)
                 return r;
         return sysfs_read(path, buf, size);
 }
 
-static unsigned read_uint_attr(struct udev_device *u, const char *attr)
+/* An attribute that is there but cannot be read as text is said to be malformed, not missing. */
+static bool attr_missing(int r)
 {
-        const char *v = udev_device_get_sysattr_value(u, attr);
+        return r < 0 && r != -E2BIG && r != -EBADMSG;
+}
+
+static int read_id(struct device *d, int dir, const char *attr, unsigned digits, uint32_t *ret)
+{
+        char v[SYSFS_VALUE_MAX];
+        int r = read_text_attr(d, dir, attr, v, sizeof(v));
+
+        if (r < 0 || parse_hex_attr(v, digits, ret) < 0) {
+                set_problem(d, "sysfs attribute '%s' is %s", attr,
+                            attr_missing(r) ? "missing" : "not a hex number");
+                *ret = 0;
+                return -EBADMSG;
+        }
+        return 0;
+}
+
+static unsigned read_uint_attr(struct device *d, int dir, const char *attr)
+{
+        char v[SYSFS_VALUE_MAX];
         char *end;
         unsigned long n;
 
-        if (!v)
+        if (read_text_attr(d, dir, attr, v, sizeof(v)) < 0)
                 return 0;
         errno = 0;
         n = strtoul(v, &end, 10);
@@ -97,23 +104,24 @@ static unsigned read_uint_attr(struct udev_device *u, const char *attr)
  * The driver link and driver_override. *what says which went wrong: -EBADMSG the link names
  * no driver, -ENOLINK it points to a driver that is not there, -E2BIG a value is too long.
  */
-static int refresh(struct device *d, const char **what)
+static int refresh(struct device *d, int dir, const char **what)
 {
         char buf[SYSFS_VALUE_MAX], path[256];
         struct stat st;
         int r;
 
         *what = "driver";
-        r = read_link_attr(d, "driver", d->driver, sizeof(d->driver));
+        r = read_link_attr(d, dir, "driver", d->driver, sizeof(d->driver));
         if (r == -ENOENT)
                 d->driver[0] = '\0';
         else if (r < 0)
                 return r;
-        else if (device_attr_path(d, "driver", path, sizeof(path)) == 0 &&
-                 stat(path, &st) < 0 && errno == ENOENT)
+        else if (dir >= 0 ? fstatat(dir, "driver", &st, 0) < 0 && errno == ENOENT
+                          : device_attr_path(d, "driver", path, sizeof(path)) == 0 &&
+                                    stat(path, &st) < 0 && errno == ENOENT)
                 return -ENOLINK; /* the kernel removes the link before the driver */
         *what = "driver_override";
-        r = read_text_attr(d, "driver_override", buf, sizeof(buf));
+        r = read_text_attr(d, dir, "driver_override", buf, sizeof(buf));
         /* Gone (hot-unplugged, removed, surprise-removed) rather than unbound. */
         if (r == -ENOENT &&
             device_attr_path(d, "", path, sizeof(path)) == 0 &&
@@ -128,7 +136,7 @@ static int refresh(struct device *d, const char **what)
         else
                 strcpy(d->driver_override, buf);
         /* Optional: older kernels, and devices without a reset, have none. */
-        r = d->bus == BUS_PCI ? read_text_attr(d, "reset_method", buf, sizeof(buf)) : -ENOENT;
+        r = d->bus == BUS_PCI ? read_text_attr(d, dir, "reset_method", buf, sizeof(buf)) : -ENOENT;
         d->has_reset_method = r == 0 && strlen(buf) < sizeof(d->reset_method);
         if (d->has_reset_method)
                 strcpy(d->reset_method, buf);
@@ -138,13 +146,13 @@ static int refresh(struct device *d, const char **what)
         return 0;
 }
 
-static void read_iommu_group(struct device *d)
+static void read_iommu_group(struct device *d, int dir)
 {
         char buf[64];
         int r;
 
         d->iommu_group = -1;
-        r = read_link_attr(d, "iommu_group", buf, sizeof(buf));
+        r = read_link_attr(d, dir, "iommu_group", buf, sizeof(buf));
         if (r == 0) {
                 char *end;
                 long g;
@@ -165,7 +173,7 @@ int device_refresh(struct device *d)
 {
         const char *what;
 
-        return refresh(d, &what);
+        return refresh(d, -1, &what);
 }
 
 static void refresh_problem(struct device *d, const char *what, int r)
@@ -205,10 +213,10 @@ static void fill_other_device(struct udev_device *u, struct device *d)
                 d->modalias[strcspn(d->modalias, "\n")] = '\0';
         } else if (s)
                 set_problem(d, "sysfs attribute 'modalias' is too long");
-        r = refresh(d, &what);
+        r = refresh(d, -1, &what);
         if (r < 0)
                 refresh_problem(d, what, r);
-        read_iommu_group(d);
+        read_iommu_group(d, -1);
         d->vf_index = -1;
         d->boot_vga = -1;
         if (d->bus == BUS_FSL_MC) {
@@ -227,13 +235,13 @@ static void fill_other_device(struct udev_device *u, struct device *d)
  * in the first 64 bytes of config space, which sysfs lets anyone read. Without it, the class
  * says what a bridge's header is.
  */
-int pci_read_header_type(const char *config_path)
+int pci_read_header_type_at(int dirfd, const char *config_path)
 {
         _cleanup_close_ int fd = -1;
         uint8_t config[64];
         ssize_t n;
 
-        fd = open(config_path, O_RDONLY | O_CLOEXEC);
+        fd = openat(dirfd, config_path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         n = pread(fd, config, sizeof(config), 0);
@@ -242,102 +250,70 @@ int pci_read_header_type(const char *config_path)
         return pci_config_header_type(config, (size_t)n);
 }
 
-static void read_header_type(struct device *d)
+int pci_read_header_type(const char *config_path)
 {
-        char path[256];
+        return pci_read_header_type_at(AT_FDCWD, config_path);
+}
 
-        d->header_type = device_attr_path(d, "config", path, sizeof(path)) == 0
-                                 ? pci_read_header_type(path) : -EINVAL;
+static void read_header_type(struct device *d, int dir)
+{
+        d->header_type = pci_read_header_type_at(dir, "config");
         if (d->header_type < 0)
                 d->header_type = pci_class_header_type(d->class_code);
 }
 
-/* -EBADMSG when an ID or the class cannot be read (problem says which); the rest is filled. */
-static int fill_device(struct udev_device *u, struct device *d)
+/*
+ * dir: the device's directory in sysfs. -EBADMSG when an ID or the class cannot be read (problem
+ * says which); the rest is filled.
+ */
+static int fill_device(struct device *d, int dir)
 {
         struct pci_modalias m;
         uint32_t v;
         char buf[SYSFS_VALUE_MAX];
-        const char *s, *what;
+        const char *what;
         int r, ids;
 
-        ids = read_id(u, "vendor", 4, &v, d);
+        ids = read_id(d, dir, "vendor", 4, &v);
         d->id.vendor = (uint16_t)v;
-        ids |= read_id(u, "device", 4, &v, d);
+        ids |= read_id(d, dir, "device", 4, &v);
         d->id.device = (uint16_t)v;
-        ids |= read_id(u, "subsystem_vendor", 4, &v, d);
+        ids |= read_id(d, dir, "subsystem_vendor", 4, &v);
         d->subsystem.vendor = (uint16_t)v;
-        ids |= read_id(u, "subsystem_device", 4, &v, d);
+        ids |= read_id(d, dir, "subsystem_device", 4, &v);
         d->subsystem.device = (uint16_t)v;
-        ids |= read_id(u, "class", 6, &d->class_code, d);
-        read_header_type(d);
+        ids |= read_id(d, dir, "class", 6, &d->class_code);
+        read_header_type(d, dir);
 
-        s = udev_device_get_sysattr_value(u, "modalias");
-        if (!s)
+        r = read_text_attr(d, dir, "modalias", buf, sizeof(buf));
+        buf[strcspn(buf, "\n")] = '\0';
+        if (attr_missing(r))
                 set_problem(d, "sysfs attribute 'modalias' is missing");
-        else if (strlen(s) >= sizeof(d->modalias))
+        else if (r == -E2BIG || strlen(buf) >= sizeof(d->modalias))
                 set_problem(d, "sysfs attribute 'modalias' is too long");
-        else {
-                strcpy(d->modalias, s);
-                d->modalias[strcspn(d->modalias, "\n")] = '\0';
-                if (pci_modalias_parse(d->modalias, &m) < 0) {
-                        set_problem(d, "sysfs attribute 'modalias' is not a PCI modalias");
-                        d->modalias[0] = '\0';
-                }
-        }
+        else if (r < 0 || pci_modalias_parse(buf, &m) < 0)
+                set_problem(d, "sysfs attribute 'modalias' is not a PCI modalias");
+        else
+                strcpy(d->modalias, buf);
 
-        r = refresh(d, &what);
+        r = refresh(d, dir, &what);
         if (r < 0)
                 refresh_problem(d, what, r);
 
-        read_iommu_group(d);
+        read_iommu_group(d, dir);
 
-        if (read_link_attr(d, "physfn", buf, sizeof(buf)) == 0) {
+        if (read_link_attr(d, dir, "physfn", buf, sizeof(buf)) == 0) {
                 const char *why;
                 if (pci_address_parse(buf, false, &d->physfn, &why) == 0)
                         d->is_virtfn = true;
         }
-        d->sriov_totalvfs = read_uint_attr(u, "sriov_totalvfs");
-        d->sriov_numvfs = read_uint_attr(u, "sriov_numvfs");
+        d->sriov_totalvfs = read_uint_attr(d, dir, "sriov_totalvfs");
+        d->sriov_numvfs = read_uint_attr(d, dir, "sriov_numvfs");
 
         d->boot_vga = -1;
-        s = udev_device_get_sysattr_value(u, "boot_vga");
-        if (s)
-                d->boot_vga = s[0] == '1';
+        if (read_text_attr(d, dir, "boot_vga", buf, sizeof(buf)) == 0)
+                d->boot_vga = buf[0] == '1';
         return ids ? -EBADMSG : 0;
-}
-
-const struct device *snapshot_find_name(const struct snapshot *s, enum bus bus, const char *name)
-{
-        for (size_t i = 0; i < s->n_devices; i++)
-                if (s->devices[i].bus == bus && streq(s->devices[i].name, name))
-                        return &s->devices[i];
-        return NULL;
-}
-
-bool device_ref_matches(const struct device_ref *r, const struct device *d)
-{
-        if (r->is_pci)
-                return d->bus == BUS_PCI && pci_address_match(&r->address, &d->address);
-        return (r->bus_mask & (1u << d->bus)) && streq(r->name, d->name);
-}
-
-/* Containers nest a few levels at most; the bound guards against a loop in odd sysfs. */
-#define FSL_MC_NESTING_MAX 16
-
-bool fsl_mc_in_container(const struct device *d)
-{
-        return d->bus == BUS_FSL_MC && !fsl_mc_is_container(d->name) && d->container[0];
-}
-
-bool device_in_container(const struct snapshot *s, const struct device *d, const struct device *c)
-{
-        for (int depth = 0; d && d->container[0] && depth < FSL_MC_NESTING_MAX; depth++) {
-                if (streq(d->container, c->name))
-                        return true;
-                d = snapshot_find_name(s, BUS_FSL_MC, d->container);
-        }
-        return false;
 }
 
 static int fsl_mc_nesting(const struct snapshot *s, const struct device *d)
@@ -349,23 +325,6 @@ static int fsl_mc_nesting(const struct snapshot *s, const struct device *d)
                 depth++;
         }
         return depth;
-}
-
-int device_compare(const struct device *a, const struct device *b)
-{
-        if (a->bus != b->bus)
-                return a->bus < b->bus ? -1 : 1;
-        if (a->bus == BUS_PCI)
-                return pci_address_compare(&a->address, &b->address);
-        /*
-         * fsl-mc containers first, outer ones before those inside them: binding one moves what it
-         * holds, which apply then finds done (and dprc.10 inside dprc.2 must not go first).
-         */
-        if (a->bus == BUS_FSL_MC && fsl_mc_is_container(a->name) != fsl_mc_is_container(b->name))
-                return fsl_mc_is_container(a->name) ? -1 : 1;
-        if (a->bus == BUS_FSL_MC && fsl_mc_is_container(a->name) && a->nesting != b->nesting)
-                return a->nesting < b->nesting ? -1 : 1;
-        return strcmp(a->name, b->name);
 }
 
 static int device_compare_void(const void *a, const void *b)
@@ -393,14 +352,28 @@ static int scan_bus(struct udev *udev, enum bus bus, struct snapshot *s, size_t 
         udev_list_entry_foreach(entry, udev_enumerate_get_list_entry(e))
         {
                 _cleanup_(udev_device_unrefp) struct udev_device *u = NULL;
+                _cleanup_close_ int dir = -1;
+                const char *syspath = udev_list_entry_get_name(entry);
                 struct pci_address a = { 0 };
                 const char *name, *why;
                 struct device *d;
 
-                u = udev_device_new_from_syspath(udev, udev_list_entry_get_name(entry));
-                if (!u)
-                        continue; /* gone since the scan */
-                name = udev_device_get_sysname(u);
+                if (bus == BUS_PCI) {
+                        /*
+                         * Its directory, every attribute read relative to it: a PCI device
+                         * needs no udev_device, whose creation walks its path again.
+                         */
+                        dir = open(syspath, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                        if (dir < 0)
+                                continue; /* gone since the scan */
+                        name = strrchr(syspath, '/');
+                        name = name ? name + 1 : NULL;
+                } else {
+                        u = udev_device_new_from_syspath(udev, syspath);
+                        if (!u)
+                                continue; /* gone since the scan */
+                        name = udev_device_get_sysname(u);
+                }
                 if (!name || ops->name_valid(name, &why) < 0 ||
                     (bus == BUS_PCI && pci_address_parse(name, false, &a, &why) < 0)) {
                         if (bus == BUS_PCI)
@@ -423,7 +396,7 @@ static int scan_bus(struct udev *udev, enum bus bus, struct snapshot *s, size_t 
                 *d = (struct device){ .bus = bus, .address = a };
                 if (bus == BUS_PCI) {
                         pci_address_format(&a, d->name);
-                        (void)fill_device(u, d); /* kept with its problem, for the report */
+                        (void)fill_device(d, dir); /* kept with its problem, for the report */
                 } else {
                         snprintf(d->name, sizeof(d->name), "%s", name);
                         fill_other_device(u, d);
@@ -523,8 +496,13 @@ int discover_one(enum bus bus, const char *name, struct device *ret)
         if (!u)
                 return -ENODEV;
         if (bus == BUS_PCI) {
+                _cleanup_close_ int dir = open(udev_device_get_syspath(u),
+                                               O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+                if (dir < 0)
+                        return -ENODEV;
                 pci_address_format(&ret->address, ret->name);
-                r = fill_device(u, ret);
+                r = fill_device(ret, dir);
                 discover_identity(ret, 1, DISCOVER_SERIALS);
         } else {
                 snprintf(ret->name, sizeof(ret->name), "%s", name);
@@ -545,28 +523,4 @@ int discover_one(enum bus bus, const char *name, struct device *ret)
 int discover_snapshot(struct snapshot *ret)
 {
         return discover_snapshot_buses(0, DISCOVER_SERIALS, ret);
-}
-
-void snapshot_done(struct snapshot *s)
-{
-        free(s->devices);
-        *s = (struct snapshot){ 0 };
-}
-
-const struct device *snapshot_find(const struct snapshot *s, const struct pci_address *a)
-{
-        struct device key = { .bus = BUS_PCI, .address = *a };
-
-        if (!s->n_devices)
-                return NULL;
-        return bsearch(&key, s->devices, s->n_devices, sizeof(*s->devices), device_compare_void);
-}
-
-struct device *snapshot_device(struct snapshot *s, const struct device *d)
-{
-        uintptr_t p = (uintptr_t)d, first = (uintptr_t)s->devices;
-
-        if (!d || !s->n_devices || p < first || p >= first + s->n_devices * sizeof(*d))
-                return NULL;
-        return &s->devices[(p - first) / sizeof(*d)];
 }

@@ -94,6 +94,8 @@ const struct device *snapshot_find_name(const struct snapshot *s, enum bus bus, 
  */
 struct device *snapshot_device(struct snapshot *s, const struct device *d);
 bool device_ref_matches(const struct device_ref *r, const struct device *d);
+/* fsl-mc containers nest a few levels at most; the bound guards against a loop in odd sysfs. */
+#define FSL_MC_NESTING_MAX 16
 /* fsl-mc: whether d is an object (not a container) that sits in a container. */
 bool fsl_mc_in_container(const struct device *d);
 /* fsl-mc: whether d sits in container c, directly or in a container inside it. */
@@ -101,6 +103,7 @@ bool device_in_container(const struct snapshot *s, const struct device *d, const
 bool device_is_bridge(const struct device *d);
 /* The header type in a PCI device's sysfs 'config' (pci.h), or < 0. */
 int pci_read_header_type(const char *config_path);
+int pci_read_header_type_at(int dirfd, const char *config_path);
 /* Whether a VFIO driver can take it at all: PCI bridges (header type not 0) it cannot. */
 bool device_takes_vfio(const struct device *d);
 /* The sysfs path of the device's attribute ATTR ("" for the device's own directory). */

@@ -20,7 +20,7 @@ int path_join(char *buf, size_t size, const char *fmt, ...)
         return 0;
 }
 
-int sysfs_read(const char *path, char *buf, size_t size)
+int sysfs_read_at(int dirfd, const char *path, char *buf, size_t size)
 {
         _cleanup_close_ int fd = -1;
         ssize_t n;
@@ -28,7 +28,7 @@ int sysfs_read(const char *path, char *buf, size_t size)
         if (size < 2)
                 return -EINVAL;
         buf[0] = '\0'; /* callers that go on after an error read an empty value, not garbage */
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return negative_errno();
         n = read(fd, buf, size);
@@ -45,13 +45,18 @@ int sysfs_read(const char *path, char *buf, size_t size)
         return 0;
 }
 
-int sysfs_read_link_name(const char *path, char *buf, size_t size)
+int sysfs_read(const char *path, char *buf, size_t size)
+{
+        return sysfs_read_at(AT_FDCWD, path, buf, size);
+}
+
+int sysfs_read_link_name_at(int dirfd, const char *path, char *buf, size_t size)
 {
         char target[SYSFS_VALUE_MAX];
         const char *base;
         ssize_t n;
 
-        n = readlink(path, target, sizeof(target) - 1);
+        n = readlinkat(dirfd, path, target, sizeof(target) - 1);
         if (n < 0)
                 return negative_errno();
         target[n] = '\0';
@@ -64,4 +69,9 @@ int sysfs_read_link_name(const char *path, char *buf, size_t size)
                 return -E2BIG;
         strcpy(buf, base);
         return 0;
+}
+
+int sysfs_read_link_name(const char *path, char *buf, size_t size)
+{
+        return sysfs_read_link_name_at(AT_FDCWD, path, buf, size);
 }
