@@ -17,7 +17,6 @@ struct slot {
         bool has_slot; /* false: the slot has no device number and holds the whole bus */
 };
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
 
 /* The slots that say where they are; others (no 'address', odd text) are skipped. */
 static size_t read_slots(struct slot *slots, size_t capacity)

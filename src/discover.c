@@ -332,6 +332,63 @@ static int device_compare_void(const void *a, const void *b)
         return device_compare(a, b);
 }
 
+/* A new zeroed device at the end of s, or NULL when out of memory. */
+static struct device *snapshot_append(struct snapshot *s, size_t *allocated)
+{
+        if (s->n_devices == *allocated) {
+                size_t n = *allocated ? *allocated * 2 : 64;
+                struct device *grown = realloc(s->devices, n * sizeof(*grown));
+
+                if (!grown)
+                        return NULL;
+                s->devices = grown;
+                *allocated = n;
+        }
+        s->devices[s->n_devices] = (struct device){ 0 };
+        return &s->devices[s->n_devices++];
+}
+
+/*
+ * PCI: the kernel's list in /sys/bus/pci/devices, as pciutils reads it. libudev's enumeration
+ * walks each entry's path component by component and checks its subsystem (~55 syscalls a
+ * device, more than reading all its attributes), which a directory of that one bus needs not.
+ */
+static int scan_pci(struct snapshot *s, size_t *allocated)
+{
+        _cleanup_(closedirp) DIR *devices = opendir(SYSFS_PCI_DEVICES);
+        struct dirent *de;
+
+        if (!devices)
+                return errno == ENOENT ? 0 : -errno; /* no PCI bus */
+        while ((errno = 0, de = readdir(devices))) {
+                _cleanup_close_ int dir = -1;
+                struct pci_address a;
+                struct device *d;
+                const char *why;
+
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                if (bus_get(BUS_PCI)->name_valid(de->d_name, &why) < 0 ||
+                    pci_address_parse(de->d_name, false, &a, &why) < 0) {
+                        log_warning("Ignoring PCI device with unexpected name '%s'", de->d_name);
+                        continue;
+                }
+                /* Its directory: each attribute is then one lookup relative to it. */
+                dir = openat(dirfd(devices), de->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (dir < 0)
+                        continue; /* gone since the listing */
+                d = snapshot_append(s, allocated);
+                if (!d)
+                        return -ENOMEM;
+                d->bus = BUS_PCI;
+                d->address = a;
+                pci_address_format(&a, d->name);
+                (void)fill_device(d, dir); /* kept with its problem, for the report */
+        }
+        return errno > 0 ? -errno : 0;
+}
+
+/* The other buses, through libudev. */
 static int scan_bus(struct udev *udev, enum bus bus, struct snapshot *s, size_t *allocated)
 {
         _cleanup_(udev_enumerate_unrefp) struct udev_enumerate *e = NULL;
@@ -352,55 +409,24 @@ static int scan_bus(struct udev *udev, enum bus bus, struct snapshot *s, size_t 
         udev_list_entry_foreach(entry, udev_enumerate_get_list_entry(e))
         {
                 _cleanup_(udev_device_unrefp) struct udev_device *u = NULL;
-                _cleanup_close_ int dir = -1;
-                const char *syspath = udev_list_entry_get_name(entry);
-                struct pci_address a = { 0 };
                 const char *name, *why;
                 struct device *d;
 
-                if (bus == BUS_PCI) {
-                        /*
-                         * Its directory, every attribute read relative to it: a PCI device
-                         * needs no udev_device, whose creation walks its path again.
-                         */
-                        dir = open(syspath, O_PATH | O_DIRECTORY | O_CLOEXEC);
-                        if (dir < 0)
-                                continue; /* gone since the scan */
-                        name = strrchr(syspath, '/');
-                        name = name ? name + 1 : NULL;
-                } else {
-                        u = udev_device_new_from_syspath(udev, syspath);
-                        if (!u)
-                                continue; /* gone since the scan */
-                        name = udev_device_get_sysname(u);
-                }
-                if (!name || ops->name_valid(name, &why) < 0 ||
-                    (bus == BUS_PCI && pci_address_parse(name, false, &a, &why) < 0)) {
-                        if (bus == BUS_PCI)
-                                log_warning("Ignoring PCI device with unexpected name '%s'",
-                                            strempty(name));
-                        else
-                                log_debug("Ignoring %s device with unexpected name '%s': %s",
-                                          ops->name, strempty(name), name ? why : "none");
+                u = udev_device_new_from_syspath(udev, udev_list_entry_get_name(entry));
+                if (!u)
+                        continue; /* gone since the scan */
+                name = udev_device_get_sysname(u);
+                if (!name || ops->name_valid(name, &why) < 0) {
+                        log_debug("Ignoring %s device with unexpected name '%s': %s", ops->name,
+                                  strempty(name), name ? why : "none");
                         continue;
                 }
-                if (s->n_devices == *allocated) {
-                        size_t n = *allocated ? *allocated * 2 : 64;
-                        struct device *grown = realloc(s->devices, n * sizeof(*grown));
-                        if (!grown)
-                                return -ENOMEM;
-                        s->devices = grown;
-                        *allocated = n;
-                }
-                d = &s->devices[s->n_devices++];
-                *d = (struct device){ .bus = bus, .address = a };
-                if (bus == BUS_PCI) {
-                        pci_address_format(&a, d->name);
-                        (void)fill_device(d, dir); /* kept with its problem, for the report */
-                } else {
-                        snprintf(d->name, sizeof(d->name), "%s", name);
-                        fill_other_device(u, d);
-                }
+                d = snapshot_append(s, allocated);
+                if (!d)
+                        return -ENOMEM;
+                d->bus = bus;
+                snprintf(d->name, sizeof(d->name), "%s", name);
+                fill_other_device(u, d);
         }
         return 0;
 }
@@ -455,14 +481,18 @@ int discover_snapshot_buses(unsigned bus_mask, unsigned flags, struct snapshot *
         size_t allocated = 0;
         int r;
 
-        udev = udev_new();
-        if (!udev)
-                return -ENOMEM;
         /* Other buses only when asked for: a PCI-only run reads nothing more than before. */
         for (enum bus b = BUS_PCI; b < _BUS_MAX; b++) {
                 if (b != BUS_PCI && !(bus_mask & (1u << b)))
                         continue;
-                r = scan_bus(udev, b, &s, &allocated);
+                if (b != BUS_PCI && !udev) {
+                        udev = udev_new();
+                        if (!udev) {
+                                snapshot_done(&s);
+                                return -ENOMEM;
+                        }
+                }
+                r = b == BUS_PCI ? scan_pci(&s, &allocated) : scan_bus(udev, b, &s, &allocated);
                 if (r < 0) {
                         snapshot_done(&s);
                         return r;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -67,6 +68,8 @@ static inline void closep(int *fd)
                 if (*p)                            \
                         func(*p);                  \
         }
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
 
 /* errno values are positive; our functions return them negated. */
 static inline int negative_errno(void)
