@@ -70,7 +70,8 @@ include boot.mk
 bench: all testbed
 	BUILDDIR=$(BUILDDIR) tests/bench/run.sh
 
-# Boots QEMU 2 x BENCH_VM_BOOTS times: not part of make check nor make bench.
+# Boots QEMU 3 images x BENCH_VM_BOOTS times per kind of initramfs (BENCH_VM_KINDS): not part
+# of make check nor make bench.
 bench-vm: all
 	BUILDDIR=$(BUILDDIR) tests/bench/vm-boot.sh
 

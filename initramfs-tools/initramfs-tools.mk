@@ -3,8 +3,11 @@
 INITRAMFS_TOOLS_DIR ?= $(DATADIR)/initramfs-tools
 ITOOLS_SED = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@BOOTLIBDIR@|$(BOOTLIBDIR)|g' -e 's|@UDEVRULESDIR@|$(UDEVRULESDIR)|g'
 ITOOLS_FILES := initramfs-tools/hooks/vfio-bind initramfs-tools/scripts/init-top/00-vfio-bind
-# the VM suite's report hook and script (tests/vm/itools.sh), linted with them
+# the VM suite's report hook and script (tests/vm/itools.sh) and make bench-vm's, linted with them
 ITOOLS_TEST_FILES := tests/vm/initramfs-tools/hooks/vbt-report \
+	tests/vm/initramfs-tools/bench/mark/scripts/init-top/00-vbt-bench-mark \
+	tests/vm/initramfs-tools/bench/floor/scripts/init-top/00-vbt-floor \
+	tests/vm/initramfs-tools/bench/floor/hooks/vbt-bench-floor \
 	tests/vm/initramfs-tools/scripts/init-premount/vbt-report
 
 install: install-initramfs-tools

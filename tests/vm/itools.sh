@@ -57,10 +57,7 @@ rm -rf "$pkgroot"
 if deb=$("$repo/tests/packages/build-deb.sh" 2> "$out/install.log") && dpkg -x "$deb" "$pkgroot" 2>> "$out/install.log"; then
 	# as dpkg unpacks into a merged-/usr root (Debian 12): /lib is /usr/lib, and only /usr is
 	# laid over the build's root below
-	if [ -d "$pkgroot/lib" ] && [ ! -L "$pkgroot/lib" ]; then
-		mkdir -p "$pkgroot/usr/lib" && cp -a "$pkgroot/lib/." "$pkgroot/usr/lib/" &&
-			rm -rf "${pkgroot:?}/lib" && ln -s usr/lib "$pkgroot/lib"
-	fi
+	vm_usrmerge "$pkgroot"
 	ok "package files: dpkg -x $(basename "$deb")"
 else
 	bad "building or unpacking the .deb failed: $(tail -n 3 "$out/install.log")"
@@ -99,47 +96,13 @@ devices:
   - address: "0000:00:02.0"
 '
 
-# mkimg NAME TREE CONFIG|none PKG(yes|no) [modules...]: $out/NAME.img by mkinitramfs
+# mkimg NAME TREE CONFIG|none PKG(yes|no) [modules...]: $out/NAME.img by mkinitramfs (lib.sh)
 mkimg() {
-	local name=$1 tree=$2 config=$3 pkg=$4 L t rc
+	local name=$1 tree=$2 config=$3 pkg=$4 root=none
 	shift 4
-	L=$out/layers/$name
-	rm -rf "$L"
-	mkdir -p "$L/etc" "$L/usr/lib/modules/$VM_KVER" "$L/tmp" "$L/conf/hooks" "$L/conf/scripts/init-premount"
-	[ "$config" != none ] && printf '%s' "$config" > "$L/etc/vfio-bind.yaml"
-	# mkinitramfs's configuration directory: Debian's initramfs.conf but MODULES=list
-	printf '%s\n' MODULES=list BUSYBOX=y KEYMAP=n COMPRESS=zstd RUNSIZE=10% FSTYPE=auto > "$L/conf/initramfs.conf"
-	# e1000e for the NICs; virtio_pci, virtio_blk, ext4 for scenario root's disk (in every
-	# image, so that they weigh nothing in the size comparison)
-	printf '%s\n' e1000e virtio_pci virtio_blk ext4 "$@" > "$L/conf/modules"
-	cp "$here/initramfs-tools/hooks/vbt-report" "$L/conf/hooks/"
-	cp "$here/initramfs-tools/scripts/init-premount/vbt-report" "$L/conf/scripts/init-premount/"
-	cp "$here/dracut/59vbt-report/vbt-report.sh" "$L/conf/vbt-report.sh"
-	local usr=$L/usr:/usr etc=$L/etc:/etc
-	if [ "$pkg" = yes ]; then
-		usr=$L/usr:$pkgroot/usr:/usr
-		[ -d "$pkgroot/etc" ] && etc=$L/etc:$pkgroot/etc:/etc
-	fi
-	t=$(now)
-	rm -f "$out/$name.img"
-	# shellcheck disable=SC2097,SC2098 # the variables are for the inner shell
-	USR_LOWER=$usr ETC_LOWER=$etc TREE=$VM_KMODS/$tree/lib/modules/$VM_KVER \
-		BOOTDIR=$VM_KMODS/debian/boot KVER=$VM_KVER IMG=$out/$name.img L=$L \
-		unshare -m --propagation private bash -euc '
-			mount -t overlay vbt-usr -o "lowerdir=$USR_LOWER" /usr
-			mount -t overlay vbt-etc -o "lowerdir=$ETC_LOWER" /etc
-			mount --bind "$TREE" "/usr/lib/modules/$KVER"
-			mount --bind "$BOOTDIR" /boot
-			TMPDIR=$L/tmp mkinitramfs -v -d "$L/conf" -o "$IMG" "$KVER"
-		' > "$out/$name.build.log" 2>&1
-	rc=$?
-	if [ "$rc" = 0 ] && [ -s "$out/$name.img" ]; then
-		echo "# $name: mkinitramfs in $(since "$t") s, $(stat -c %s "$out/$name.img") bytes"
-		rm -rf "$out/$name.x"
-		unmkinitramfs "$out/$name.img" "$out/$name.x" && (cd "$out/$name.x" && find . | sed 's|^\./||' | sort) > "$out/$name.list"
-		return 0
-	fi
-	bad "$name: mkinitramfs failed ($rc): $(grep -v '^Adding\|^Calling' "$out/$name.build.log" | tail -n 3)"
+	[ "$pkg" = yes ] && root=$pkgroot
+	vm_mkinitramfs "$out" "$name" "$tree" "$config" "$root" "$@" && return 0
+	bad "$name: $VM_MKINITRAMFS_ERROR"
 	return 1
 }
 

@@ -9,6 +9,9 @@
 #   vm_boot INITRD LOG [qemu args] [kernel cmdline]
 #                                          boot, wait for poweroff (VM_TIMEOUT s)
 #   vm_report LOG ADDR FIELD               a field of the last report of ADDR
+#   vm_mkinitramfs DIR NAME TREE CONFIG PKGROOT [modules...]
+#                                          Debian's mkinitramfs in a private mount namespace
+#                                          -> DIR/NAME.img (initramfs-tools; itools.sh, bench)
 #
 # Long-lived VMs (hotplug; kernel cmdline "vbt.hold"):
 #   vm_start INITRD LOG [qemu args] [cmdline]   boot in the background
@@ -120,6 +123,76 @@ vm_build_initrd() {
 	[ "${VM_COMPRESS:-0}" = 1 ] || args+=(--no-compress)
 	[ -n "$mods" ] && args+=(-m "$mods")
 	dracutbasedir=$VM_DRACUTBASE dracut "${args[@]}" "$@" "$out"
+}
+
+# vm_usrmerge ROOT: a root unpacked by dpkg -x as on a merged-/usr system (Debian 12): its /lib
+# moved into /usr/lib and /lib made a link to it, so that laying ROOT/usr over /usr brings it all.
+vm_usrmerge() {
+	local root=$1
+	if [ -d "$root/lib" ] && [ ! -L "$root/lib" ]; then
+		mkdir -p "$root/usr/lib" && cp -a "$root/lib/." "$root/usr/lib/" &&
+			rm -rf "${root:?}/lib" && ln -s usr/lib "$root/lib"
+	fi
+}
+
+# vm_mkinitramfs DIR NAME TREE CONFIG|none PKGROOT|none [modules...]: DIR/NAME.img by Debian's own
+# mkinitramfs (initramfs-tools-core), in a private mount namespace (unshare -m): read-only
+# overlays put PKGROOT's /usr (a package unpacked by dpkg -x, vm_usrmerge'd) over /usr and a
+# layer with CONFIG as /etc/vfio-bind.yaml over /etc; bind mounts put the module tree TREE
+# (debian, variants, builtin) on /lib/modules/VER and the unpacked kernel's /boot on /boot.
+# mkinitramfs's configuration directory (-d) says MODULES=list with e1000e, virtio_pci,
+# virtio_blk, ext4 and the modules given, and holds the test report (tests/vm/initramfs-tools:
+# a hook and an init-premount script); VM_ITOOLS_CONF names more directories copied into it
+# (hooks/, scripts/PHASE/, files the hooks read from $CONFDIR). Also DIR/NAME.x (the image
+# unpacked by unmkinitramfs), DIR/NAME.list (its files), DIR/NAME.build.log. Prints
+# "# NAME: mkinitramfs in S s, B bytes"; on failure sets VM_MKINITRAMFS_ERROR and returns 1.
+# shellcheck disable=SC2034 # VM_MKINITRAMFS_ERROR: read by the callers
+vm_mkinitramfs() {
+	local dir=$1 name=$2 tree=$3 config=$4 pkgroot=$5 L t rc d
+	shift 5
+	VM_MKINITRAMFS_ERROR=
+	vm_setup || { VM_MKINITRAMFS_ERROR="vm_setup failed"; return 1; }
+	L=$dir/layers/$name
+	rm -rf "$L"
+	mkdir -p "$L/etc" "$L/usr/lib/modules/$VM_KVER" "$L/tmp" "$L/conf/hooks" "$L/conf/scripts/init-premount"
+	[ "$config" != none ] && printf '%s' "$config" > "$L/etc/vfio-bind.yaml"
+	# mkinitramfs's configuration directory: Debian's initramfs.conf but MODULES=list
+	printf '%s\n' MODULES=list BUSYBOX=y KEYMAP=n COMPRESS=zstd RUNSIZE=10% FSTYPE=auto > "$L/conf/initramfs.conf"
+	# e1000e for the NICs; virtio_pci, virtio_blk, ext4 for itools.sh's root disk (in every
+	# image, so that they weigh nothing in the size comparison)
+	printf '%s\n' e1000e virtio_pci virtio_blk ext4 "$@" > "$L/conf/modules"
+	cp "$vm_here/initramfs-tools/hooks/vbt-report" "$L/conf/hooks/"
+	cp "$vm_here/initramfs-tools/scripts/init-premount/vbt-report" "$L/conf/scripts/init-premount/"
+	cp "$vm_here/dracut/59vbt-report/vbt-report.sh" "$L/conf/vbt-report.sh"
+	for d in ${VM_ITOOLS_CONF:-}; do
+		cp -a "$d/." "$L/conf/" || { VM_MKINITRAMFS_ERROR="cannot copy $d into the configuration directory"; return 1; }
+	done
+	local usr=$L/usr:/usr etc=$L/etc:/etc
+	if [ "$pkgroot" != none ]; then
+		usr=$L/usr:$pkgroot/usr:/usr
+		[ -d "$pkgroot/etc" ] && etc=$L/etc:$pkgroot/etc:/etc
+	fi
+	t=$(now)
+	rm -f "$dir/$name.img"
+	# shellcheck disable=SC2097,SC2098 # the variables are for the inner shell
+	USR_LOWER=$usr ETC_LOWER=$etc TREE=$VM_KMODS/$tree/lib/modules/$VM_KVER \
+		BOOTDIR=$VM_KMODS/debian/boot KVER=$VM_KVER IMG=$dir/$name.img L=$L \
+		unshare -m --propagation private bash -euc '
+			mount -t overlay vbt-usr -o "lowerdir=$USR_LOWER" /usr
+			mount -t overlay vbt-etc -o "lowerdir=$ETC_LOWER" /etc
+			mount --bind "$TREE" "/usr/lib/modules/$KVER"
+			mount --bind "$BOOTDIR" /boot
+			TMPDIR=$L/tmp mkinitramfs -v -d "$L/conf" -o "$IMG" "$KVER"
+		' > "$dir/$name.build.log" 2>&1
+	rc=$?
+	if [ "$rc" = 0 ] && [ -s "$dir/$name.img" ]; then
+		echo "# $name: mkinitramfs in $(since "$t") s, $(stat -c %s "$dir/$name.img") bytes"
+		rm -rf "$dir/$name.x"
+		unmkinitramfs "$dir/$name.img" "$dir/$name.x" && (cd "$dir/$name.x" && find . | sed 's|^\./||' | sort) > "$dir/$name.list"
+		return 0
+	fi
+	VM_MKINITRAMFS_ERROR="mkinitramfs failed ($rc): $(grep -v '^Adding\|^Calling' "$dir/$name.build.log" | tail -n 3)"
+	return 1
 }
 
 # vm_qemu_args RUNDIR: the fixed part of the QEMU command line.

@@ -1,5 +1,7 @@
 #!/bin/sh
-# pre-udev hook (sourced by dracut's init; test only): the floor for one device, by address.
+# The floor for one device, by address (test only, make bench-vm): sourced by a pre-udev hook
+# (dracut), run by vbt-floor.service (systemd dracut), sourced by an init-top script
+# (initramfs-tools). POSIX sh.
 read -r vbt_addr < /etc/vbt-floor.addr
 echo "vbt-bench: vfio floor start $vbt_addr" > /dev/kmsg
 modprobe vfio-pci
