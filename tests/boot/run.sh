@@ -71,7 +71,7 @@ check "order: override of 0000:00:02.0 before e1000e registers" "driver_override
 dsn=a0369fffff123456
 config_preads() { # the early run's preads of config space beyond the header
     # (stderr aside: LeakSanitizer says there that it cannot run under ptrace)
-    in_bed strace -f -e trace=openat,pread64 -o "$work/strace" "$VB" apply --boot "$@" > "$work/out" 2> "$work/err"
+    in_bed strace -f -e trace=openat,pread64 -o "$work/strace" "$VB" apply --boot > "$work/out" 2> "$work/err"
     awk '/openat\(/ { delete fd[$NF] } /openat\(.*\/config", / { fd[$NF] = 1 }
          /pread64\(/ { split($0, a, /[(,)]/); off = a[5] + 0
                         if (a[2] in fd && off >= 64) n++ }
