@@ -42,7 +42,7 @@ static int index_single_module(struct resolver *r, const char *alias, struct mod
         if (snprintf(ret->module, sizeof(ret->module), "%s", kmod_module_get_name(mod)) >=
             (int)sizeof(ret->module))
                 err = -ENAMETOOLONG;
-        ret->builtin = kmod_module_get_initstate(mod) == KMOD_MODULE_BUILTIN;
+        ret->state = module_state_of(mod);
         ret->by_own_alias = true;
         kmod_module_unref(mod);
         kmod_module_unref_list(list);
@@ -72,7 +72,8 @@ int resolver_pick(struct resolver *r, const char *modalias, struct module_pick *
         if (err < 0)
                 return err;
         snprintf(ret->module, sizeof(ret->module), "%s", res.matches[0].module);
-        ret->builtin = res.matches[0].builtin;
+        ret->state = res.matches[0].builtin ? MODULE_BUILTIN
+                                            : resolver_module_state(r, ret->module);
         resolution_done(&res);
         return 0;
 }
@@ -83,7 +84,9 @@ void resolve_module(struct resolver *r, enum bus bus, const char *module, struct
         snprintf(t->module, sizeof(t->module), "%s", module);
         t->error = explicit_module_state(r, t->module, &t->module_state);
         if (t->error == 0)
-                t->error = resolver_vfio_driver(r, bus, t->module, t->why, sizeof(t->why));
+                t->error = resolver_vfio_driver(r, bus, t->module,
+                                                t->module_state == MODULE_BUILTIN, t->why,
+                                                sizeof(t->why));
         if (t->error == 0)
                 module_bus_driver_name(bus, t->module, t->driver, sizeof(t->driver));
 }
@@ -107,13 +110,14 @@ void resolve_target(struct resolver *r, const struct device *d, const char *expl
                 if (t->error < 0)
                         return;
                 snprintf(t->module, sizeof(t->module), "%s", pick.module);
-                t->module_state = pick.builtin ? MODULE_BUILTIN
-                                               : resolver_module_state(r, t->module);
+                t->module_state = pick.state;
                 /* A modprobe.d alias can send a vfio_ alias to any module. */
                 t->error = pick.by_own_alias
-                                   ? resolver_vfio_driver_aliased(r, d->bus, t->module, t->why,
-                                                                  sizeof(t->why))
-                                   : resolver_vfio_driver(r, d->bus, t->module, t->why,
+                                   ? resolver_vfio_driver_aliased(r, d->bus, t->module,
+                                                                  pick.state == MODULE_BUILTIN,
+                                                                  t->why, sizeof(t->why))
+                                   : resolver_vfio_driver(r, d->bus, t->module,
+                                                          pick.state == MODULE_BUILTIN, t->why,
                                                           sizeof(t->why));
         }
         if (t->error == 0)

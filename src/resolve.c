@@ -14,7 +14,6 @@
 #include "resolve.h"
 #include "sysfs.h"
 
-
 /*
  * libkmod answers "which modules match this alias" (modules.alias.bin, the built-in index and
  * modprobe.d, the same answer modprobe gives) but not "through which pattern". The cheapest
@@ -458,12 +457,11 @@ static bool module_depends_on(struct kmod_module *mod, const char *name)
 }
 
 static int vfio_driver_check(struct resolver *r, enum bus bus, const char *module,
-                             bool own_vfio_alias, char *why, size_t size)
+                             bool own_vfio_alias, bool builtin, char *why, size_t size)
 {
         const char *bus_module = bus_get(bus)->vfio_module;
         const struct module_aliases *m = NULL;
         struct kmod_module *mod = NULL;
-        bool builtin;
         int err;
 
         if (!strstr(module, "vfio")) {
@@ -473,7 +471,6 @@ static int vfio_driver_check(struct resolver *r, enum bus bus, const char *modul
         err = kmod_module_new_from_name(r->ctx, module, &mod);
         if (err < 0)
                 return err;
-        builtin = kmod_module_get_initstate(mod) == KMOD_MODULE_BUILTIN;
         if (!own_vfio_alias) {
                 err = module_aliases_get(r, mod, &m);
                 if (err < 0)
@@ -497,16 +494,16 @@ finish:
         return err;
 }
 
-int resolver_vfio_driver(struct resolver *r, enum bus bus, const char *module, char *why,
-                         size_t size)
+int resolver_vfio_driver(struct resolver *r, enum bus bus, const char *module, bool builtin,
+                         char *why, size_t size)
 {
-        return vfio_driver_check(r, bus, module, false, why, size);
+        return vfio_driver_check(r, bus, module, false, builtin, why, size);
 }
 
-int resolver_vfio_driver_aliased(struct resolver *r, enum bus bus, const char *module, char *why,
-                                 size_t size)
+int resolver_vfio_driver_aliased(struct resolver *r, enum bus bus, const char *module,
+                                 bool builtin, char *why, size_t size)
 {
-        return vfio_driver_check(r, bus, module, true, why, size);
+        return vfio_driver_check(r, bus, module, true, builtin, why, size);
 }
 
 bool resolver_alias_configured(struct resolver *r, const char *alias)
@@ -517,20 +514,27 @@ bool resolver_alias_configured(struct resolver *r, const char *alias)
         return false;
 }
 
-enum module_state resolver_module_state(struct resolver *r, const char *module)
+enum module_state module_state_of(struct kmod_module *mod)
 {
-        struct kmod_module *mod = NULL;
-        int state;
+        int state = kmod_module_get_initstate(mod);
 
-        if (kmod_module_new_from_name(r->ctx, module, &mod) < 0)
-                return MODULE_ABSENT;
-        state = kmod_module_get_initstate(mod);
-        kmod_module_unref(mod);
         if (state == KMOD_MODULE_BUILTIN)
                 return MODULE_BUILTIN;
         if (state == KMOD_MODULE_LIVE || state == KMOD_MODULE_COMING)
                 return MODULE_LOADED;
         return MODULE_ABSENT;
+}
+
+enum module_state resolver_module_state(struct resolver *r, const char *module)
+{
+        struct kmod_module *mod = NULL;
+        enum module_state state;
+
+        if (kmod_module_new_from_name(r->ctx, module, &mod) < 0)
+                return MODULE_ABSENT;
+        state = module_state_of(mod);
+        kmod_module_unref(mod);
+        return state;
 }
 
 static int add_name(char ***names, size_t *n, const char *name)

@@ -78,24 +78,24 @@ unsigned count_stars(const char *pattern);
 /*
  * Whether the module tree says module is a VFIO driver for bus: "vfio" in its name, a vfio_
  * alias (or it is the bus's own VFIO module), and it depends on the vfio module (unless that
- * or the module is built in). -EMEDIUMTYPE with why set when it is not; other < 0: lookup
- * failed.
+ * or the module is built in). builtin: what the caller already read of the module's state.
+ * -EMEDIUMTYPE with why set when it is not; other < 0: lookup failed.
  */
-int resolver_vfio_driver(struct resolver *r, enum bus bus, const char *module, char *why,
-                         size_t size);
+int resolver_vfio_driver(struct resolver *r, enum bus bus, const char *module, bool builtin,
+                         char *why, size_t size);
 /*
  * The same, for a module the index itself gave for a vfio_ alias (resolver_pick's by_own_alias):
  * that alias is its own, so its modinfo is not read again to find one.
  */
-int resolver_vfio_driver_aliased(struct resolver *r, enum bus bus, const char *module, char *why,
-                                 size_t size);
+int resolver_vfio_driver_aliased(struct resolver *r, enum bus bus, const char *module,
+                                 bool builtin, char *why, size_t size);
 /* Whether a modprobe.d "alias" line matches alias ("vfio_" + modalias). */
 bool resolver_alias_configured(struct resolver *r, const char *alias);
 
 /* resolver_lookup's choice alone. */
 struct module_pick {
         char module[MODULE_NAME_MAX];
-        bool builtin;
+        enum module_state state;
         bool by_own_alias; /* the index gave it, by a vfio_ alias in its own modinfo */
 };
 /*
@@ -129,6 +129,8 @@ int resolver_query_variants(struct resolver *r, const char *query, char ***ret, 
 
 /* State of a module in the running kernel. */
 enum module_state resolver_module_state(struct resolver *r, const char *module);
+struct kmod_module;
+enum module_state module_state_of(struct kmod_module *mod);
 
 /*
  * What resolution found for one selected device (resolve-target.c): the input plan needs besides

@@ -170,7 +170,8 @@ int verb_resolve(int argc, char *argv[])
                           resolver_dirname(resolver));
         else if (r < 0)
                 log_error_errno(r, "resolve: lookup of '%s' failed: %m", modalias);
-        else if ((r = resolver_vfio_driver(resolver, bus, res.matches[0].module, not_vfio,
+        else if ((r = resolver_vfio_driver(resolver, bus, res.matches[0].module,
+                                           res.matches[0].builtin, not_vfio,
                                            sizeof(not_vfio))) < 0)
                 log_error_errno(r, "resolve: '%s' matches, but module '%s' is not a VFIO "
                                 "driver: %s", modalias, res.matches[0].module,
