@@ -295,7 +295,7 @@ static int move_to(const struct apply_ctx *ctx, struct device *d, const char *mo
                 }
                 res->steps_done |= STEP_UNBIND;
         }
-        r = device_refresh(d);
+        r = device_refresh_binding(d);
         if (r >= 0 && !d->driver[0]) {
                 r = device_bind_to(d, driver);
                 if (r == -ENOENT) {
@@ -308,7 +308,7 @@ static int move_to(const struct apply_ctx *ctx, struct device *d, const char *mo
                         return r;
                 }
                 res->steps_done |= STEP_PROBE;
-                r = device_refresh(d);
+                r = device_refresh_binding(d);
         }
         if (r < 0) {
                 result_fail(res, STEP_PROBE, r, "cannot read the state of %s", d->name);
@@ -491,7 +491,7 @@ static void warn_unviable_groups(const struct apply_ctx *ctx, struct result *res
 
                 for (size_t j = 0; j < n && !mate && o->iommu_group >= 0; j++)
                         mate = results[j].action->item->device->iommu_group == o->iommu_group;
-                if (mate && device_refresh(o) == -ENODEV)
+                if (mate && device_refresh_binding(o) == -ENODEV)
                         o->driver[0] = '\0';
         }
         for (size_t i = 0; i < n; i++) {

@@ -101,10 +101,11 @@ static unsigned read_uint_attr(struct device *d, int dir, const char *attr)
 }
 
 /*
- * The driver link and driver_override. *what says which went wrong: -EBADMSG the link names
- * no driver, -ENOLINK it points to a driver that is not there, -E2BIG a value is too long.
+ * The driver link and driver_override, and reset_method when with_reset. *what says which
+ * went wrong: -EBADMSG the link names no driver, -ENOLINK it points to a driver that is not
+ * there, -E2BIG a value is too long.
  */
-static int refresh(struct device *d, int dir, const char **what)
+static int refresh(struct device *d, int dir, bool with_reset, const char **what)
 {
         char buf[SYSFS_VALUE_MAX], path[256];
         struct stat st;
@@ -135,6 +136,8 @@ static int refresh(struct device *d, int dir, const char **what)
                 return -E2BIG;
         else
                 strcpy(d->driver_override, buf);
+        if (!with_reset)
+                return 0;
         /* Optional: older kernels, and devices without a reset, have none. */
         r = d->bus == BUS_PCI ? read_text_attr(d, dir, "reset_method", buf, sizeof(buf)) : -ENOENT;
         d->has_reset_method = r == 0 && strlen(buf) < sizeof(d->reset_method);
@@ -173,7 +176,14 @@ int device_refresh(struct device *d)
 {
         const char *what;
 
-        return refresh(d, -1, &what);
+        return refresh(d, -1, true, &what);
+}
+
+int device_refresh_binding(struct device *d)
+{
+        const char *what;
+
+        return refresh(d, -1, false, &what);
 }
 
 static void refresh_problem(struct device *d, const char *what, int r)
@@ -213,7 +223,7 @@ static void fill_other_device(struct udev_device *u, struct device *d)
                 d->modalias[strcspn(d->modalias, "\n")] = '\0';
         } else if (s)
                 set_problem(d, "sysfs attribute 'modalias' is too long");
-        r = refresh(d, -1, &what);
+        r = refresh(d, -1, true, &what);
         if (r < 0)
                 refresh_problem(d, what, r);
         read_iommu_group(d, -1);
@@ -296,7 +306,7 @@ static int fill_device(struct device *d, int dir)
         else
                 strcpy(d->modalias, buf);
 
-        r = refresh(d, dir, &what);
+        r = refresh(d, dir, true, &what);
         if (r < 0)
                 refresh_problem(d, what, r);
 

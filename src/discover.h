@@ -116,6 +116,8 @@ int sriov_vf_index(const char *pf, const char *vf);
 /* Re-read the fields apply changes (driver, driver_override, reset_method), straight from sysfs. -ENODEV: the
  * device is gone. */
 int device_refresh(struct device *d);
+/* The same without reset_method, between binding steps: unbind and probe leave it as it is. */
+int device_refresh_binding(struct device *d);
 
 /*
  * Vendor and model names from udev's hardware database, for people (list): udevd's record of

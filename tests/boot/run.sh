@@ -108,6 +108,10 @@ if command -v strace > /dev/null; then
     check "modinfo: the early run opens vfio-pci.ko once (the load), no modinfo read before" \
         "1:driver=vfio-pci override=vfio-pci" \
         "$(grep -c '/vfio-pci\.ko", O_RDONLY' "$work/strace"):$(state 0000:00:02.0)"
+    # reset_method: read by discovery and once more before the first write; unbind and probe
+    # leave it as it is, so the checks between and after them do not read it again
+    check "reset_method: the early run reads it twice for the device it binds" 2 \
+        "$(grep -c '0000:00:02\.0/reset_method", O_RDONLY' "$work/strace")"
 else
     echo "# strace is missing: the serial and modinfo reads of the early run are not counted"
 fi
