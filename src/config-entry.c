@@ -276,15 +276,14 @@ static bool reset_method_known(const char *m)
 static bool add_reset_method(struct loader *l, struct config_entry *e, const yaml_node_t *item)
 {
         const char *text = scalar_text(l, item, "reset_method");
+        char m[32];
+        size_t n;
 
         if (!text)
                 return false;
-        for (const char *p = text + strspn(text, " "); *p; p += strspn(p, " ")) {
-                size_t n = strcspn(p, " "), len = strlen(e->reset_method);
-                char m[32];
+        for (const char *p = text; (n = word_next(&p, m, sizeof(m))) > 0;) {
+                size_t len = strlen(e->reset_method);
 
-                snprintf(m, sizeof(m), "%.*s", (int)n, p);
-                p += n;
                 if (n >= sizeof(m) || !reset_method_known(m)) {
                         loader_error(l, &item->start_mark, "invalid reset_method '%s': expected "
                                      "device_specific, acpi, flr, af_flr, pm, bus or cxl_bus, or "

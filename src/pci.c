@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -429,6 +430,20 @@ void pci_serial_format(uint64_t serial, char buf[static PCI_SERIAL_MAX])
                 len += (size_t)snprintf(buf + len, PCI_SERIAL_MAX - len, "%s%02x",
                                         shift == 56 ? "" : "-",
                                         (unsigned)(serial >> shift) & 0xff);
+}
+
+size_t word_next(const char **p, char *buf, size_t size)
+{
+        size_t n;
+
+        assert(p && *p);
+        assert(buf && size > 0);
+
+        *p += strspn(*p, " ");
+        n = strcspn(*p, " ");
+        snprintf(buf, size, "%.*s", (int)n, *p);
+        *p += n;
+        return n;
 }
 
 bool word_listed(const char *list, const char *word)

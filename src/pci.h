@@ -101,3 +101,8 @@ int pci_serial_parse(const char *s, uint64_t *ret, const char **why);
 void pci_serial_format(uint64_t serial, char buf[static PCI_SERIAL_MAX]);
 /* Whether word is one of the space-separated words of list (a device's reset_method). */
 bool word_listed(const char *list, const char *word);
+/*
+ * The next space-separated word at *p, copied to buf (cut to fit size) and *p moved past it.
+ * Returns its whole length: 0 at the end, size or more when buf holds only its start.
+ */
+size_t word_next(const char **p, char *buf, size_t size);

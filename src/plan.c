@@ -239,6 +239,7 @@ static bool plan_reset_method(const struct selected_device *item, struct action 
         const struct config_entry *e = item->entry;
         const struct device *d = item->device;
         const char *want = e && !item->via_group ? e->reset_method : "";
+        char m[32];
 
         if (!want[0] || (d->has_reset_method && streq(d->reset_method, want)))
                 return true;
@@ -249,12 +250,7 @@ static bool plan_reset_method(const struct selected_device *item, struct action 
                          "'reset_method' out for it");
                 return false;
         }
-        for (const char *p = want; *p; p += strspn(p, " ")) {
-                size_t n = strcspn(p, " ");
-                char m[32];
-
-                snprintf(m, sizeof(m), "%.*s", (int)n, p);
-                p += n;
+        for (const char *p = want; word_next(&p, m, sizeof(m)) > 0;) {
                 if (!word_listed(d->reset_offered, m)) {
                         snprintf(a->reason, sizeof(a->reason), "reset method '%s' is not one the "
                                  "device offers; it offers: %s", m,

@@ -82,6 +82,8 @@ bool record_owns(const struct record_entry *e, const struct device *d)
 
 void record_widen_reset_offered(const struct record *r, struct snapshot *s)
 {
+        char m[32];
+
         assert(r);
         assert(s);
 
@@ -92,12 +94,9 @@ void record_widen_reset_offered(const struct record *r, struct snapshot *s)
                 if (!d->has_reset_method || !e || !e->has_reset_previous ||
                     (e->has_id && (d->id.vendor != e->id.vendor || d->id.device != e->id.device)))
                         continue;
-                for (const char *p = e->reset_previous; *p; p += strspn(p, " ")) {
-                        size_t n = strcspn(p, " "), len = strlen(d->reset_offered);
-                        char m[32];
+                for (const char *p = e->reset_previous; word_next(&p, m, sizeof(m)) > 0;) {
+                        size_t len = strlen(d->reset_offered);
 
-                        snprintf(m, sizeof(m), "%.*s", (int)n, p);
-                        p += n;
                         if (!word_listed(d->reset_offered, m))
                                 snprintf(d->reset_offered + len, sizeof(d->reset_offered) - len,
                                          "%s%s", len ? " " : "", m);

@@ -375,7 +375,25 @@ static void test_parse_hex_attr(void **state)
         }
 }
 
-/* The kernel keeps the header type without the multi-function bit (pci_setup_device). */
+static void test_word_next(void **state)
+{
+        const char *p = "  flr  bus\tx device_specific ";
+        char buf[8];
+
+        (void)state;
+        assert_int_equal(word_next(&p, buf, sizeof(buf)), 3);
+        assert_string_equal(buf, "flr");
+        assert_int_equal(word_next(&p, buf, sizeof(buf)), 5); /* only ' ' separates, as the kernel's */
+        assert_string_equal(buf, "bus\tx");
+        assert_int_equal(word_next(&p, buf, sizeof(buf)), 15); /* too long: its start, its length */
+        assert_string_equal(buf, "device_");
+        assert_int_equal(word_next(&p, buf, sizeof(buf)), 0);
+        assert_string_equal(buf, "");
+        assert_int_equal(word_next(&p, buf, sizeof(buf)), 0);
+        p = "";
+        assert_int_equal(word_next(&p, buf, sizeof(buf)), 0);
+}
+
 static void test_word_listed(void **state)
 {
         (void)state;
@@ -388,6 +406,7 @@ static void test_word_listed(void **state)
         assert_false(word_listed("flr", ""));
 }
 
+/* The kernel keeps the header type without the multi-function bit (pci_setup_device). */
 static void test_header_type(void **state)
 {
         uint8_t config[64] = { 0 };
@@ -509,6 +528,7 @@ int main(void)
                 cmocka_unit_test(test_parse_hex_attr),   cmocka_unit_test(test_header_type),
                 cmocka_unit_test(test_path),             cmocka_unit_test(test_slot_address),
                 cmocka_unit_test(test_serial),           cmocka_unit_test(test_word_listed),
+                cmocka_unit_test(test_word_next),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
