@@ -91,7 +91,7 @@ int pipeline_run(struct pipeline *p)
         /* A recorded device on another bus is found, so that its record is judged, not lost. */
         r = discover_snapshot_buses(config_bus_mask(&p->config) | p->extra_buses |
                                             (record_bus_mask(&p->record) & ~(1u << BUS_PCI)),
-                                    p->rows_unprinted && !config_has_serial_entry(&p->config)
+                                    p->serials_unshown && !config_has_serial_entry(&p->config)
                                             ? 0 : DISCOVER_SERIALS,
                                     &p->snapshot);
         if (r < 0)

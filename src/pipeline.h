@@ -33,8 +33,12 @@ struct pipeline {
         int index_errno;
         bool index_error_said;
         bool resolution_unused; /* revert: the targets are not used, the index is no error */
-        /* apply --boot: no row is printed, so what only rows show (the serials) is not read */
-        bool rows_unprinted;
+        /*
+         * No row printed shows the serial column (apply --boot prints none; a table shows it
+         * only with -o), so the serials are not read unless an entry selects by one: each is
+         * a walk of the device's config space.
+         */
+        bool serials_unshown;
 };
 
 /* config_path NULL: the default file and drop-ins. Errors are logged; -EINVAL is a config error. */

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <ctype.h>
 #include <inttypes.h>
 #include <json-c/json.h>
@@ -51,6 +52,34 @@ int columns_select(const struct column *cols, size_t n_cols, const char *list,
         }
         *ret = set;
         return 0;
+}
+
+bool columns_show(const struct column *cols, size_t n_cols, const char *list, bool json,
+                  const char *name)
+{
+        int c = column_find(cols, n_cols, name, strlen(name));
+
+        assert(cols);
+        assert(name);
+
+        if (c < 0)
+                return false;
+        if (!list)
+                return json ? !(cols[c].flags & COLUMN_TABLE_ONLY)
+                            : (cols[c].flags & COLUMN_DEFAULT) != 0;
+        if (*list == '+') {
+                if (cols[c].flags & COLUMN_DEFAULT)
+                        return true;
+                list++;
+        }
+        for (const char *p = list; *p; p += *p == ',') {
+                size_t len = strcspn(p, ",");
+
+                if (column_find(cols, n_cols, p, len) == c)
+                        return true;
+                p += len;
+        }
+        return false;
 }
 
 void columns_help(const struct column *cols, size_t n_cols, FILE *f)

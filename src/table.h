@@ -50,6 +50,13 @@ struct column_set {
 /* The columns -o asks for (or the default ones); logs and returns -EINVAL for an unknown name. */
 int columns_select(const struct column *cols, size_t n_cols, const char *list,
                    struct column_set *ret);
+/*
+ * Whether rows printed with -o list (NULL: none given), as JSON or not, show column name: so
+ * that what no row shows need not be read. Names in list it does not know are left to
+ * columns_select, which says so.
+ */
+bool columns_show(const struct column *cols, size_t n_cols, const char *list, bool json,
+                  const char *name);
 /* The "Columns:" part of a verb's --help. */
 void columns_help(const struct column *cols, size_t n_cols, FILE *f);
 /* A row's cell as text: null and "" are none, booleans yes/no, arrays joined with ','. */

@@ -76,7 +76,9 @@ static int prepare(struct pipeline *p, const struct verb_options *o, bool *disab
                 }
         }
         p->defer_driverless_pfs = o->boot;
-        p->rows_unprinted = o->boot && !o->json;
+        p->serials_unshown = (o->boot && !o->json) ||
+                             !columns_show(result_columns, result_columns_n, arg_output.columns,
+                                           o->json, "serial");
         r = pipeline_load_config(p, arg_config, CONFIG_STRICT_PERMISSIONS);
         if (r < 0)
                 return -EINVAL; /* any configuration problem is a usage error: exit 2 */

@@ -69,9 +69,9 @@ check "order: override of 0000:00:02.0 before e1000e registers" "driver_override
 # (each costs up to ~15 reads of config space per device; strace shows them as preads past the
 # 64-byte header, which only the serial's capability walk makes)
 dsn=a0369fffff123456
-config_preads() { # the early run's preads of config space beyond the header
+config_preads() { # ARGS...: vfio-bind ARGS's preads of config space beyond the header
     # (stderr aside: LeakSanitizer says there that it cannot run under ptrace)
-    in_bed strace -f -e trace=openat,pread64 -o "$work/strace" "$VB" apply --boot > "$work/out" 2> "$work/err"
+    in_bed strace -f -e trace=openat,pread64 -o "$work/strace" "$VB" "$@" > "$work/out" 2> "$work/err"
     awk '/openat\(/ { delete fd[$NF] } /openat\(.*\/config", / { fd[$NF] = 1 }
          /pread64\(/ { split($0, a, /[(,)]/); off = a[5] + 0
                         if (a[2] in fd && off >= 64) n++ }
@@ -80,19 +80,19 @@ config_preads() { # the early run's preads of config space beyond the header
 if command -v strace > /dev/null; then
     BED_EXTRA="device 0000:00:05.0 id=8086:10d3 subsys=8086:0000 class=020000 hostdriver=e1000e group=5 dsn=$dsn" \
         bed serials && touch "$B/etc/initrd-release"
-    check "serials: an address entry: no config space read past the header" 0 "$(config_preads)"
+    check "serials: an address entry: no config space read past the header" 0 "$(config_preads apply --boot)"
     check "serials: ... and it binds" "driver=vfio-pci override=vfio-pci" "$(state 0000:00:02.0)"
     BED_EXTRA="device 0000:00:05.0 id=8086:10d3 subsys=8086:0000 class=020000 hostdriver=e1000e group=5 dsn=$dsn" \
         bed serials && touch "$B/etc/initrd-release"
     printf 'version: 1\ndevices:\n  - serial: "a0-36-9f-ff-ff-12-34-56"\n' > "$B/etc/vfio-bind.yaml"
-    n=$(config_preads)
+    n=$(config_preads apply --boot)
     check "serials: a serial entry reads them (preads past the header)" yes "$([ "$n" -gt 0 ] && echo yes || echo "no: $n")"
     check "serials: ... and binds the card with that serial" "driver=vfio-pci override=vfio-pci|driver=- override=-" \
         "$(state 0000:00:05.0)|$(state 0000:00:02.0)"
     BED_EXTRA="device 0000:00:05.0 id=8086:10d3 subsys=8086:0000 class=020000 hostdriver=e1000e group=5 dsn=$dsn" \
         bed serials "rd.vfio-bind.devices=serial:a0-36-9f-ff-ff-12-34-56" && touch "$B/etc/initrd-release"
     printf 'version: 1\ndevices: []\n' > "$B/etc/vfio-bind.yaml"
-    config_preads > /dev/null
+    config_preads apply --boot > /dev/null
     check "serials: a serial: item of rd.vfio-bind.devices= binds its card" "driver=vfio-pci override=vfio-pci" \
         "$(state 0000:00:05.0)"
     BED_EXTRA="device 0000:00:05.0 id=8086:10d3 subsys=8086:0000 class=020000 hostdriver=e1000e group=5 dsn=$dsn" \
@@ -101,6 +101,16 @@ if command -v strace > /dev/null; then
     in_bed "$VB" apply --boot --json > "$work/out" 2> "$work/err"
     check "serials: apply --boot --json prints rows, so its row has the serial" "a0-36-9f-ff-ff-12-34-56" \
         "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["apply"]["devices"][0]["serial"])' < "$work/out" 2>&1)"
+    # plan, status, apply, revert print tables: serial is no default column, so a table reads
+    # them only when -o names it; JSON rows have every column
+    check "serials: plan's table reads none" 0 "$(config_preads plan)"
+    check "serials: ... nor status's" 0 "$(config_preads status)"
+    n=$(config_preads plan -o address,serial)
+    check "serials: plan -o address,serial reads them and shows it" "yes|0000:00:05.0 a0-36-9f-ff-ff-12-34-56" \
+        "$([ "$n" -gt 0 ] && echo yes || echo "no: $n")|$(sed -n 2p "$work/out" | tr -s ' ')"
+    n=$(config_preads plan --json)
+    check "serials: plan --json reads them and shows it" "yes|a0-36-9f-ff-ff-12-34-56" \
+        "$([ "$n" -gt 0 ] && echo yes || echo "no: $n")|$(python3 -c 'import json,sys; print(json.load(sys.stdin)["plan"]["devices"][0]["serial"])' < "$work/out" 2>&1)"
     # One candidate module (vfio_pci): nothing to rank, so its modinfo (libkmod parses the
     # module's signature with libcrypto) is not read; the file is opened once, to load it.
     bed modinfo && touch "$B/etc/initrd-release"

@@ -118,6 +118,28 @@ static void test_columns_select(void **state)
         assert_int_equal(columns_select(cols, ELEMENTSOF(cols), "addr", &set), -EINVAL);
 }
 
+static void test_columns_show(void **state)
+{
+        const size_t n = ELEMENTSOF(cols);
+
+        (void)state;
+        /* No -o: a table shows the default columns, JSON all but the table-only ones. */
+        assert_true(columns_show(cols, n, NULL, false, "address"));
+        assert_false(columns_show(cols, n, NULL, false, "boot_vga"));
+        assert_true(columns_show(cols, n, NULL, true, "boot_vga"));
+        assert_false(columns_show(cols, n, NULL, true, "name"));
+        assert_true(columns_show(cols, n, NULL, false, "name"));
+        /* -o LIST: those alone, in either output; +LIST: the default ones too. */
+        assert_true(columns_show(cols, n, "steps,Boot_VGA", false, "boot_vga"));
+        assert_false(columns_show(cols, n, "steps,boot_vgax", true, "boot_vga"));
+        assert_false(columns_show(cols, n, "steps", true, "address"));
+        assert_true(columns_show(cols, n, "+boot_vga", false, "boot_vga"));
+        assert_true(columns_show(cols, n, "+steps", true, "address"));
+        assert_false(columns_show(cols, n, "+steps", true, "boot_vga"));
+        assert_false(columns_show(cols, n, "", true, "boot_vga"));
+        assert_false(columns_show(cols, n, "steps", false, "no_such_column"));
+}
+
 static void test_rows_for_json(void **state)
 {
         struct json_object *rows = rows_new(), *row, *v;
@@ -261,6 +283,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_print),
                 cmocka_unit_test(test_columns_select),
+                cmocka_unit_test(test_columns_show),
                 cmocka_unit_test(test_rows_for_json),
                 cmocka_unit_test(test_results_rows),
                 cmocka_unit_test(test_drift_reason),
