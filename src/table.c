@@ -57,11 +57,12 @@ int columns_select(const struct column *cols, size_t n_cols, const char *list,
 bool columns_show(const struct column *cols, size_t n_cols, const char *list, bool json,
                   const char *name)
 {
-        int c = column_find(cols, n_cols, name, strlen(name));
+        int c;
 
         assert(cols);
         assert(name);
 
+        c = column_find(cols, n_cols, name, strlen(name));
         if (c < 0)
                 return false;
         if (!list)
