@@ -17,13 +17,17 @@ static int column_find(const struct column *cols, size_t n_cols, const char *nam
         return -ENOENT;
 }
 
-int columns_select(const struct column *cols, size_t n_cols, const char *list,
-                   struct column_set *ret)
+/*
+ * The columns list names, as indexes into cols; no list or "+LIST" puts the default ones first.
+ * Logs nothing: returns -ENOENT with *bad at an unknown name (*bad_len its length), -E2BIG for
+ * more than OUTPUT_COLUMNS_MAX, -ENODATA for none at all.
+ */
+static int columns_parse(const struct column *cols, size_t n_cols, const char *list,
+                         struct column_set *ret, const char **bad, size_t *bad_len)
 {
         struct column_set set = { 0 };
         const char *p = list;
 
-        /* No list, or "+LIST": the default columns first. */
         if (!list || *list == '+') {
                 for (size_t i = 0; i < n_cols && set.n < OUTPUT_COLUMNS_MAX; i++)
                         if (cols[i].flags & COLUMN_DEFAULT)
@@ -35,28 +39,48 @@ int columns_select(const struct column *cols, size_t n_cols, const char *list,
                 int c = column_find(cols, n_cols, p, len);
 
                 if (c < 0) {
-                        log_error("unknown column '%.*s' (see --help for the list)", (int)len, p);
-                        return -EINVAL;
+                        *bad = p;
+                        *bad_len = len;
+                        return -ENOENT;
                 }
-                if (set.n >= OUTPUT_COLUMNS_MAX) {
-                        log_error("too many columns (at most %d)", OUTPUT_COLUMNS_MAX);
-                        return -EINVAL;
-                }
+                if (set.n >= OUTPUT_COLUMNS_MAX)
+                        return -E2BIG;
                 set.idx[set.n++] = (size_t)c;
                 p += len;
                 p += *p == ',';
         }
-        if (set.n == 0) {
-                log_error("no columns given to -o");
-                return -EINVAL;
-        }
+        if (set.n == 0)
+                return -ENODATA;
         *ret = set;
         return 0;
+}
+
+int columns_select(const struct column *cols, size_t n_cols, const char *list,
+                   struct column_set *ret)
+{
+        const char *bad = NULL;
+        size_t bad_len = 0;
+        int r;
+
+        assert(cols);
+        assert(ret);
+
+        r = columns_parse(cols, n_cols, list, ret, &bad, &bad_len);
+        if (r == -ENOENT)
+                log_error("unknown column '%.*s' (see --help for the list)", (int)bad_len, bad);
+        else if (r == -E2BIG)
+                log_error("too many columns (at most %d)", OUTPUT_COLUMNS_MAX);
+        else if (r == -ENODATA)
+                log_error("no columns given to -o");
+        return r < 0 ? -EINVAL : 0;
 }
 
 bool columns_show(const struct column *cols, size_t n_cols, const char *list, bool json,
                   const char *name)
 {
+        struct column_set set;
+        const char *bad;
+        size_t bad_len;
         int c;
 
         assert(cols);
@@ -65,21 +89,13 @@ bool columns_show(const struct column *cols, size_t n_cols, const char *list, bo
         c = column_find(cols, n_cols, name, strlen(name));
         if (c < 0)
                 return false;
-        if (!list)
-                return json ? !(cols[c].flags & COLUMN_TABLE_ONLY)
-                            : (cols[c].flags & COLUMN_DEFAULT) != 0;
-        if (*list == '+') {
-                if (cols[c].flags & COLUMN_DEFAULT)
+        if (!list && json)
+                return !(cols[c].flags & COLUMN_TABLE_ONLY);
+        if (columns_parse(cols, n_cols, list, &set, &bad, &bad_len) < 0)
+                return false;
+        for (size_t i = 0; i < set.n; i++)
+                if (set.idx[i] == (size_t)c)
                         return true;
-                list++;
-        }
-        for (const char *p = list; *p; p += *p == ',') {
-                size_t len = strcspn(p, ",");
-
-                if (column_find(cols, n_cols, p, len) == c)
-                        return true;
-                p += len;
-        }
         return false;
 }
 

@@ -52,8 +52,8 @@ int columns_select(const struct column *cols, size_t n_cols, const char *list,
                    struct column_set *ret);
 /*
  * Whether rows printed with -o list (NULL: none given), as JSON or not, show column name: so
- * that what no row shows need not be read. Names in list it does not know are left to
- * columns_select, which says so.
+ * that what no row shows need not be read. A list columns_select refuses shows nothing (the
+ * verb's option parsing says why and stops first).
  */
 bool columns_show(const struct column *cols, size_t n_cols, const char *list, bool json,
                   const char *name);

@@ -76,9 +76,7 @@ static int prepare(struct pipeline *p, const struct verb_options *o, bool *disab
                 }
         }
         p->defer_driverless_pfs = o->boot;
-        p->serials_unshown = (o->boot && !o->json) ||
-                             !columns_show(result_columns, result_columns_n, arg_output.columns,
-                                           o->json, "serial");
+        p->serials_unshown = (o->boot && !o->json) || !result_rows_show("serial");
         r = pipeline_load_config(p, arg_config, CONFIG_STRICT_PERMISSIONS);
         if (r < 0)
                 return -EINVAL; /* any configuration problem is a usage error: exit 2 */

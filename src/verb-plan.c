@@ -15,8 +15,6 @@ int verb_plan(int argc, char *argv[])
                          "  --json   one JSON document: {\"plan\": {\"devices\": [...]}}", OPT_JSON, &o);
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : EXIT_OK;
-        p.serials_unshown = !columns_show(result_columns, result_columns_n, arg_output.columns,
-                                          o.json, "serial");
         r = load_and_run(&p, true);
         if (r < 0) {
                 r = report_plan(&p.plan, &p.selection, "plan", o.json);

@@ -53,8 +53,6 @@ int verb_revert(int argc, char *argv[])
                 return EXIT_FAILED;
         /* With addresses the configuration is not needed: revert is the way back from a bad one. */
         p.resolution_unused = true; /* host modules only, looked up when needed */
-        p.serials_unshown = !columns_show(result_columns, result_columns_n, arg_output.columns,
-                                          o.json, "serial");
         r = load_and_run(&p, n_addrs == 0);
         if (r >= 0) {
                 pipeline_done(&p);

@@ -24,8 +24,6 @@ int verb_status(int argc, char *argv[])
                               "is still shown, with why).", OPT_JSON, &o);
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : EXIT_OK;
-        p.serials_unshown = !columns_show(result_columns, result_columns_n, arg_output.columns,
-                                          o.json, "serial");
         r = load_and_run(&p, true);
         if (r >= 0) {
                 pipeline_done(&p);

@@ -207,10 +207,17 @@ bool kver_option_valid(const char *verb, const char *kver)
 }
 
 /* The configuration (unless not needed), then the pipeline: -1 to go on, else an exit status. */
+bool result_rows_show(const char *column)
+{
+        return columns_show(result_columns, result_columns_n, arg_output.columns,
+                            arg_output.mode == OUTPUT_JSON, column);
+}
+
 int load_and_run(struct pipeline *p, bool load_config)
 {
         int r;
 
+        p->serials_unshown = !result_rows_show("serial");
         if (load_config && pipeline_load_config(p, arg_config, CONFIG_STRICT_PERMISSIONS) < 0)
                 return EXIT_USAGE;
         r = pipeline_run(p);

@@ -72,8 +72,14 @@ int parse_verb_options(int argc, char *argv[], const char *verb, const char *usa
 /* --kver: a release name, not a path; logs a usage error for verb when it is not. */
 bool kver_option_valid(const char *verb, const char *kver);
 
+/* Whether the result rows the verb prints (-o, --json) show column: what none shows is not read. */
+bool result_rows_show(const char *column);
+
 struct pipeline;
-/* The configuration (unless not needed), then the pipeline: -1 to go on, else an exit status. */
+/*
+ * The configuration (unless not needed), then the pipeline, reading serials only when a row
+ * shows them: -1 to go on, else an exit status.
+ */
 int load_and_run(struct pipeline *p, bool load_config);
 
 /*

@@ -121,6 +121,8 @@ static void test_columns_select(void **state)
 static void test_columns_show(void **state)
 {
         const size_t n = ELEMENTSOF(cols);
+        _cleanup_free_ char *err = NULL;
+        struct capture cap;
 
         (void)state;
         /* No -o: a table shows the default columns, JSON all but the table-only ones. */
@@ -138,6 +140,11 @@ static void test_columns_show(void **state)
         assert_false(columns_show(cols, n, "+steps", true, "boot_vga"));
         assert_false(columns_show(cols, n, "", true, "boot_vga"));
         assert_false(columns_show(cols, n, "steps", false, "no_such_column"));
+        /* A list -o refuses shows nothing, and saying why is columns_select's: not a word here. */
+        capture_begin(&cap);
+        assert_false(columns_show(cols, n, "boot_vga,nope", false, "boot_vga"));
+        err = capture_end(&cap);
+        assert_string_equal(err, "");
 }
 
 static void test_rows_for_json(void **state)
