@@ -154,11 +154,15 @@ static struct json_object *steps_json(unsigned steps, bool back)
         return arr;
 }
 
-/* apply and revert: what they did; plan: what apply would do (as config management's check mode). */
+/*
+ * apply and revert: what they did; plan: what apply would do (as config management's check mode).
+ * A fallback found in place wrote nothing; a failure not put back left the device elsewhere.
+ */
 static bool result_changed(const struct result *r)
 {
         return r->outcome == OUTCOME_CHANGED || r->outcome == OUTCOME_RELEASED ||
-               r->outcome == OUTCOME_FALLBACK ||
+               (r->outcome == OUTCOME_FALLBACK && r->steps_done) ||
+               (r->outcome == OUTCOME_FAILED && r->steps_done && !r->rolled_back) ||
                (r->outcome == OUTCOME_PLANNED &&
                 (r->action->kind == ACTION_BIND || r->action->kind == ACTION_RELEASE));
 }

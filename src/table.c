@@ -221,8 +221,7 @@ int rows_for_json(const struct column *cols, size_t n_cols, const char *list,
                         return r;
         } else
                 for (size_t i = 0; i < n_cols && set.n < OUTPUT_COLUMNS_MAX; i++)
-                        if (!(cols[i].flags & COLUMN_TABLE_ONLY))
-                                set.idx[set.n++] = i;
+                        set.idx[set.n++] = i;
         for (size_t i = 0; i < json_object_array_length(rows); i++) {
                 struct json_object *row = json_object_array_get_idx(rows, i);
                 struct json_object *kept = json_object_new_object();
@@ -233,6 +232,9 @@ int rows_for_json(const struct column *cols, size_t n_cols, const char *list,
                         struct json_object *v = NULL;
                         const char *key = cols[set.idx[c]].name;
 
+                        /* A table's column alone, even named by -o: the schema has no such key. */
+                        if (cols[set.idx[c]].flags & COLUMN_TABLE_ONLY)
+                                continue;
                         json_object_object_get_ex(row, key, &v);
                         json_object_object_add(kept, key, json_object_get(v));
                 }

@@ -69,8 +69,8 @@ void cell_text(struct json_object *v, const char *none, char *buf, size_t size);
 int table_print_rows(const struct column *cols, size_t n_cols, const struct output_options *o,
                      struct json_object *rows, FILE *f);
 /*
- * For JSON: keeps in each row only the columns -o names (all but the table-only ones when -o is
- * not given), in the columns' order.
+ * For JSON: keeps in each row only the columns -o names (all when -o is not given), in that
+ * order, never a table-only one.
  */
 int rows_for_json(const struct column *cols, size_t n_cols, const char *list,
                   struct json_object *rows);

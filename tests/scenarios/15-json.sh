@@ -48,4 +48,17 @@ run_vb apply --json
 check_rc "unmatched entry: exit 0" 0
 check "unmatched entry: listed with its line" "id abcd:1234 3" \
     "$(j '.apply.unmatched[0] | "\(.selector) \(.config_line)"')"
+
+# -o with --json: the columns named, never a table-only one (the schema has no "detail", "name")
+for verb in plan status; do
+    run_vb "$verb" --json -o address,detail
+    check "$verb --json -o address,detail: address alone" address \
+        "$(j '[.[] | .devices[] | keys[]] | unique | join(",")')"
+    run_vb "$verb" --json -o +serial
+    check "$verb --json -o +serial: no detail key" "" \
+        "$(j '[.[] | .devices[] | keys[]] | unique | map(select(. == "detail")) | join(",")')"
+done
+run_vb list --json -o address,name
+check "list --json -o address,name: address alone" address \
+    "$(j '[.list.devices[] | keys[]] | unique | join(",")')"
 summary

@@ -180,10 +180,17 @@ check_rc "load fault: exit 1" 1
 check "load fault: fallback at load-module, errno 8" "fallback load-module 8" \
     "$(jdev 0000:5e:00.2 '"\(.result) \(.failed_step) \(.errno)"')"
 check "load fault: on vfio-pci" "driver=vfio-pci override=vfio-pci" "$(state 0000:5e:00.2)"
+mark
 run_vb apply
 check_rc "again: still exit 1" 1
 check_grep "again: the table says fallback" "fallback" "$OUT"
 check "again: still on vfio-pci" "driver=vfio-pci override=vfio-pci" "$(state 0000:5e:00.2)"
+check "again: only the variant's load tried, nothing written to the device" \
+    "load-failed mlx5_vfio_pci ENOEXEC;" "$(events_line)"
+# config management runs it every time: a fallback found in place is no change
+run_vb apply --json
+check "again, JSON: fallback, not changed, nor the run" "fallback false false" \
+    "$(jdev 0000:5e:00.2 '"\(.result) \(.changed)"') $(j .apply.changed)"
 
 # vfio-pci fails too: both errors, back where it was
 bed demo
