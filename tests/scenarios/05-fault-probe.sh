@@ -50,20 +50,4 @@ check "own override: restored to mlx5_core, on mlx5_core" "driver=mlx5_core over
 check "own override: the event sequence" \
     "driver_override 0000:3b:00.3 vfio-pci;unbind 0000:3b:00.3 mlx5_core;probe-failed 0000:3b:00.3 vfio-pci EIO;driver_override 0000:3b:00.3 mlx5_core;bind 0000:3b:00.3 mlx5_core;" \
     "$(events | grep ' 0000:3b:00\.3 ' | tr '\n' ';')"
-# the host driver's probe fails too: left on no driver, which is a change, and said plainly
-bed demo
-config <<'Y'
-version: 1
-devices:
-  - address: "0000:3b:00.2"
-Y
-printf 'vfio-pci EIO\nmlx5_core EIO\n' >"$BED/faults/probe/0000:3b:00.2"
-run_vb apply --json
-check_rc "no way back: exit 1" 1
-check "no way back: failed at probe, not rolled back, changed" "failed probe false true true" \
-    "$(jdev 0000:3b:00.2 '"\(.result) \(.failed_step) \(.rolled_back) \(.changed)"') $(j .apply.changed)"
-check "no way back: on no driver" "driver=- override=-" "$(state 0000:3b:00.2)"
-check "no way back: the warning names where it is" \
-    "vfio-bind: 0000:3b:00.2: rolling back failed: not put back on 'mlx5_core': left on no driver" \
-    "$(grep 'rolling back' <<<"$ERR")"
 summary

@@ -88,4 +88,9 @@ check "rollback fails: failed at probe, not rolled back" "failed probe false" \
 check "rollback fails: the message says where it was left" \
     "probe by 'vfio-pci' failed: Input/output error; not put back on 'mlx5_core': left on no driver" \
     "$(jdev 0000:3b:00.2 .error)"
+check "rollback fails: left on no driver, which is a change" "true true" \
+    "$(jdev 0000:3b:00.2 .changed) $(j .apply.changed)"
+check "rollback fails: the warning says where it was left" \
+    "vfio-bind: 0000:3b:00.2: rolling back failed: not put back on 'mlx5_core': left on no driver" \
+    "$(grep 'rolling back' <<<"$ERR")"
 summary
