@@ -13,19 +13,40 @@ static bool device_listed(const struct device *d, int n, const struct device_ref
         return false;
 }
 
+/*
+ * An operand that names no device, as an entry that matched none: the report lists it as missing,
+ * in the table's notes and in the JSON document's "unmatched", from "command line", line 1, the
+ * operand's position as its column.
+ */
+static void operand_entry(const struct device_ref *ref, unsigned position, struct config_entry *ret)
+{
+        *ret = (struct config_entry){ .loc = { .file = "command line", .line = 1, .column = position } };
+        if (ref->is_pci) {
+                ret->has_address = true;
+                ret->address = ref->address;
+                return;
+        }
+        ret->has_name = true;
+        /* Platform names take almost anything: a name that fits another bus is meant for it. */
+        ret->bus = (enum bus)(31 - __builtin_clz(ref->bus_mask));
+        snprintf(ret->name, sizeof(ret->name), "%s", ref->name);
+}
+
 int verb_revert(int argc, char *argv[])
 {
         _cleanup_free_ struct result *results = NULL;
         _cleanup_free_ struct action *actions = NULL;
         _cleanup_free_ struct device_ref *refs = NULL;
         _cleanup_free_ struct selected_device *items = NULL;
+        _cleanup_free_ struct config_entry *operands = NULL;
+        _cleanup_free_ const struct config_entry **missing = NULL;
         struct verb_options o = { 0 };
         struct pipeline p = { 0 };
         struct selection listed = { 0 };
         static const struct target no_target = { 0 };
         struct apply_ctx ctx;
         _cleanup_close_ int lock = -1;
-        size_t n = 0, failed = 0;
+        size_t n = 0, n_missing = 0, failed = 0;
         int r, n_addrs;
 
         r = parse_verb_options(argc, argv, "revert", "[-c FILE] revert [--json] [DEVICE...]\n\n"
@@ -38,7 +59,9 @@ int verb_revert(int argc, char *argv[])
                 return r < 0 ? EXIT_USAGE : EXIT_OK;
         n_addrs = argc - optind;
         refs = calloc((size_t)n_addrs + 1, sizeof(*refs));
-        if (!refs)
+        operands = calloc((size_t)n_addrs + 1, sizeof(*operands));
+        missing = calloc((size_t)n_addrs + 1, sizeof(*missing));
+        if (!refs || !operands || !missing)
                 return EXIT_FAILED;
         for (int i = 0; i < n_addrs; i++) {
                 const char *why;
@@ -87,18 +110,22 @@ int verb_revert(int argc, char *argv[])
         }
         for (int i = 0; i < n_addrs; i++) {
                 bool found = false;
-                char missing[160];
 
                 for (size_t j = 0; j < n; j++)
                         found = found || device_ref_matches(&refs[i], items[j].device);
                 if (!found) {
-                        device_ref_describe_missing(&refs[i], missing, sizeof(missing));
-                        log_error("revert: %s", missing);
+                        char why[160];
+
+                        device_ref_describe_missing(&refs[i], why, sizeof(why));
+                        log_error("revert: %s", why);
+                        operand_entry(&refs[i], (unsigned)i + 1, &operands[i]);
+                        missing[n_missing++] = &operands[i];
                         failed++;
                 }
         }
         record_commit(&p, &p.plan, results, 0); /* the reverted devices leave the record */
-        listed = (struct selection){ .items = items, .n_items = n };
+        listed = (struct selection){ .items = items, .n_items = n, .unmatched = missing,
+                                     .n_unmatched = n_missing };
         if (report_results("revert", results, n, n_addrs ? &listed : &p.selection, o.json) < 0)
                 failed++;
         pipeline_done(&p);

@@ -103,6 +103,15 @@ rm "$BED/faults/unbind/0000:00:19.0"
 run_vb revert 0000:09:00.0
 check_rc "an address with no device: exit 1" 1
 check_grep "an address with no device: says so" "revert: no PCI device 0000:09:00.0" "$ERR"
+check_grep "an address with no device: the report lists it missing" \
+    "^missing: no device matches address 0000:09:00.0 \(command line:1:1\)" "$OUT"
+# --json: the document says why it exits 1 (it said failed 0, missing 0, unmatched [])
+run_vb revert --json 0000:00:19.0 0000:09:00.*
+check_rc "--json, an operand with no device: exit 1" 1
+check_json "--json, an operand with no device: JSON parses"
+check "--json: the other operand reverted, the missing one listed with its position" \
+    "changed|1|address 0000:09:00.*|missing|command line|1" \
+    "$(jdev 0000:00:19.0 .result)|$(j '.revert.missing')|$(j '.revert.unmatched[0] | "\(.selector)|\(.result)|\(.config)|\(.config_line)"')"
 run_vb revert 0000:9:00
 check_rc "a malformed address: exit 2" 2
 run_vb revert
