@@ -44,7 +44,18 @@ size_t apply_releases(const struct plan *plan, const struct record *rec,
                         snprintf(res->message, sizeof(res->message), "cannot read its state: %s",
                                  strerror(-r));
                 } else {
+                        char original_override[DRIVER_NAME_MAX];
+
+                        snprintf(original_override, sizeof(original_override), "%s",
+                                 d->driver_override);
                         r = revert_device(ctx, d, res);
+                        /*
+                         * Not left half-released on no driver, where no later run would know
+                         * it: back on VFIO it stays recorded, status says drift, and the next
+                         * apply releases it again.
+                         */
+                        if (r < 0 && r != -ENODEV && res->steps_done)
+                                device_roll_back(d, res->previous_driver, original_override, res);
                         if (r >= 0)
                                 r = revert_reset_method(rec, d, res);
                         if (r < 0 && res->outcome != OUTCOME_FAILED) {
@@ -55,7 +66,9 @@ size_t apply_releases(const struct plan *plan, const struct record *rec,
                 }
                 if (res->outcome == OUTCOME_FAILED) {
                         failed++;
-                        log_error("%s: cannot release it: %s", d->name, res->message);
+                        log_error("%s: cannot release it: %s%s", d->name, res->message,
+                                  res->rolled_back ? "; left on VFIO, released again by the next apply"
+                                                   : "");
                 } else
                         log_info("%s: released to %s", d->name,
                                  d->driver[0] ? d->driver : "no driver");

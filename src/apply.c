@@ -136,7 +136,7 @@ void result_fail(struct result *res, enum step step, int error, const char *fmt,
  * of a group moved back), and its original driver's probe. When that fails the message says
  * where the device was left.
  */
-static void roll_back(struct device *d, const char *original_driver, const char *original_override,
+void device_roll_back(struct device *d, const char *original_driver, const char *original_override,
                       struct result *res)
 {
         size_t n = strlen(res->message);
@@ -358,7 +358,7 @@ static void fall_back(const struct apply_ctx *ctx, struct device *d, const char 
                 char fallback_error[sizeof(res->message)];
 
                 if (r != -ENODEV && res->failed_step != STEP_LOAD_MODULE)
-                        roll_back(d, original_driver, original_override, res);
+                        device_roll_back(d, original_driver, original_override, res);
                 /* The second error, with where the device was left: both are the truth. */
                 snprintf(fallback_error, sizeof(fallback_error), "%s", res->message);
                 snprintf(res->message, sizeof(res->message), "%.200s; fallback to %.16s: %.250s",
@@ -412,7 +412,7 @@ static void apply_one(const struct apply_ctx *ctx, const struct action *a, struc
                 return;
         /* A module that does not load fails before anything of the device is written. */
         if (res->failed_step != STEP_LOAD_MODULE)
-                roll_back(d, original_driver, original_override, res);
+                device_roll_back(d, original_driver, original_override, res);
         if (fallback_applies(a, d, res))
                 fall_back(ctx, d, original_driver, original_override, res);
         /* Back where it was: its reset methods too (vfio-pci: the fallback keeps the entry's). */
@@ -471,7 +471,7 @@ static size_t undo_split_groups(const struct apply_ctx *ctx, struct result *resu
                     !(culprit = group_failure(ctx, results, n, d)))
                         continue;
                 fail_for_group(res, culprit, "moved back");
-                roll_back(d, res->previous_driver, res->previous_override, res);
+                device_roll_back(d, res->previous_driver, res->previous_override, res);
                 log_error("%s: %s", d->name, res->message);
                 failed++;
         }

@@ -78,6 +78,13 @@ int restore_reset_method(struct device *d, const char *methods, struct result *r
 /* After revert_device: the reset_method rec kept for d, if any, written back. */
 int revert_reset_method(const struct record *rec, struct device *d, struct result *res);
 
+/*
+ * After a step failed: d back on its original driver and override (what this run changed
+ * undone), res->rolled_back set, or the message says where d was left.
+ */
+void device_roll_back(struct device *d, const char *original_driver, const char *original_override,
+                      struct result *res);
+
 /* Clears the override and hands the device back to a host driver (loading it if needed). */
 int revert_device(const struct apply_ctx *ctx, struct device *d, struct result *res);
 

@@ -210,6 +210,35 @@ check "probe fault: the audio function back on snd_hda_intel" "driver=snd_hda_in
     "$(state 0000:02:00.1)"
 check "probe fault: only the GPU recorded" "pci 0000:02:00.0 10de:2204 vfio-pci nvidia -;" "$(record)"
 
+# --- a release that fails is put back on VFIO: still recorded, drift, released by a later apply
+# (it was left on no driver and dropped from the record: later runs said nothing, exit 0)
+bed demo
+gpu_only
+run_vb apply
+config <<'Y'
+version: 1
+devices: []
+Y
+echo "nvidia EIO" >"$BED/faults/probe/0000:02:00.0"
+run_vb apply --json
+check_rc "release fails: exit 1" 1
+check "release fails: failed at probe, put back, no change" "failed probe true false" \
+    "$(jdev 0000:02:00.0 '"\(.result) \(.failed_step) \(.rolled_back) \(.changed)"')"
+check "release fails: back on vfio-pci" "driver=vfio-pci override=vfio-pci" "$(state 0000:02:00.0)"
+check "release fails: still recorded" "pci 0000:02:00.0 10de:2204 vfio-pci nvidia -;" "$(record)"
+check_grep "release fails: the error says what comes next" \
+    "0000:02:00\.0: cannot release it: probe by host driver 'nvidia' failed: .*; left on VFIO, released again by the next apply" \
+    "$ERR"
+run_vb status
+check_rc "release fails: status drift (exit 3)" 3
+run_vb apply
+check_rc "release fails again: exit 1 again" 1
+rm "$BED/faults/probe/0000:02:00.0"
+run_vb apply --json
+check_rc "the fault gone: exit 0" 0
+check "the fault gone: released, on nvidia, out of the record" "released driver=nvidia override=- absent" \
+    "$(jdev 0000:02:00.0 .result) $(state 0000:02:00.0) $( [ -n "$(record | tr -d ';')" ] && record || echo absent)"
+
 # --- a record that cannot be written: a warning; the devices are bound all the same
 bed demo
 gpu_only
