@@ -54,6 +54,15 @@ struct snapshot {
         size_t n_devices;
 };
 
+/*
+ * Whether d's vendor:device was read: PCI-SIG assigns no vendor 0000 or ffff, so such an ID is
+ * one sysfs did not give (the device left, or its attribute was malformed).
+ */
+static inline bool device_id_known(const struct device *d)
+{
+        return d->bus == BUS_PCI && d->id.vendor != 0 && d->id.vendor != 0xffff;
+}
+
 /* All PCI devices, in address order, serials included. Odd devices are kept, with problem set. */
 int discover_snapshot(struct snapshot *ret);
 enum discover_flags {

@@ -57,7 +57,7 @@ static struct json_object *list_row(const struct device *d, const struct target 
         json_object_object_add(o, "address", json_object_new_string(d->name));
         json_object_object_add(o, "bus", json_object_new_string(bus_get(d->bus)->name));
         json_object_object_add(o, "container", json_string_or_null(d->container));
-        json_object_object_add(o, "id", pci ? json_object_new_string(id) : NULL);
+        json_object_object_add(o, "id", device_id_known(d) ? json_object_new_string(id) : NULL);
         json_object_object_add(o, "subsystem", pci ? json_object_new_string(sub) : NULL);
         json_object_object_add(o, "class", pci ? json_object_new_string(cls) : NULL);
         json_object_object_add(o, "modalias", json_string_or_null(d->modalias));

@@ -254,7 +254,7 @@ static struct json_object *result_row(const char *verb, const struct result *r)
         detail_text(verb, r, reason, detail, sizeof(detail));
         json_object_object_add(o, "address", json_object_new_string(d->name));
         json_object_object_add(o, "bus", json_object_new_string(bus_get(d->bus)->name));
-        json_object_object_add(o, "id", d->bus == BUS_PCI ? json_object_new_string(id) : NULL);
+        json_object_object_add(o, "id", device_id_known(d) ? json_object_new_string(id) : NULL);
         device_identity_json(o, d);
         json_object_object_add(o, "driver", json_string_or_null(d->driver));
         json_object_object_add(o, "driver_override", json_string_or_null(d->driver_override));
@@ -280,7 +280,8 @@ static struct json_object *result_row(const char *verb, const struct result *r)
                                failed && r->failed_step
                                        ? json_object_new_string(step_label(r->failed_step, back))
                                        : NULL);
-        json_object_object_add(o, "errno", failed ? json_object_new_int(-r->error) : NULL);
+        /* A failure no system call gave (a plan's refusal, odd sysfs content) has no errno. */
+        json_object_object_add(o, "errno", failed && r->error ? json_object_new_int(-r->error) : NULL);
         json_object_object_add(o, "rolled_back", r->outcome == OUTCOME_FAILED
                                                          ? json_object_new_boolean(r->rolled_back)
                                                         : NULL);

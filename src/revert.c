@@ -148,7 +148,7 @@ static int hand_back(const struct apply_ctx *ctx, struct device *d, struct resul
         return 0;
 }
 
-int revert_device(const struct apply_ctx *ctx, struct device *d, struct result *res)
+static int revert_steps(const struct apply_ctx *ctx, struct device *d, struct result *res)
 {
         char original_override[DRIVER_NAME_MAX];
         bool was_vfio;
@@ -220,6 +220,21 @@ int revert_device(const struct apply_ctx *ctx, struct device *d, struct result *
         (void)device_refresh(d);
         res->outcome = was_vfio || res->steps_done ? OUTCOME_CHANGED : OUTCOME_UNCHANGED;
         return 0;
+}
+
+int revert_device(const struct apply_ctx *ctx, struct device *d, struct result *res)
+{
+        size_t n;
+        int err;
+
+        err = revert_steps(ctx, d, res);
+        /* A write that failed because the device left: the report must not show it as it was. */
+        if (err < 0 && res->failed_step && device_refresh(d) == -ENODEV) {
+                n = strlen(res->message);
+                snprintf(res->message + n, sizeof(res->message) - n, " (the device is gone)");
+                d->driver[0] = d->driver_override[0] = '\0';
+        }
+        return err;
 }
 
 int revert_reset_method(const struct record *rec, struct device *d, struct result *res)
