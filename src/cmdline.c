@@ -47,6 +47,9 @@ static int cmdline_read(char **ret)
                         break;
                 len += (size_t)n;
         }
+        /* The file ends in a newline the kernel's own parsing never saw: an unclosed quote would take it. */
+        if (len > 0 && buf[len - 1] == '\n')
+                len--;
         buf[len] = '\0';
         *ret = TAKE_PTR(buf);
         return 0;

@@ -70,8 +70,8 @@ static int prepare(struct pipeline *p, const struct verb_options *o, bool *disab
                         boot_begin();
                 cmdline_load(&cmdline, disabled);
                 if (*disabled) {
-                        log_notice("disabled on the kernel command line (vfio-bind=0); "
-                                   "not binding anything");
+                        log_notice("disabled on the kernel command line (rd.vfio-bind= or "
+                                   "vfio-bind= off); not binding anything");
                         return 0;
                 }
         }

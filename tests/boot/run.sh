@@ -179,7 +179,7 @@ for arg in rd.vfio-bind=0 vfio-bind=0; do
     check "$arg: exit 0, even with a broken configuration" 0 $?
     check "$arg: nothing touched" "driver=- override=-" "$(state 0000:00:02.0)"
     check "$arg: the kernel log says so" \
-        "<5>vfio-bind: disabled on the kernel command line (vfio-bind=0); not binding anything" \
+        "<5>vfio-bind: disabled on the kernel command line (rd.vfio-bind= or vfio-bind= off); not binding anything" \
         "$(kmsg | tail -n1)"
 done
 bed devices "rd.vfio-bind.devices=0000:00:03.0"

@@ -20,7 +20,7 @@ run_vb apply --boot
 check_rc "rd.vfio-bind=0: exit 0" 0
 check_no_events "rd.vfio-bind=0: nothing written, nothing loaded"
 check "rd.vfio-bind=0: the kernel log says so (notice level)" \
-    "<5>vfio-bind: disabled on the kernel command line (vfio-bind=0); not binding anything" "$(kmsg)"
+    "<5>vfio-bind: disabled on the kernel command line (rd.vfio-bind= or vfio-bind= off); not binding anything" "$(kmsg)"
 check "rd.vfio-bind=0: nothing on stdout" "" "$OUT"
 run_vb apply --boot
 check "rd.vfio-bind=0, second run: a second record, after the first" 2 "$(kmsg | grep -c 'disabled on the kernel command line')"
@@ -96,6 +96,19 @@ check "malformed list: the configuration's device bound" "driver=vfio-pci overri
     "$(state 0000:02:00.0)"
 check "malformed list: only 0000:02:00.0 was written" "" \
     "$(events | grep -E '^(driver_override|unbind|bind) ' | grep -v ' 0000:02:00\.0 ')"
+
+# a quote never closed, last on the line: the word runs to the end of the line, not into the
+# newline /proc/cmdline ends with (the kernel never saw it; the device was refused with '\n')
+bed demo
+config <<'Y'
+version: 1
+devices: []
+Y
+cmdline 'root=/dev/sda1 rd.vfio-bind.devices="0000:02:00.0'
+run_vb apply --boot
+check_rc "unclosed quote: exit 0" 0
+check "unclosed quote: the device bound" "driver=vfio-pci override=vfio-pci" "$(state 0000:02:00.0)"
+check_no_grep "unclosed quote: no error in the kernel log" "^<3>" "$(kmsg)"
 
 # empty item
 bed boot

@@ -35,7 +35,7 @@ Y
     check_rc "$arg: exit 0" 0
     check_no_events "$arg: nothing written, nothing loaded"
     check "$arg: the kernel log says disabled, and nothing else" \
-        "<5>vfio-bind: disabled on the kernel command line (vfio-bind=0); not binding anything" "$(kmsg)"
+        "<5>vfio-bind: disabled on the kernel command line (rd.vfio-bind= or vfio-bind= off); not binding anything" "$(kmsg)"
 done
 # on: the default, said explicitly; binds
 bed boot
