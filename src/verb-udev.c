@@ -137,11 +137,13 @@ static int udev_one(enum bus bus, const char *name, bool driver_bound)
                 return EXIT_OK; /* e.g. a group member that is a bridge */
         }
         if (driver_bound &&
-            !(p.plan.actions[k].item->sriov_pf && p.plan.actions[k].kind == ACTION_BIND)) {
+            !(p.plan.actions[k].item->sriov_pf && (p.plan.actions[k].kind == ACTION_BIND ||
+                                                   p.plan.actions[k].kind == ACTION_ERROR))) {
                 /*
-                 * Only VFs to create: a device bound by an entry of its own went to vfio on its
-                 * add event, and binding it again here would undo a revert (or loop with a
-                 * rollback, whose probe is another bind event).
+                 * Only VFs to create, or why they cannot be (said and failed, as apply does): a
+                 * device bound by an entry of its own went to vfio on its add event, and binding
+                 * it again here would undo a revert (or loop with a rollback, whose probe is
+                 * another bind event).
                  */
                 pipeline_done(&p);
                 return EXIT_OK;

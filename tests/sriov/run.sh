@@ -272,6 +272,13 @@ check "udev, PF bind event: nothing written for the other PF" "" "$(grep ' 0000:
 : >"$BED/testbed/log"
 out=$(onbed udev --driver-bound $PF 2>&1); rc=$?
 check "udev, PF bind event again: exit 0, nothing written" "0::" "$rc:$out:$(grep -vE '^(load|register)' "$BED/testbed/log")"
+# the count changed by hand: the PF's entry is refused, which its bind event says (it was silent, exit 0)
+tests/testbed/run "$BED" -- sh -c "echo 0 > /sys/bus/pci/devices/$PF/sriov_numvfs; echo 2 > /sys/bus/pci/devices/$PF/sriov_numvfs"
+: >"$BED/dev/kmsg"
+out=$(onbed udev --driver-bound $PF 2>&1); rc=$?
+check "udev, PF bind event, count changed by hand: exit 1" 1 "$rc"
+check_contains "udev, PF bind event, count changed by hand: the kernel log says why" \
+    "<3>vfio-bind: $PF: has 2 VFs, the configuration wants 3" "$(cat "$BED/dev/kmsg")"
 
 # --- a bind event of a device that an entry of its own selects does nothing (a revert stays)
 mkbed
