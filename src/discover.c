@@ -443,15 +443,23 @@ static int scan_bus(struct udev *udev, enum bus bus, struct snapshot *s, size_t 
 
 int sriov_vf_index(const char *pf, const char *vf)
 {
-        char path[256], name[PCI_ADDRESS_MAX + 8];
+        char path[256], name[PCI_ADDRESS_MAX + 8], value[16], *end;
+        unsigned long numvfs;
 
-        /* The kernel allows up to 65535 VFs; the links are contiguous from virtfn0. */
-        for (int k = 0; k <= SRIOV_NUMVFS_MAX; k++) {
-                if (path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/virtfn%d", pf, k) < 0 ||
+        if (path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/sriov_numvfs", pf) < 0 ||
+            sysfs_read(path, value, sizeof(value)) < 0)
+                return -ENOENT;
+        errno = 0;
+        numvfs = strtoul(value, &end, 10);
+        if (errno || end == value || *end)
+                return -ENOENT;
+        /* As sriov_discover: a link missing below sriov_numvfs (a VF removed by hand) is skipped. */
+        for (unsigned long k = 0; k < numvfs && k <= SRIOV_NUMVFS_MAX; k++) {
+                if (path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/virtfn%lu", pf, k) < 0 ||
                     sysfs_read_link_name(path, name, sizeof(name)) < 0)
-                        return -ENOENT;
+                        continue;
                 if (streq(name, vf))
-                        return k;
+                        return (int)k;
         }
         return -ENOENT;
 }
@@ -461,11 +469,15 @@ static void sriov_discover(struct snapshot *s)
         for (size_t i = 0; i < s->n_devices; i++)
                 s->devices[i].vf_index = -1;
         for (size_t i = 0; i < s->n_devices; i++) {
-                const struct device *pf = &s->devices[i];
+                struct device *pf = &s->devices[i];
 
                 if (pf->is_virtfn || pf->sriov_totalvfs == 0)
                         continue;
-                for (unsigned k = 0; k < pf->sriov_totalvfs; k++) {
+                /*
+                 * virtfnK for K below sriov_numvfs, each looked at: one VF removed by hand (its
+                 * link gone, or left dangling) must not take their indexes from the VFs after it.
+                 */
+                for (unsigned k = 0; k < pf->sriov_numvfs && k < pf->sriov_totalvfs; k++) {
                         char path[256], name[PCI_ADDRESS_MAX + 8];
                         struct pci_address a;
                         struct device *vf;
@@ -473,13 +485,16 @@ static void sriov_discover(struct snapshot *s)
 
                         if (path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/virtfn%u",
                                       pf->name, k) < 0 ||
-                            sysfs_read_link_name(path, name, sizeof(name)) < 0)
-                                break;
-                        if (pci_address_parse(name, false, &a, &why) < 0)
+                            sysfs_read_link_name(path, name, sizeof(name)) < 0 ||
+                            pci_address_parse(name, false, &a, &why) < 0) {
+                                pf->sriov_vfs_missing++;
                                 continue;
+                        }
                         vf = (struct device *)snapshot_find(s, &a);
                         if (vf && vf->is_virtfn && pci_address_compare(&vf->physfn, &pf->address) == 0)
                                 vf->vf_index = (int)k;
+                        else
+                                pf->sriov_vfs_missing++;
                 }
         }
 }

@@ -30,6 +30,8 @@ struct device {
         struct pci_address physfn;
         int vf_index; /* K of the PF's virtfnK link that names this VF; -1: none */
         unsigned sriov_totalvfs, sriov_numvfs;
+        /* A PF's virtfnK links below sriov_numvfs that name no VF: VFs removed by hand. */
+        unsigned sriov_vfs_missing;
         int boot_vga; /* -1: not a VGA device */
         /* PCI identities that survive renumbering (discover-identity.c); "", false: none. */
         char slot[PCI_SLOT_NAME_MAX];

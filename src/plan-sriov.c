@@ -29,8 +29,18 @@ void sriov_plan_pf(const struct selected_device *item, struct action *a)
                          d->sriov_totalvfs);
                 return;
         }
-        if (d->sriov_numvfs == sr->numvfs) {
+        if (d->sriov_numvfs == sr->numvfs && !d->sriov_vfs_missing) {
                 a->kind = ACTION_NONE;
+                return;
+        }
+        if (d->sriov_numvfs == sr->numvfs && !sr->replace) {
+                a->kind = ACTION_ERROR;
+                snprintf(a->reason, sizeof(a->reason), "%u of its %u VFs are gone (removed by "
+                         "hand): the kernel makes them again only through 0, which destroys the "
+                         "other %u; add 'replace: true' to 'sriov' (%s:%u:%u) to allow it",
+                         d->sriov_vfs_missing, d->sriov_numvfs,
+                         d->sriov_numvfs - d->sriov_vfs_missing, sr->loc.file, sr->loc.line,
+                         sr->loc.column);
                 return;
         }
         if (d->sriov_numvfs != 0 && !sr->replace) {

@@ -309,4 +309,35 @@ out=$(onbed udev 0000:5e:00.1 2>&1); rc=$?
 check "udev, a VF of another PF: exit 0, silent, nothing written" "0::mlx5_core" \
     "$rc:$out:$(grep -vE '^(load|register)' "$BED/testbed/log")$(drv 0000:5e:00.1)"
 
+# --- a VF removed by hand: the ones after it keep their index (they lost it, and VF 1 was
+# released as "no entry selects it"), and the PF drifts until 'replace' makes them again
+mkbed
+conf <<'Y'
+version: 1
+devices:
+  - address: "0000:5e:00.0"
+    sriov: {numvfs: 4, vfs: [0, 1]}
+Y
+onbed apply >/dev/null 2>&1
+tests/testbed/run "$BED" -- sh -c 'echo 1 > /sys/bus/pci/devices/0000:5e:00.1/remove'
+out=$(onbed status 2>&1); rc=$?
+check "VF 0 removed: status exit 3" 3 "$rc"
+check_contains "VF 0 removed: the PF drifts, saying why" \
+    "1 of its 4 VFs are gone (removed by hand): the kernel makes them again only through 0" "$out"
+check "VF 0 removed: VF 1 is still selected" "" "$(grep 'no entry selects it' <<<"$out")"
+out=$(onbed apply 2>&1); rc=$?
+check "VF 0 removed: apply exit 1, VF 1 kept on mlx5_vfio_pci, no VF made" "1 mlx5_vfio_pci 4" \
+    "$rc $(drv 0000:5e:00.2) $(attr $PF sriov_numvfs)"
+conf <<'Y'
+version: 1
+devices:
+  - address: "0000:5e:00.0"
+    sriov: {numvfs: 4, vfs: [0, 1], replace: true}
+Y
+out=$(onbed apply 2>&1); rc=$?
+check "VF 0 removed, replace: apply exit 0, VFs 0 and 1 on mlx5_vfio_pci" "0 mlx5_vfio_pci mlx5_vfio_pci" \
+    "$rc $(drv 0000:5e:00.1) $(drv 0000:5e:00.2)"
+out=$(onbed status 2>&1); rc=$?
+check "VF 0 removed, replace: status in sync" 0 "$rc"
+
 summary
