@@ -504,6 +504,21 @@ static void warn_unviable_groups(const struct apply_ctx *ctx, struct result *res
         }
 }
 
+/* d is a VF whose PF apply_sriov_create failed on: the name of that PF, else NULL. */
+static const char *failed_pf_of(const struct apply_ctx *ctx, const struct device *d)
+{
+        char physfn[PCI_ADDRESS_MAX];
+
+        if (!ctx->sriov || !d->is_virtfn)
+                return NULL;
+        pci_address_format(&d->physfn, physfn);
+        for (size_t i = 0; i < ctx->sriov->n_pfs; i++)
+                if (streq(ctx->sriov->pfs[i].name, physfn) &&
+                    ctx->sriov->pfs[i].result.outcome == OUTCOME_FAILED)
+                        return ctx->sriov->pfs[i].name;
+        return NULL;
+}
+
 size_t apply_plan(const struct plan *plan, const struct apply_ctx *ctx, struct result *results)
 {
         size_t failed = 0;
@@ -513,6 +528,7 @@ size_t apply_plan(const struct plan *plan, const struct apply_ctx *ctx, struct r
                 struct result *res = &results[i];
                 const struct device *d = a->item->device;
                 const struct result *culprit;
+                const char *pf;
 
                 *res = (struct result){ .action = a, .for_group = a->group_refused };
                 snprintf(res->previous_driver, sizeof(res->previous_driver), "%s", d->driver);
@@ -527,6 +543,13 @@ size_t apply_plan(const struct plan *plan, const struct apply_ctx *ctx, struct r
                         res->outcome = OUTCOME_UNCHANGED; /* a PF's VFs: apply_sriov_create */
                 else if ((culprit = group_failure(ctx, results, i, d)))
                         fail_for_group(res, culprit, "not moved");
+                else if ((pf = failed_pf_of(ctx, d))) {
+                        /* Nothing half-done: its PF's VFs were not made anew as planned. */
+                        res->outcome = OUTCOME_FAILED;
+                        res->warning[0] = '\0';
+                        snprintf(res->message, sizeof(res->message),
+                                 "its PF %s is not as configured (see there); left as it is", pf);
+                }
                 else
                         apply_one(ctx, a, res);
                 if (res->outcome == OUTCOME_FAILED) {

@@ -55,6 +55,8 @@ struct result {
         char previous_reset_method[sizeof(((struct device *)0)->reset_method)];
 };
 
+struct sriov_run;
+
 /* What apply works on besides the plan, which it only reads. */
 struct apply_ctx {
         struct snapshot *snapshot; /* kept up to date with what apply sees, for the report */
@@ -63,6 +65,8 @@ struct apply_ctx {
         /* kmod NULL: why (the module index cannot be read), and its errno */
         const char *no_kmod_why;
         int no_kmod_error;
+        /* The PFs apply_sriov_create worked on: a VF whose PF failed is left as it is. */
+        const struct sriov_run *sriov;
 };
 
 /*

@@ -245,6 +245,7 @@ int pipeline_apply(struct pipeline *p, enum bus bus, const char *only, struct ap
                         r = log_error_errno(ENOMEM, "Out of memory");
         }
         ctx = pipeline_apply_ctx(p);
+        ctx.sriov = &sriov;
         if (r < 0) {
                 /* No device was bound; the new VFs go to their host drivers, not nowhere. */
                 if (sriov.n_pfs)

@@ -340,4 +340,23 @@ check "VF 0 removed, replace: apply exit 0, VFs 0 and 1 on mlx5_vfio_pci" "0 mlx
 out=$(onbed status 2>&1); rc=$?
 check "VF 0 removed, replace: status in sync" 0 "$rc"
 
+# --- 'replace' whose PF cannot be changed: its VFs stay as they are, not bound half-way (the
+# old VF was bound to vfio-pci while its PF failed, with a warning that it had been made anew)
+mkbed
+tests/testbed/run "$BED" -- sh -c "echo 2 > /sys/bus/pci/devices/$PF/sriov_numvfs"
+conf <<'Y'
+version: 1
+devices:
+  - address: "0000:5e:00.0"
+    sriov: {numvfs: 4, replace: true}
+Y
+echo "/sys/bus/pci/devices/$PF/sriov_numvfs EIO" >"$BED/faults/write"
+out=$(onbed apply --json 2>/dev/null); rc=$?
+check "replace, PF write fails: exit 1" 1 "$rc"
+check "replace, PF write fails: the VFs untouched, on mlx5_core" "mlx5_core (null) mlx5_core (null)" \
+    "$(drv 0000:5e:00.1) $(ovr 0000:5e:00.1) $(drv 0000:5e:00.2) $(ovr 0000:5e:00.2)"
+check "replace, PF write fails: the VF rows say why, with no stale warning" \
+    "failed|its PF $PF is not as configured (see there); left as it is|None" \
+    "$(python3 -c 'import json,sys; d=[x for x in json.load(sys.stdin)["apply"]["devices"] if x["address"] == "0000:5e:00.1"][0]; print(d["result"], d["error"], d["warning"], sep="|")' <<<"$out")"
+
 summary
