@@ -67,8 +67,9 @@ size_t apply_releases(const struct plan *plan, const struct record *rec,
                 if (res->outcome == OUTCOME_FAILED) {
                         failed++;
                         log_error("%s: cannot release it: %s%s", d->name, res->message,
-                                  res->rolled_back ? "; left on VFIO, released again by the next apply"
-                                                   : "");
+                                  res->rolled_back
+                                          ? "; left on VFIO, released again by the next apply"
+                                          : "");
                 } else
                         log_info("%s: released to %s", d->name,
                                  d->driver[0] ? d->driver : "no driver");

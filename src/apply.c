@@ -166,7 +166,8 @@ void device_roll_back(struct device *d, const char *original_driver, const char 
                  n ? "; " : "", *original_driver ? "'" : "",
                  *original_driver ? original_driver : "no driver", *original_driver ? "'" : "",
                  *d->driver ? "'" : "", *d->driver ? d->driver : "no driver", *d->driver ? "'" : "");
-        log_warning("%s: rolling back failed: %s", d->name, res->message + n + (n ? strlen("; ") : 0));
+        log_warning("%s: rolling back failed: %s", d->name,
+                    res->message + n + (n ? strlen("; ") : 0));
 }
 
 struct device *fsl_mc_reread_container(struct snapshot *s, const struct device *d)

@@ -47,7 +47,7 @@ static int cmdline_read(char **ret)
                         break;
                 len += (size_t)n;
         }
-        /* The file ends in a newline the kernel's own parsing never saw: an unclosed quote would take it. */
+        /* The newline the file ends with is not the kernel's: an open quote would take it in. */
         if (len > 0 && buf[len - 1] == '\n')
                 len--;
         buf[len] = '\0';

@@ -453,7 +453,7 @@ int sriov_vf_index(const char *pf, const char *vf)
         numvfs = strtoul(value, &end, 10);
         if (errno || end == value || *end)
                 return -ENOENT;
-        /* As sriov_discover: a link missing below sriov_numvfs (a VF removed by hand) is skipped. */
+        /* As sriov_discover: a link missing below sriov_numvfs (a VF removed) is skipped. */
         for (unsigned long k = 0; k < numvfs && k <= SRIOV_NUMVFS_MAX; k++) {
                 if (path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/virtfn%lu", pf, k) < 0 ||
                     sysfs_read_link_name(path, name, sizeof(name)) < 0)

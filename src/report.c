@@ -281,7 +281,8 @@ static struct json_object *result_row(const char *verb, const struct result *r)
                                        ? json_object_new_string(step_label(r->failed_step, back))
                                        : NULL);
         /* A failure no system call gave (a plan's refusal, odd sysfs content) has no errno. */
-        json_object_object_add(o, "errno", failed && r->error ? json_object_new_int(-r->error) : NULL);
+        json_object_object_add(o, "errno",
+                               failed && r->error ? json_object_new_int(-r->error) : NULL);
         json_object_object_add(o, "rolled_back", r->outcome == OUTCOME_FAILED
                                                          ? json_object_new_boolean(r->rolled_back)
                                                         : NULL);

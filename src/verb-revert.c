@@ -20,7 +20,9 @@ static bool device_listed(const struct device *d, int n, const struct device_ref
  */
 static void operand_entry(const struct device_ref *ref, unsigned position, struct config_entry *ret)
 {
-        *ret = (struct config_entry){ .loc = { .file = "command line", .line = 1, .column = position } };
+        *ret = (struct config_entry){
+                .loc = { .file = "command line", .line = 1, .column = position },
+        };
         if (ref->is_pci) {
                 ret->has_address = true;
                 ret->address = ref->address;
