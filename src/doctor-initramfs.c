@@ -226,6 +226,12 @@ static int image_read(const char *path, struct image *img, char *why, size_t why
                 snprintf(why, why_size, "%s", strerror(errno));
                 return -errno;
         }
+        /* mmap() of a directory or a FIFO says "No such device", which names nothing here. */
+        if (!S_ISREG(st.st_mode)) {
+                snprintf(why, why_size, "%s", S_ISDIR(st.st_mode) ? "it is a directory"
+                                                                   : "not a regular file");
+                return -EINVAL;
+        }
         if (st.st_size == 0) {
                 snprintf(why, why_size, "empty file");
                 return -EBADMSG;

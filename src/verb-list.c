@@ -55,6 +55,9 @@ static bool *selected_devices(const struct snapshot *s)
 
         r = arg_config ? config_load_file(&c, arg_config, 0)
                        : config_load_default(&c, CONFIG_FILE_DEFAULT, CONFIG_DROPIN_DIR_DEFAULT, 0);
+        /* Entries that contradict each other, across files too, are errors as plan says. */
+        if (r >= 0)
+                r = config_check(&c);
         if (r < 0)
                 log_warning("list: the configuration has errors; not saying which devices it "
                             "selects");

@@ -245,5 +245,8 @@ doctor extra
 check "usage: an operand, exit 2" 2 "$RC"
 doctor --initramfs "$work/none.img" --json
 check_contains "an image that cannot be read: said" "error|$work/none.img: cannot read it: No such file or directory" "$(row initramfs)"
+# a directory given for the image: said so (mmap's "No such device" was)
+doctor --initramfs "$work" --json
+check_contains "a directory for an image: said" "error|$work: cannot read it: it is a directory" "$(row initramfs)"
 
 summary

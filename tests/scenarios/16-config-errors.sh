@@ -105,6 +105,24 @@ for verb in plan status; do
 done
 rm -r "$BED/etc/vfio-bind.d"
 
+# entries of two files that contradict each other: list does not say what such a configuration
+# selects either (it said "yes", with no word of the error plan, apply and status refuse)
+mkdir -p "$BED/etc/vfio-bind.d"
+cp "$BED/etc/vfio-bind.yaml" "$BED/etc/vfio-bind.yaml.keep"
+printf 'version: 1\ndevices:\n  - address: "0000:02:00.0"\n' >"$BED/etc/vfio-bind.yaml"
+printf 'version: 1\ndevices:\n  - address: "0000:02:00.0"\n    driver: mlx5_vfio_pci\n' \
+    >"$BED/etc/vfio-bind.d/10-a.yaml"
+run_vb plan
+check_rc "contradicting drop-in: plan exits 2" 2
+run_vb list --json -o address,selected
+check_rc "contradicting drop-in: list still lists, exit 0" 0
+check "contradicting drop-in: list selects nothing (null)" "null" \
+    "$(j '[.list.devices[] | select(.address == "0000:02:00.0") | .selected] | .[0]')"
+check_grep "contradicting drop-in: list names the contradiction" \
+    "/etc/vfio-bind\.d/10-a\.yaml:3:5: address 0000:02:00\.0 contradicts /etc/vfio-bind\.yaml:3:5" "$ERR"
+rm -r "$BED/etc/vfio-bind.d"
+mv "$BED/etc/vfio-bind.yaml.keep" "$BED/etc/vfio-bind.yaml"
+
 # usage errors: exit 2 as well
 run_vb apply --bogus
 check_rc "unknown option: exit 2" 2
