@@ -99,7 +99,13 @@ static int load_config_aliases(struct resolver *r)
 
 bool kver_valid(const char *kver)
 {
-        return *kver && !strchr(kver, '/') && strlen(kver) < KVER_MAX;
+        /* A release as uname -r prints it: one path component, no blank or control character. */
+        if (!*kver || streq(kver, ".") || streq(kver, "..") || strlen(kver) >= KVER_MAX)
+                return false;
+        for (const char *c = kver; *c; c++)
+                if (*c == '/' || (unsigned char)*c <= ' ' || *c == 0x7f)
+                        return false;
+        return true;
 }
 
 static int resolver_init(struct resolver *r, const char *moddir, const char *kver)

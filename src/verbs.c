@@ -201,18 +201,19 @@ bool kver_option_valid(const char *verb, const char *kver)
 {
         if (!kver || kver_valid(kver))
                 return true;
-        log_error("%s: invalid kernel version '%s' (not empty, no '/', under %d characters)", verb,
-                  kver, KVER_MAX);
+        log_error("%s: invalid kernel version '%s' (a release as uname -r prints it: not '.' or "
+                  "'..', no '/', blank or control character, under %d characters)", verb, kver,
+                  KVER_MAX);
         return false;
 }
 
-/* The configuration (unless not needed), then the pipeline: -1 to go on, else an exit status. */
 bool result_rows_show(const char *column)
 {
         return columns_show(result_columns, result_columns_n, arg_output.columns,
                             arg_output.mode == OUTPUT_JSON, column);
 }
 
+/* The configuration (unless not needed), then the pipeline: -1 to go on, else an exit status. */
 int load_and_run(struct pipeline *p, bool load_config)
 {
         int r;

@@ -287,6 +287,11 @@ static void test_kver_valid(void **state)
         assert_false(kver_valid(""));
         assert_false(kver_valid("../6.1"));
         assert_false(kver_valid("6.1/x"));
+        assert_false(kver_valid(".."));
+        assert_false(kver_valid("."));
+        assert_false(kver_valid("6.1\n"));
+        assert_false(kver_valid("6.1 x"));
+        assert_true(kver_valid("6.1.0+rt"));
         memset(long_kver, 'a', KVER_MAX - 1);
         long_kver[KVER_MAX - 1] = '\0';
         assert_true(kver_valid(long_kver));
