@@ -42,15 +42,22 @@ const char *scalar_text(struct loader *l, const yaml_node_t *n, const char *key)
         return s;
 }
 
-static bool key_seen(struct loader *l, const yaml_node_t *key, unsigned *seen, unsigned bit)
+/* where: the mapping that holds key, as the error names it. */
+static bool key_seen_in(struct loader *l, const yaml_node_t *key, unsigned *seen, unsigned bit,
+                        const char *where)
 {
         if (*seen & bit) {
-                loader_error(l, &key->start_mark, "'%s' given twice in the same entry",
-                             (const char *)key->data.scalar.value);
+                loader_error(l, &key->start_mark, "'%s' given twice in the same %s",
+                             (const char *)key->data.scalar.value, where);
                 return true;
         }
         *seen |= bit;
         return false;
+}
+
+static bool key_seen(struct loader *l, const yaml_node_t *key, unsigned *seen, unsigned bit)
+{
+        return key_seen_in(l, key, seen, bit, "entry");
 }
 
 bool module_name_is_valid(const char *s)
@@ -149,7 +156,7 @@ static void parse_sriov(struct loader *l, struct config_entry *e, const yaml_nod
                 }
                 k = (const char *)key->data.scalar.value;
                 if (streq(k, "numvfs")) {
-                        if (key_seen(l, key, &seen, 1 << 0))
+                        if (key_seen_in(l, key, &seen, 1 << 0, "'sriov'"))
                                 continue;
                         if (scalar_uint(l, value, "numvfs", 1, SRIOV_NUMVFS_MAX, &sr->numvfs))
                                 sr->numvfs_loc = (struct config_location){
@@ -157,10 +164,10 @@ static void parse_sriov(struct loader *l, struct config_entry *e, const yaml_nod
                                         (unsigned)value->start_mark.column + 1
                                 };
                 } else if (streq(k, "replace")) {
-                        if (!key_seen(l, key, &seen, 1 << 1))
+                        if (!key_seen_in(l, key, &seen, 1 << 1, "'sriov'"))
                                 (void)scalar_bool(l, value, k, &sr->replace);
                 } else if (streq(k, "vfs")) {
-                        if (key_seen(l, key, &seen, 1 << 2))
+                        if (key_seen_in(l, key, &seen, 1 << 2, "'sriov'"))
                                 continue;
                         if (value->type != YAML_SEQUENCE_NODE) {
                                 loader_error(l, &value->start_mark, "'vfs' must be a list of VF "
@@ -273,9 +280,11 @@ static bool reset_method_known(const char *m)
 }
 
 /* A method, or several space-separated as the kernel takes them, appended to e->reset_method. */
-static bool add_reset_method(struct loader *l, struct config_entry *e, const yaml_node_t *item)
+static bool add_reset_method(struct loader *l, struct config_entry *e, const yaml_node_t *item,
+                             bool in_list)
 {
-        const char *text = scalar_text(l, item, "reset_method");
+        /* A list is allowed, so a list's item that is not text is what the error names. */
+        const char *text = scalar_text(l, item, in_list ? "reset_method item" : "reset_method");
         char m[32];
         size_t n;
 
@@ -312,9 +321,9 @@ static void parse_reset_method(struct loader *l, struct config_entry *e, const y
                         return;
                 }
                 for (const yaml_node_item_t *i = start; i < n->data.sequence.items.top; i++)
-                        if (!add_reset_method(l, e, yaml_document_get_node(&l->doc, *i)))
+                        if (!add_reset_method(l, e, yaml_document_get_node(&l->doc, *i), true))
                                 return;
-        } else if (!add_reset_method(l, e, n))
+        } else if (!add_reset_method(l, e, n, false))
                 return;
         if (!e->reset_method[0]) {
                 loader_error(l, &n->start_mark, "'reset_method' is empty; leave it out to keep the "
