@@ -266,7 +266,13 @@ refuse:
 }
 
 /* rd.vfio-bind=BOOL or vfio-bind=BOOL: true when it says off (or cannot be read, said so). */
-static bool switch_says_off(const struct word *w)
+/* Where in text a word's key starts, 1-based: the column the messages about it name. */
+static unsigned column_of(const char *text, const struct word *w)
+{
+        return (unsigned)(w->key - text) + 1;
+}
+
+static bool switch_says_off(const char *text, const struct word *w)
 {
         int b;
 
@@ -276,9 +282,9 @@ static bool switch_says_off(const struct word *w)
         if (b >= 0)
                 return b == 0;
         /* A rescue switch is typed at a boot prompt by someone in trouble: err on the host's side. */
-        log_warning("%s: %.*s='%.*s' is not a boolean (1/yes/y/true/t/on, 0/no/n/false/f/off); "
-                    "taking it as off: not binding anything", CMDLINE_PATH, (int)w->key_len,
-                    w->key, (int)w->value_len, w->value);
+        log_warning("%s:1:%u: %.*s='%.*s' is not a boolean (1/yes/y/true/t/on, "
+                    "0/no/n/false/f/off); taking it as off: not binding anything", CMDLINE_PATH,
+                    column_of(text, w), (int)w->key_len, w->key, (int)w->value_len, w->value);
         return true;
 }
 
@@ -301,15 +307,15 @@ int cmdline_parse(const char *text, bool *disabled, struct config *c)
 
                 if (span_is(w.key, w.key_len, "rd.vfio-bind", false) ||
                     span_is(w.key, w.key_len, "vfio-bind", false)) {
-                        if (disabled && switch_says_off(&w))
+                        if (disabled && switch_says_off(text, &w))
                                 *disabled = true;
                 } else if (span_is(w.key, w.key_len, "rd.vfio-bind.devices", false)) {
                         int k;
 
                         if (!w.value) {
                                 if (disabled)
-                                        log_warning("%s: rd.vfio-bind.devices without '=', ignoring",
-                                                    CMDLINE_PATH);
+                                        log_warning("%s:1:%u: rd.vfio-bind.devices without '=', "
+                                                    "ignoring", CMDLINE_PATH, column_of(text, &w));
                                 continue;
                         }
                         if (!c)
@@ -321,8 +327,8 @@ int cmdline_parse(const char *text, bool *disabled, struct config *c)
                         if (k < 0)
                                 r = k;
                 } else if (disabled && in_our_namespace(&w))
-                        log_warning("%s: unknown option '%.*s%s%.*s', ignoring", CMDLINE_PATH,
-                                    (int)w.key_len, w.key, w.value ? "=" : "",
+                        log_warning("%s:1:%u: unknown option '%.*s%s%.*s', ignoring", CMDLINE_PATH,
+                                    column_of(text, &w), (int)w.key_len, w.key, w.value ? "=" : "",
                                     (int)w.value_len, strempty(w.value));
         }
         return r;

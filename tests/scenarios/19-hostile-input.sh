@@ -61,7 +61,7 @@ run_vb apply --boot
 check_rc "rd.vfio-bind=disable: exit 0" 0
 check_no_events "rd.vfio-bind=disable: nothing written"
 check_grep "rd.vfio-bind=disable: a warning saying what was done with it" \
-    "^<4>vfio-bind: /proc/cmdline: rd\.vfio-bind='disable' is not a boolean \(1/yes/y/true/t/on, 0/no/n/false/f/off\); taking it as off: not binding anything$" \
+    "^<4>vfio-bind: /proc/cmdline:1:31: rd\.vfio-bind='disable' is not a boolean \(1/yes/y/true/t/on, 0/no/n/false/f/off\); taking it as off: not binding anything$" \
     "$(kmsg)"
 # udev: the same switch, quietly (the early run has said it; every event would say it again)
 bed boot
@@ -87,7 +87,7 @@ check "control bytes: no raw control byte in the kernel log" "" "$(raw_bytes "$(
 check_grep "control bytes: the list escaped once" \
     "^<3>vfio-bind: /proc/cmdline:1:[0-9]+: rd\.vfio-bind\.devices: '\\\\x1b\[31mred\\\\x1b\[0m' is not an address" "$(kmsg)"
 check_grep "control bytes: the unknown option escaped" \
-    "^<4>vfio-bind: /proc/cmdline: unknown option 'rd\.vfio-bind\.x=\\\\x7f', ignoring$" "$(kmsg)"
+    "^<4>vfio-bind: /proc/cmdline:1:110: unknown option 'rd\.vfio-bind\.x=\\\\x7f', ignoring$" "$(kmsg)"
 check "control bytes: a newline starts no record of its own" 0 "$(grep -c '^<3>vfio-bind: forged' "$BED/dev/kmsg")"
 check "control bytes: the good list bound" "driver=vfio-pci override=vfio-pci" "$(state 0000:01:00.0)"
 check "control bytes: '\\r' separates words, as the kernel's isspace() does" "driver=vfio-pci override=vfio-pci" \
