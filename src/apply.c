@@ -131,6 +131,17 @@ void result_fail(struct result *res, enum step step, int error, const char *fmt,
         snprintf(res->message, sizeof(res->message), "%s: %s", what, strerror(-error));
 }
 
+bool result_device_gone(struct device *d, struct result *res, const char *what)
+{
+        size_t n = strlen(res->message);
+
+        if (device_refresh(d) != -ENODEV)
+                return false;
+        snprintf(res->message + n, sizeof(res->message) - n, " (the device is gone%s)", what);
+        d->driver[0] = d->driver_override[0] = '\0';
+        return true;
+}
+
 /*
  * Undo what this run did to the device: its own override back, off any other driver (a member
  * of a group moved back), and its original driver's probe. When that fails the message says
@@ -145,12 +156,8 @@ void device_roll_back(struct device *d, const char *original_driver, const char 
         r = device_attr_write(d, "driver_override", *original_override ? original_override : "\n");
         if (r < 0)
                 log_debug_errno(r, "%s: cannot restore driver_override: %m", d->name);
-        if (device_refresh(d) == -ENODEV) {
-                snprintf(res->message + n, sizeof(res->message) - n,
-                         " (the device is gone: nothing to roll back)");
-                d->driver[0] = d->driver_override[0] = '\0';
+        if (result_device_gone(d, res, ": nothing to roll back"))
                 return;
-        }
         if (d->driver[0] && !streq(d->driver, original_driver) &&
             device_attr_write(d, "driver/unbind", d->name) < 0)
                 log_debug("%s: cannot unbind '%s'", d->name, d->driver);

@@ -83,6 +83,12 @@ int restore_reset_method(struct device *d, const char *methods, struct result *r
 int revert_reset_method(const struct record *rec, struct device *d, struct result *res);
 
 /*
+ * After a step failed: whether d has left sysfs. Then the message says so ("the device is
+ * gone" and what), and d shows no driver, as the report must.
+ */
+bool result_device_gone(struct device *d, struct result *res, const char *what);
+
+/*
  * After a step failed: d back on its original driver and override (what this run changed
  * undone), res->rolled_back set, or the message says where d was left.
  */

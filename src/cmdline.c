@@ -265,13 +265,13 @@ refuse:
         return -EINVAL;
 }
 
-/* rd.vfio-bind=BOOL or vfio-bind=BOOL: true when it says off (or cannot be read, said so). */
 /* Where in text a word's key starts, 1-based: the column the messages about it name. */
 static unsigned column_of(const char *text, const struct word *w)
 {
         return (unsigned)(w->key - text) + 1;
 }
 
+/* rd.vfio-bind=BOOL or vfio-bind=BOOL: true when it says off (or cannot be read, said so). */
 static bool switch_says_off(const char *text, const struct word *w)
 {
         int b;

@@ -85,19 +85,28 @@ static int read_id(struct device *d, int dir, const char *attr, unsigned digits,
         return 0;
 }
 
-static unsigned read_uint_attr(struct device *d, int dir, const char *attr)
+/* A decimal count as sysfs gives it, at most 65535 (the SR-IOV counts are u16). */
+static int parse_count(const char *v, unsigned *ret)
 {
-        char v[SYSFS_VALUE_MAX];
         char *end;
         unsigned long n;
 
-        if (read_text_attr(d, dir, attr, v, sizeof(v)) < 0)
-                return 0;
         errno = 0;
         n = strtoul(v, &end, 10);
-        if (errno || end == v || (*end && *end != '\n') || n > 65535)
+        if (errno || end == v || (*end && *end != '\n') || n > SRIOV_NUMVFS_MAX)
+                return -EINVAL;
+        *ret = (unsigned)n;
+        return 0;
+}
+
+static unsigned read_uint_attr(struct device *d, int dir, const char *attr)
+{
+        char v[SYSFS_VALUE_MAX];
+        unsigned n;
+
+        if (read_text_attr(d, dir, attr, v, sizeof(v)) < 0 || parse_count(v, &n) < 0)
                 return 0;
-        return (unsigned)n;
+        return n;
 }
 
 /*
@@ -441,26 +450,28 @@ static int scan_bus(struct udev *udev, enum bus bus, struct snapshot *s, size_t 
         return 0;
 }
 
+/* The device name the PF's virtfnK link names. */
+static int virtfn_name(const char *pf, unsigned k, char *name, size_t size)
+{
+        char path[256];
+        int r;
+
+        r = path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/virtfn%u", pf, k);
+        return r < 0 ? r : sysfs_read_link_name(path, name, size);
+}
+
 int sriov_vf_index(const char *pf, const char *vf)
 {
-        char path[256], name[PCI_ADDRESS_MAX + 8], value[16], *end;
-        unsigned long numvfs;
+        char path[256], name[PCI_ADDRESS_MAX + 8], value[16];
+        unsigned numvfs;
 
         if (path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/sriov_numvfs", pf) < 0 ||
-            sysfs_read(path, value, sizeof(value)) < 0)
-                return -ENOENT;
-        errno = 0;
-        numvfs = strtoul(value, &end, 10);
-        if (errno || end == value || *end)
+            sysfs_read(path, value, sizeof(value)) < 0 || parse_count(value, &numvfs) < 0)
                 return -ENOENT;
         /* As sriov_discover: a link missing below sriov_numvfs (a VF removed) is skipped. */
-        for (unsigned long k = 0; k < numvfs && k <= SRIOV_NUMVFS_MAX; k++) {
-                if (path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/virtfn%lu", pf, k) < 0 ||
-                    sysfs_read_link_name(path, name, sizeof(name)) < 0)
-                        continue;
-                if (streq(name, vf))
+        for (unsigned k = 0; k < numvfs; k++)
+                if (virtfn_name(pf, k, name, sizeof(name)) == 0 && streq(name, vf))
                         return (int)k;
-        }
         return -ENOENT;
 }
 
@@ -478,14 +489,12 @@ static void sriov_discover(struct snapshot *s)
                  * link gone, or left dangling) must not take their indexes from the VFs after it.
                  */
                 for (unsigned k = 0; k < pf->sriov_numvfs && k < pf->sriov_totalvfs; k++) {
-                        char path[256], name[PCI_ADDRESS_MAX + 8];
+                        char name[PCI_ADDRESS_MAX + 8];
                         struct pci_address a;
                         struct device *vf;
                         const char *why;
 
-                        if (path_join(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/virtfn%u",
-                                      pf->name, k) < 0 ||
-                            sysfs_read_link_name(path, name, sizeof(name)) < 0 ||
+                        if (virtfn_name(pf->name, k, name, sizeof(name)) < 0 ||
                             pci_address_parse(name, false, &a, &why) < 0) {
                                 pf->sriov_vfs_missing++;
                                 continue;

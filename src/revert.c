@@ -224,16 +224,11 @@ static int revert_steps(const struct apply_ctx *ctx, struct device *d, struct re
 
 int revert_device(const struct apply_ctx *ctx, struct device *d, struct result *res)
 {
-        size_t n;
-        int err;
+        int err = revert_steps(ctx, d, res);
 
-        err = revert_steps(ctx, d, res);
-        /* A write that failed because the device left: the report must not show it as it was. */
-        if (err < 0 && res->failed_step && device_refresh(d) == -ENODEV) {
-                n = strlen(res->message);
-                snprintf(res->message + n, sizeof(res->message) - n, " (the device is gone)");
-                d->driver[0] = d->driver_override[0] = '\0';
-        }
+        /* A write that failed because the device left: -ENODEV, so a release rolls nothing back. */
+        if (err < 0 && res->failed_step && result_device_gone(d, res, ""))
+                return -ENODEV;
         return err;
 }
 
